@@ -1,0 +1,3 @@
+from envsdk.cli import main
+
+raise SystemExit(main())

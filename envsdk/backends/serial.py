@@ -1,0 +1,242 @@
+"""Serial: the reference backend. Runs env objects in-process over row slices of ONE Buffers."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from envsdk.buffers import Buffers, Layout, copy_actions
+from envsdk.errors import ConfigError, ProtocolError, StateError
+from envsdk.protocol import Batch, Env, Infos
+
+_PROTOCOL_MEMBERS = (
+    "single_observation_space", "single_action_space", "num_agents", "buffers",
+    "reset", "step", "close",
+)
+
+
+class Serial:
+    """Run ``num_envs`` sub-environments of ``factory`` in this process, as one env.
+
+    ``factory`` is a callable (usually a class) or a registered name. If it takes ``num_envs``,
+    the sub-envs are split over ``num_envs // envs_per_object`` objects (default: one object
+    holding all of them); otherwise each object is one sub-env and ``num_envs`` objects are
+    built. Object ``j`` gets rows ``[j*a, (j+1)*a)`` of one contiguous ``Buffers`` (``a`` =
+    agents per object) and is reset with ``seed + j*envs_per_object``, so sub-env ``i`` always
+    gets ``seed + i`` whatever the split. ``**config`` goes to ``factory`` unchanged.
+
+    Serial satisfies ``envsdk.Env`` and ``envsdk.Backend``; its batch is always every row.
+    """
+
+    def __init__(
+        self,
+        factory: Callable[..., Env] | str,
+        num_envs: int = 1,
+        *,
+        envs_per_object: int | None = None,
+        buffers: Buffers | None = None,
+        **config: Any,
+    ):
+        from envsdk.registry import resolve  # late import: the registry imports backends
+
+        self.factory = resolve(factory)
+        self.num_envs = _positive(num_envs, "num_envs")
+        self._closed = False
+        self._started = False
+        self._pending: Batch | None = None
+        self.envs: tuple[Env, ...] = ()
+
+        takes_num_envs = _check_factory(self.factory)
+        if takes_num_envs:
+            per = self.num_envs if envs_per_object is None else _positive(envs_per_object, "envs_per_object")
+            if self.num_envs % per:
+                raise ConfigError(
+                    f"Serial: expected envs_per_object to divide num_envs={self.num_envs}, found "
+                    f"envs_per_object={per}. Fix: pick a divisor of num_envs."
+                )
+            kwargs = {"num_envs": per, **config}
+        else:
+            if envs_per_object not in (None, 1):
+                raise ConfigError(
+                    f"Serial: {_name(self.factory)} simulates one sub-env per object (it takes no "
+                    f"num_envs), found envs_per_object={envs_per_object}. Fix: leave "
+                    "envs_per_object unset."
+                )
+            per, kwargs = 1, dict(config)
+        self.envs_per_object = per
+        num_objects = self.num_envs // per
+
+        # The first object tells the spaces and agents per object. When it is the only object
+        # and nobody handed us buffers, its own buffers are the block; otherwise it was a probe.
+        first = _build(self.factory, kwargs, None)
+        self.single_observation_space = first.single_observation_space
+        self.single_action_space = first.single_action_space
+        agents = first.num_agents
+        if agents % per:
+            first.close()
+            raise ProtocolError(
+                f"{_name(self.factory)}: expected num_agents to be a multiple of num_envs={per}, "
+                f"found num_agents={agents}. Fix: give every sub-env the same number of agent "
+                "rows (pad absent agents and mark them in masks)."
+            )
+        self.num_agents = agents * num_objects
+        if num_objects == 1 and buffers is None:
+            self.buffers = first.buffers
+            envs = [first]
+        else:
+            first.close()
+            if buffers is None:
+                layout = Layout.of(self.single_observation_space, self.single_action_space, self.num_agents)
+                buffers = layout.view(np.zeros(layout.nbytes, np.uint8))
+                buffers.masks[...] = True
+            else:
+                buffers.validate(
+                    self.single_observation_space, self.single_action_space, self.num_agents,
+                    owner="Serial(buffers=...)",
+                )
+            self.buffers = buffers
+            envs = []
+            try:
+                for j in range(num_objects):
+                    envs.append(_build(self.factory, kwargs, buffers.rows(j * agents, (j + 1) * agents)))
+            except BaseException:
+                for env in envs:
+                    env.close()
+                raise
+        self.envs = tuple(envs)
+
+        # Hot-path caches: step() touches only these.
+        b = self.buffers
+        self._results = (b.observations, b.rewards, b.terminals, b.truncations)
+        self._pairs = tuple((env, env.buffers.actions) for env in self.envs)
+        self._agent_ids = np.arange(self.num_agents)
+        self._env_ids = self._agent_ids // (self.num_agents // self.num_envs)
+
+    def reset(self, seed: int | None = None) -> tuple[np.ndarray, Infos]:
+        """Reset every object; object ``j`` gets ``seed + j*envs_per_object``."""
+        self._check_open("reset")
+        infos: Infos = []
+        for j, env in enumerate(self.envs):
+            infos.extend(env.reset(seed=None if seed is None else seed + j * self.envs_per_object)[1])
+        self._started = True
+        self._pending = None
+        return self.buffers.observations, infos
+
+    def step(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Infos]:
+        """Copy ``actions`` into the buffers (unless they are the buffer) and step every object."""
+        if not self._started:
+            self._check_open("step")
+            raise StateError(f"{self!r}.step: expected reset() first, found no reset. Fix: call reset(seed=...) once.")
+        if actions is not self.buffers.actions:
+            copy_actions(self.buffers.actions, actions, "Serial.step")
+        infos: Infos = []
+        for env, acts in self._pairs:
+            info = env.step(acts)[4]
+            if info:
+                infos.extend(info)
+        return (*self._results, infos)
+
+    def async_reset(self, seed: int | None = None) -> None:
+        """Reset now; the result is returned by the next ``recv``."""
+        _, infos = self.reset(seed)
+        self._pending = self._batch(infos)
+
+    def send(self, actions: np.ndarray) -> None:
+        """Step now with ``actions`` for every row; the result is returned by the next ``recv``."""
+        if self._pending is not None:
+            raise StateError(
+                f"{self!r}.send: expected recv() after the previous send/async_reset, found a "
+                "result not yet received. Fix: alternate send() and recv()."
+            )
+        infos = self.step(actions)[4]
+        self._pending = self._batch(infos)
+
+    def recv(self) -> Batch:
+        """Return the result of the last ``send``/``async_reset``: every row, as views."""
+        if self._pending is None:
+            self._check_open("recv")
+            raise StateError(
+                f"{self!r}.recv: expected a send() or async_reset() first, found none pending. "
+                "Fix: call async_reset(seed) once, then alternate recv() and send()."
+            )
+        batch, self._pending = self._pending, None
+        return batch
+
+    def close(self) -> None:
+        """Close every object (all of them, even if one raises). Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        self._started = False
+        errors = []
+        for env in self.envs:
+            try:
+                env.close()
+            except Exception as e:  # close the rest, then report the first failure
+                errors.append(e)
+        if errors:
+            raise errors[0]
+
+    def _batch(self, infos: Infos) -> Batch:
+        b = self.buffers
+        return Batch(b.observations, b.rewards, b.terminals, b.truncations, b.masks, infos,
+                     self._agent_ids, self._env_ids)
+
+    def _check_open(self, method: str) -> None:
+        if self._closed:
+            raise StateError(f"{self!r}.{method}: expected an open backend, found it closed. Fix: build a new one.")
+
+    def __repr__(self) -> str:
+        return f"Serial({_name(self.factory)}, num_envs={self.num_envs})"
+
+
+def _positive(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ConfigError(f"Serial: expected {name} to be a positive int, found {value!r}. Fix: pass {name}=1 or more.")
+    return int(value)
+
+
+def _name(factory) -> str:
+    return getattr(factory, "__qualname__", None) or repr(factory)
+
+
+def _check_factory(factory) -> bool:
+    """Whether ``factory`` takes ``num_envs``; raise ``ProtocolError`` if it lacks ``buffers=``."""
+    try:
+        params = inspect.signature(factory).parameters
+    except (TypeError, ValueError):  # some C callables have no signature: trust them
+        return False
+    var_kw = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    if "buffers" not in params and not var_kw:
+        raise ProtocolError(
+            f"{_name(factory)}: expected a constructor that accepts buffers=None (DESIGN §1), found "
+            f"parameters ({', '.join(params)}). Fix: add `*, buffers=None` and allocate with "
+            "envsdk.allocate(...) when it is None."
+        )
+    return "num_envs" in params
+
+
+def _build(factory, kwargs: dict, buffers: Buffers | None) -> Env:
+    env = factory(**kwargs, buffers=buffers)
+    missing = [m for m in _PROTOCOL_MEMBERS if not hasattr(env, m)]
+    if missing:
+        raise ProtocolError(
+            f"{_name(factory)}(...): expected an object with the envsdk.Env members, found one "
+            f"missing {', '.join(missing)}. Fix: define them (see envsdk/protocol.py); no base "
+            "class is needed."
+        )
+    if buffers is not None and env.buffers is not buffers:
+        # The backend's rows only see what the env writes into the views it was handed.
+        shared = all(np.shares_memory(getattr(env.buffers, f), getattr(buffers, f)) for f in
+                     ("observations", "actions"))
+        if not shared:
+            env.close()
+            raise ProtocolError(
+                f"{_name(factory)}(buffers=...): expected the env to keep the buffers it was "
+                "given, found env.buffers pointing at other memory. Fix: store the buffers "
+                "argument as self.buffers and allocate only when it is None."
+            )
+    return env

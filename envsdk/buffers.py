@@ -1,0 +1,268 @@
+"""Buffers: the six arrays an env reads actions from and writes results into (DESIGN §2).
+
+``allocate`` builds default buffers for an env run alone. Backends lay all rows out in ONE
+contiguous block (``Layout``), optionally in shared memory (``SharedBuffers``), and hand each
+env object a row-slice view (``Buffers.rows``). Buffers are validated once (``validate``) and
+never replaced: after construction, an env only writes through them.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from multiprocessing import shared_memory
+
+import numpy as np
+
+from envsdk import spaces
+from envsdk.errors import ActionError, BuffersError, field_message
+
+FIELDS = ("observations", "actions", "rewards", "terminals", "truncations", "masks")
+
+_ALIGN = 64  # each array starts on a cache line, so row slices of one array never share a line
+
+
+@dataclass(frozen=True, eq=False)
+class Buffers:
+    """The six C-contiguous, writable arrays of one env, each with ``num_agents`` rows.
+
+    Frozen on purpose: a field is never rebound; envs write through the arrays in place.
+
+    - ``observations [n, *obs_shape]`` (observation dtype): written by reset and step.
+    - ``actions [n]`` int32 (Discrete), ``[n, k]`` int32 (MultiDiscrete), ``[n, *shape]`` float32
+      (Box): written by the caller (or by ``step`` copying its argument in), read by step.
+    - ``rewards [n]`` float32, ``terminals [n]`` bool, ``truncations [n]`` bool: written by
+      step (and zeroed by reset).
+    - ``masks [n]`` bool: True where agent row ``i`` is live; ``allocate`` fills it with True.
+    """
+
+    observations: np.ndarray
+    actions: np.ndarray
+    rewards: np.ndarray
+    terminals: np.ndarray
+    truncations: np.ndarray
+    masks: np.ndarray
+
+    @property
+    def num_agents(self) -> int:
+        """Number of agent rows (the leading dimension of every array)."""
+        return self.observations.shape[0]
+
+    def rows(self, start: int, stop: int) -> Buffers:
+        """Views of rows ``[start, stop)`` of all six arrays: same memory, still C-contiguous."""
+        if not 0 <= start <= stop <= self.num_agents:
+            raise BuffersError(
+                f"Buffers.rows({start}, {stop}): expected 0 <= start <= stop <= "
+                f"{self.num_agents}, found start={start}, stop={stop}. Fix: slice within the "
+                "buffers' rows."
+            )
+        return Buffers(*(getattr(self, f)[start:stop] for f in FIELDS))
+
+    def validate(
+        self, single_observation_space, single_action_space, num_agents: int, owner: str = "buffers"
+    ) -> Buffers:
+        """Check every array against the spaces and ``num_agents``; return ``self``.
+
+        Raises ``BuffersError`` naming ``owner.field``, the expected and found value and the fix.
+        """
+        layout = Layout.of(single_observation_space, single_action_space, num_agents)
+        for name, dtype, row_shape in layout.fields:
+            _check_array(owner, name, getattr(self, name), np.dtype(dtype), (num_agents, *row_shape))
+        return self
+
+
+def _check_array(owner: str, name: str, arr, dtype: np.dtype, shape: tuple[int, ...]) -> None:
+    fix_alloc = "build buffers with envsdk.allocate(obs_space, act_space, num_agents)"
+    if not isinstance(arr, np.ndarray):
+        raise BuffersError(field_message(owner, name, "a numpy.ndarray", type(arr).__name__, fix_alloc))
+    if arr.dtype != dtype:
+        raise BuffersError(
+            field_message(
+                owner, name, f"dtype {dtype}", f"dtype {arr.dtype}",
+                f"{fix_alloc}; never .astype() a buffer (it copies and breaks sharing)",
+            )
+        )
+    if arr.shape != shape:
+        raise BuffersError(
+            field_message(
+                owner, name, f"shape {shape}", f"shape {arr.shape}",
+                f"{fix_alloc} with the env's num_agents and spaces",
+            )
+        )
+    if not arr.flags.c_contiguous:
+        raise BuffersError(
+            field_message(
+                owner, name, "a C-contiguous array", f"strides {arr.strides}",
+                "pass a row slice (buffers.rows) or np.ascontiguousarray before construction, "
+                "never a column or strided view",
+            )
+        )
+    if not arr.flags.writeable:
+        raise BuffersError(
+            field_message(
+                owner, name, "a writable array", "a read-only array",
+                "pass memory the env may write (not np.broadcast_to or a read-only mapping)",
+            )
+        )
+
+
+def _check_num_agents(num_agents) -> int:
+    if isinstance(num_agents, bool) or not isinstance(num_agents, (int, np.integer)):
+        raise BuffersError(
+            f"num_agents: expected a positive int, found {type(num_agents).__name__} "
+            f"{num_agents!r}. Fix: pass the number of agent rows, e.g. num_agents=num_envs."
+        )
+    if num_agents <= 0:
+        raise BuffersError(
+            f"num_agents: expected a positive int, found {num_agents}. Fix: an env simulates at "
+            "least one agent row."
+        )
+    return int(num_agents)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each of the six arrays lives inside one contiguous block of ``nbytes`` bytes.
+
+    Plain data (picklable), so a worker process can rebuild the same views from a block name.
+    ``fields`` is ``((name, dtype_str, row_shape), ...)`` in ``FIELDS`` order.
+    """
+
+    num_agents: int
+    fields: tuple[tuple[str, str, tuple[int, ...]], ...]
+
+    @classmethod
+    def of(cls, single_observation_space, single_action_space, num_agents: int) -> Layout:
+        """The layout DESIGN §2 prescribes for these spaces and ``num_agents`` rows."""
+        n = _check_num_agents(num_agents)
+        obs_shape, obs_dtype = spaces.observation_spec(single_observation_space)
+        act_shape, act_dtype = spaces.action_spec(single_action_space)
+        specs = {
+            "observations": (obs_dtype, obs_shape),
+            "actions": (act_dtype, act_shape),
+            "rewards": (np.dtype(np.float32), ()),
+            "terminals": (np.dtype(np.bool_), ()),
+            "truncations": (np.dtype(np.bool_), ()),
+            "masks": (np.dtype(np.bool_), ()),
+        }
+        return cls(n, tuple((f, specs[f][0].str, specs[f][1]) for f in FIELDS))
+
+    def offsets(self) -> tuple[list[int], int]:
+        """Byte offset of each field (aligned to 64) and the block's total size."""
+        offsets, end = [], 0
+        for _, dtype, row_shape in self.fields:
+            end = -(-end // _ALIGN) * _ALIGN
+            offsets.append(end)
+            end += np.dtype(dtype).itemsize * self.num_agents * int(np.prod(row_shape, dtype=int))
+        return offsets, max(end, 1)
+
+    @property
+    def nbytes(self) -> int:
+        """Size of the block that holds all six arrays."""
+        return self.offsets()[1]
+
+    def view(self, block) -> Buffers:
+        """Buffers whose arrays are views into ``block`` (any writable buffer of ``nbytes``)."""
+        offsets, nbytes = self.offsets()
+        if memoryview(block).nbytes < nbytes:
+            raise BuffersError(
+                f"Layout.view: expected a block of at least {nbytes} bytes, found "
+                f"{memoryview(block).nbytes}. Fix: allocate Layout.nbytes bytes."
+            )
+        arrays = [
+            np.ndarray((self.num_agents, *row_shape), np.dtype(dtype), buffer=block, offset=off)
+            for (_, dtype, row_shape), off in zip(self.fields, offsets, strict=True)
+        ]
+        return Buffers(*arrays)
+
+
+def allocate(single_observation_space, single_action_space, num_agents: int) -> Buffers:
+    """Build default buffers for ``num_agents`` rows: zeros in one block, ``masks`` all True.
+
+    This is what an env does with ``buffers=None``; it takes Gymnasium spaces as well.
+    """
+    layout = Layout.of(single_observation_space, single_action_space, num_agents)
+    buffers = layout.view(np.zeros(layout.nbytes, np.uint8))
+    buffers.masks[...] = True
+    return buffers
+
+
+def copy_actions(dst: np.ndarray, actions, owner: str = "step") -> None:
+    """Copy ``actions`` into the actions buffer ``dst`` unless they already are that buffer.
+
+    Accepts any array of the buffer's shape whose dtype casts safely within its kind (int64 into
+    int32 is fine, float into int is not). Raises ``ActionError`` otherwise. Values are not
+    range-checked here: each env states what it does with out-of-range actions.
+    """
+    if actions is dst:
+        return
+    a = actions if isinstance(actions, np.ndarray) else np.asarray(actions)
+    if a.shape != dst.shape:
+        raise ActionError(
+            field_message(
+                owner, "actions", f"shape {dst.shape}", f"shape {a.shape}",
+                "pass one action row per agent (num_agents rows)",
+            )
+        )
+    if not np.can_cast(a.dtype, dst.dtype, "same_kind"):
+        raise ActionError(
+            field_message(
+                owner, "actions", f"dtype {dst.dtype} (or one that casts to it within its kind)",
+                f"dtype {a.dtype}",
+                f"pass {dst.dtype.name} actions, e.g. write into env.buffers.actions directly",
+            )
+        )
+    dst[...] = a
+
+
+class SharedBuffers:
+    """Buffers in one named ``multiprocessing.shared_memory`` block.
+
+    The parent ``create``s the block; worker processes ``attach`` by ``name`` with the same
+    (picklable) ``layout`` and get views of the same memory. Only the creator ``unlink``s.
+    """
+
+    def __init__(self, shm: shared_memory.SharedMemory, layout: Layout, owner: bool):
+        self._shm = shm
+        self.layout = layout
+        self.name = shm.name
+        self.owner = owner
+        self.buffers = layout.view(shm.buf)
+
+    @classmethod
+    def create(cls, layout: Layout) -> SharedBuffers:
+        """Allocate a new zeroed block for ``layout`` (``masks`` filled with True)."""
+        shm = shared_memory.SharedMemory(create=True, size=layout.nbytes)
+        shared = cls(shm, layout, owner=True)
+        shared.buffers.masks[...] = True
+        return shared
+
+    @classmethod
+    def attach(cls, name: str, layout: Layout) -> SharedBuffers:
+        """Map an existing block by ``name`` (in a worker); never unlinks it."""
+        if sys.version_info >= (3, 13):
+            shm = shared_memory.SharedMemory(name=name, track=False)
+        else:
+            shm = shared_memory.SharedMemory(name=name)
+        return cls(shm, layout, owner=False)
+
+    def close(self) -> None:
+        """Drop this process's mapping. Safe to call twice.
+
+        If numpy views handed out earlier are still alive, the mapping is released when they
+        are garbage-collected instead.
+        """
+        self.buffers = None  # type: ignore[assignment]
+        try:
+            self._shm.close()
+        except BufferError:
+            pass
+
+    def unlink(self) -> None:
+        """Remove the block's name from the system (creator only). Safe to call twice."""
+        if self.owner:
+            try:
+                self._shm.unlink()
+            except FileNotFoundError:
+                pass
+            self.owner = False

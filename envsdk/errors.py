@@ -1,0 +1,45 @@
+"""envsdk's errors: one base class, and specific errors that also subclass the fitting built-in.
+
+Every message names the object at fault, what was expected, what was found, and the fix, so a
+user can act on it without reading envsdk's source. Catch ``EnvsdkError`` to catch them all, or
+the built-in (``ValueError``, ``TypeError``, ``LookupError``, ``RuntimeError``) as usual.
+"""
+
+from __future__ import annotations
+
+
+class EnvsdkError(Exception):
+    """Base class of every error envsdk raises on purpose."""
+
+
+class SpaceError(EnvsdkError, TypeError):
+    """A space is not a Box, Discrete or MultiDiscrete (envsdk's or Gymnasium's), or is invalid."""
+
+
+class BuffersError(EnvsdkError, ValueError):
+    """A buffer has the wrong dtype, shape or row count, or is not C-contiguous or writable."""
+
+
+class ConfigError(EnvsdkError, ValueError):
+    """A config key is unknown or missing, or its value is out of range."""
+
+
+class ActionError(EnvsdkError, ValueError):
+    """Actions passed to ``step``/``send`` have the wrong shape, dtype or values."""
+
+
+class ProtocolError(EnvsdkError, TypeError):
+    """An object does not satisfy the ``envsdk.Env`` protocol where one is required."""
+
+
+class UnknownEnvError(EnvsdkError, LookupError):
+    """A name is not in the env registry (or a backend name is unknown)."""
+
+
+class StateError(EnvsdkError, RuntimeError):
+    """A method was called in the wrong order (``step`` before ``reset``, use after ``close``)."""
+
+
+def field_message(owner: str, field: str, expected: object, found: object, fix: str) -> str:
+    """Format the one error-message shape envsdk uses: where, expected, found, fix."""
+    return f"{owner}.{field}: expected {expected}, found {found}. Fix: {fix}"

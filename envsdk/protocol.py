@@ -1,0 +1,152 @@
+"""The envsdk contract. This file is the spec: it holds no logic.
+
+An **environment** is any object with the members of ``Env``; it subclasses nothing from
+envsdk. ``isinstance(obj, envsdk.Env)`` only checks that the names exist, so it is a gate; the
+checker (``envsdk check``) is the contract.
+
+Construction
+    Config is keyword-only. ``num_envs`` says how many sub-environments the object simulates
+    (an env that only ever simulates one may omit it). The constructor takes ``buffers=None``:
+    with ``None`` the env allocates its own with ``envsdk.allocate(...)``; a backend passes
+    views of its shared memory instead. Either way the env validates them once and then never
+    replaces or copies them. Everywhere in envsdk ``num_envs`` counts sub-environments and
+    ``num_agents`` counts agent rows (a sub-env may hold several agents).
+
+Who writes which buffer, and when
+    ``observations``: written by ``reset`` (every row) and by ``step`` (every live row).
+    ``actions``: written by the caller before ``step`` (or copied in by ``step`` from its
+    argument); the env only reads it.
+    ``rewards``, ``terminals``, ``truncations``: written by ``step`` for every row, every step
+    (a flag is never left over from an earlier step); ``reset`` sets them to 0/False.
+    ``masks``: True where agent row ``i`` is live this step. Envs with a fixed population may
+    leave it as allocated (all True); envs with varying populations or padded slots write it in
+    ``reset`` and ``step``.
+
+Returned arrays are the buffers (the same memory), never copies. A caller that keeps results
+across steps must copy them.
+
+Autoreset, one rule
+    A sub-env whose episode ends during ``step`` is reset inside that same step. Its reward
+    and its terminal/truncation flag belong to the episode that ended; its observation row is
+    the first observation of the next episode. ``terminals`` means the MDP ended (no bootstrap);
+    ``truncations`` means a time limit or similar cut it short (bootstrap from the value of the
+    state that was cut). The two are never mixed up, and no row has both set in the same step.
+
+Seeding
+    ``reset(seed=s)`` seeds sub-env ``i`` with ``s + i``. Given the same seed and the same
+    actions, every output is bit-identical across runs, backends and worker counts. RNG state
+    lives inside each sub-env; no env uses a process-global RNG. ``reset(seed=None)`` draws
+    fresh entropy.
+
+Infos
+    ``infos`` is a list of dicts, usually empty. Episode statistics are reported as aggregates
+    over the episodes that finished since the last report: ``{"episode_return": mean,
+    "episode_length": mean, "episode_count": k, ...}`` plus env-specific keys (``score``,
+    ``win_rate``). Nothing costs per-step Python work when no episode ended.
+
+Errors
+    ``step`` raises ``envsdk.errors.ActionError`` (a ``ValueError``) for actions of the wrong
+    shape or dtype; each env documents what it does with out-of-range values. ``step`` before
+    the first ``reset`` and any call after ``close`` raise ``envsdk.errors.StateError`` (a
+    ``RuntimeError``). Constructors raise ``ConfigError`` (a ``ValueError``) for unknown, missing
+    or out-of-range keys and ``BuffersError`` (a ``ValueError``) for unfit buffers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple, Protocol, runtime_checkable
+
+import numpy as np
+
+from envsdk.buffers import Buffers
+
+Infos = list[dict[str, Any]]
+
+
+@runtime_checkable
+class Env(Protocol):
+    """One object that simulates ``num_agents`` agent rows, reading and writing ``buffers``."""
+
+    single_observation_space: Any
+    """Space of ONE agent's observation: a Box of any numeric dtype."""
+
+    single_action_space: Any
+    """Space of ONE agent's action: Discrete, MultiDiscrete or Box."""
+
+    num_agents: int
+    """Agent rows this object simulates, all its sub-envs together; the buffers' row count."""
+
+    buffers: Buffers
+    """The buffers this env reads actions from and writes results into; never replaced."""
+
+    def reset(self, seed: int | None = None) -> tuple[np.ndarray, Infos]:
+        """Start every sub-env (sub-env ``i`` seeded with ``seed + i``).
+
+        Writes every observation row, zeroes rewards/terminals/truncations, writes masks if
+        the population varies. Returns ``(observations, infos)``; ``observations`` is
+        ``buffers.observations``.
+        """
+        ...
+
+    def step(
+        self, actions: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Infos]:
+        """Advance every sub-env one tick with ``actions`` (``[num_agents, ...]``).
+
+        ``actions`` may be ``buffers.actions`` itself (no copy) or any array of its shape that
+        casts to its dtype (copied in). Autoreset follows the rule in this module's docstring.
+        Returns ``(observations, rewards, terminals, truncations, infos)``: the buffers
+        themselves. Raises ``ActionError`` for a wrong shape or dtype, ``StateError`` before
+        ``reset`` or after ``close``.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release everything the env holds (C memory, files, processes). Calling it twice is
+        harmless."""
+        ...
+
+
+class Batch(NamedTuple):
+    """What ``Backend.recv`` returns: results for a batch of agent rows.
+
+    Every array has one row per agent in ``agent_ids`` (indices into the backend's full
+    buffers); ``env_ids`` are the sub-envs those rows belong to. A batch made of contiguous rows
+    is a view of the backend's buffers, not a copy.
+    """
+
+    observations: np.ndarray
+    rewards: np.ndarray
+    terminals: np.ndarray
+    truncations: np.ndarray
+    masks: np.ndarray
+    infos: Infos
+    agent_ids: np.ndarray
+    env_ids: np.ndarray
+
+
+@runtime_checkable
+class Backend(Env, Protocol):
+    """Runs many env objects as one: an ``Env`` itself (so it composes), plus async stepping.
+
+    The asynchronous cycle is ``async_reset(seed)``, then ``recv()`` -> ``send(actions)`` ->
+    ``recv()`` -> ... ``recv`` returns a ``Batch`` of ``batch_size`` agent rows; ``send`` takes
+    the actions for exactly the rows of the last batch received. Mixing ``step`` into the async
+    cycle is a ``StateError``.
+    """
+
+    num_envs: int
+    """Total sub-environments across every env object the backend runs."""
+
+    def async_reset(self, seed: int | None = None) -> None:
+        """Start resetting every sub-env (seeds as in ``reset``); results come from ``recv``."""
+        ...
+
+    def send(self, actions: np.ndarray) -> None:
+        """Start stepping the rows of the last received batch with ``actions``."""
+        ...
+
+    def recv(self) -> Batch:
+        """Wait for the next ready batch and return it. Raises the error of a failed env object
+        (with its traceback) instead of hanging."""
+        ...
