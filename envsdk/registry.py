@@ -18,7 +18,12 @@ from envsdk.errors import UnknownEnvError
 
 ENTRY_POINT_GROUP = "envsdk.envs"
 
-ENVS: dict[str, str] = {}
+ENVS: dict[str, str] = {
+    "breakout": "envsdk.envs.breakout:Breakout",
+    "cartpole": "envsdk.envs.cartpole:CartPole",
+    "pong": "envsdk.envs.pong:Pong",
+    "squared": "envsdk.envs.squared:Squared",
+}
 """Bundled envs: name -> "module:Factory"."""
 
 BACKENDS: dict[str, str] = {

@@ -1,0 +1,71 @@
+// envsdk.h: what every envsdk C sim shares. Pure C99: no Python, no globals, no rand(), no I/O.
+//
+// The pattern every sim follows (see squared.h, the smallest one):
+//   - one struct holding pointers into the caller's buffers (rows = num_envs), the config, and
+//     the state of ALL sub-envs as flat arrays ([num_envs, ...], one allocation per array);
+//   - <name>_init allocates the state (returns 0, or -1 with nothing leaked), <name>_reset
+//     seeds sub-env i with seed + i and starts it, <name>_step advances every sub-env in one
+//     loop, <name>_close frees (safe to call twice);
+//   - same-step autoreset: when a sub-env's episode ends inside <name>_step, its reward and
+//     terminal/truncation flag describe the episode that ended, ENVSDK_LOG_EPISODE records it,
+//     and the sub-env is restarted so its observation row is the next episode's first one;
+//   - episode stats are summed into a <name>_log struct inside the sim struct, whose first
+//     fields are count, episode_return, episode_length; Python reads and clears it in O(1).
+//
+// The region between the "envsdk:cdef" markers of each header is handed verbatim to cffi's
+// cdef, so every struct and function is declared exactly once; cffi checks the layout when it
+// compiles. Keep that region to plain declarations (no macros, no bodies).
+#ifndef ENVSDK_H
+#define ENVSDK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+// SplitMix64 (Steele, Lea, Flood 2014): one uint64 of state per sub-env, full period 2^64.
+static inline uint64_t envsdk_rng_next(uint64_t* state) {
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+// Uniform float in [0, 1), 24 random bits.
+static inline float envsdk_rng_uniform(uint64_t* state) {
+    return (float)(envsdk_rng_next(state) >> 40) * (1.0f / 16777216.0f);
+}
+
+// Uniform float in [lo, hi).
+static inline float envsdk_rng_range(uint64_t* state, float lo, float hi) {
+    return lo + (hi - lo) * envsdk_rng_uniform(state);
+}
+
+// Uniform integer in [0, n), n >= 1 (Lemire's multiply-shift; bias below 2^-32).
+static inline int32_t envsdk_rng_below(uint64_t* state, int32_t n) {
+    return (int32_t)(((envsdk_rng_next(state) >> 32) * (uint64_t)(uint32_t)n) >> 32);
+}
+
+// Record one finished episode into a sim's log struct (count, episode_return, episode_length).
+#define ENVSDK_LOG_EPISODE(log, ret, len)      \
+    do {                                       \
+        (log)->count += 1.0;                   \
+        (log)->episode_return += (double)(ret); \
+        (log)->episode_length += (double)(len); \
+    } while (0)
+
+// calloc that raises *failed instead of returning silently: an _init allocates every array,
+// then, if *failed, calls its _close (which frees what was allocated; free(NULL) is a no-op).
+static inline void* envsdk_calloc(size_t count, size_t size, int* failed) {
+    void* p = calloc(count ? count : 1, size);
+    if (!p) *failed = 1;
+    return p;
+}
+
+// Defines <name>_step_n: n batch steps in one C call, used to time a bare C loop with no Python.
+#define ENVSDK_DEFINE_STEP_N(name)                            \
+    void name##_step_n(name* env, int64_t n) {                \
+        for (int64_t k = 0; k < n; k++) name##_step(env);     \
+    }
+
+#endif  // ENVSDK_H

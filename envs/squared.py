@@ -1,0 +1,62 @@
+"""squared: the minimal sanity env (C sim in csrc/squared.h). An agent walks to a target cell."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from envsdk import allocate, spaces
+from envsdk.buffers import copy_actions
+from envsdk.config import check_int, reject_unknown
+from envsdk.csim import CSim
+from envsdk.render import colour, grid_to_ansi, grid_to_rgb
+
+_PALETTE = np.array([[20, 20, 28], [80, 200, 255], [255, 90, 90]], np.uint8)  # empty, agent, target
+_GLYPHS = {0: "·", 1: colour("A", 45), 2: colour("T", 203)}
+
+
+class Squared:
+    """``num_envs`` grids of ``size x size``; each agent walks from the centre to a target.
+
+    Observation ``[size*size]`` uint8 (0 empty, 1 agent, 2 target). Action ``Discrete(5)``:
+    stay, up, down, left, right; values outside 0..4 mean stay. Reward +1 on reaching the target
+    (terminal). Truncated after ``max_steps`` steps. Infos: episode_return, episode_length,
+    score (fraction of episodes that reached the target), episode_count.
+    """
+
+    def __init__(self, *, num_envs: int = 1, size: int = 11, max_steps: int = 33, buffers=None, **unknown):
+        reject_unknown(Squared, unknown)
+        num_envs = check_int("Squared", "num_envs", num_envs, 1, 2**31 - 1)
+        self.size = check_int("Squared", "size", size, 2, 255)
+        self.max_steps = check_int("Squared", "max_steps", max_steps, 1, 2**31 - 1)
+        self.single_observation_space = spaces.Box(0, 2, shape=(size * size,), dtype=np.uint8)
+        self.single_action_space = spaces.Discrete(5)
+        self.num_agents = num_envs
+        if buffers is None:
+            buffers = allocate(self.single_observation_space, self.single_action_space, num_envs)
+        self.buffers = buffers.validate(
+            self.single_observation_space, self.single_action_space, num_envs, owner="Squared.buffers"
+        )
+        self._sim = CSim("squared", self.buffers, num_envs=num_envs, size=size, max_steps=max_steps)
+        b = self.buffers
+        self._c, self._c_step, self._log = self._sim.c, self._sim.step, self._sim.c.log
+        self._results = (b.observations, b.rewards, b.terminals, b.truncations)
+
+    def reset(self, seed: int | None = None):
+        self._sim.reset(seed)
+        return self.buffers.observations, []
+
+    def step(self, actions):
+        if not self._sim.started:
+            self._sim.raise_not_ready("Squared.step")
+        if actions is not self.buffers.actions:
+            copy_actions(self.buffers.actions, actions, "Squared.step")
+        self._c_step(self._c)
+        return (*self._results, self._sim.infos() if self._log.count else [])
+
+    def render(self, mode: str = "rgb_array", index: int = 0):
+        """Sub-env ``index`` as an RGB frame ``[size*8, size*8, 3]`` (``"rgb_array"``) or text (``"ansi"``)."""
+        grid = self.buffers.observations[index].reshape(self.size, self.size)
+        return grid_to_ansi(grid, _GLYPHS) if mode == "ansi" else grid_to_rgb(grid, _PALETTE)
+
+    def close(self) -> None:
+        self._sim.close()

@@ -1,0 +1,68 @@
+"""Keyword-config validation for env constructors: defaults live in the signature, checks here.
+
+An env declares its config as keyword-only parameters with defaults, plus ``**unknown``; it
+calls ``reject_unknown`` so a misspelt key lists the valid ones, and ``check_int`` /
+``check_float`` so out-of-range values fail before any C code sees them.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+
+import numpy as np
+
+from envsdk.errors import ConfigError
+
+
+def config_keys(factory) -> list[str]:
+    """The keyword config a factory accepts (its keyword parameters other than ``buffers``)."""
+    params = inspect.signature(factory).parameters.values()
+    return [
+        p.name for p in params
+        if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD) and p.name not in ("self", "buffers")
+    ]
+
+
+def reject_unknown(factory, unknown: dict) -> None:
+    """Raise ``ConfigError`` if ``unknown`` (a constructor's ``**unknown``) holds any key."""
+    if unknown:
+        name = getattr(factory, "__qualname__", repr(factory))
+        raise ConfigError(
+            f"{name}: expected config keys among {', '.join(config_keys(factory))}, found unknown "
+            f"{', '.join(map(repr, sorted(unknown)))}. Fix: use one of the valid keys."
+        )
+
+
+def check_int(owner: str, name: str, value, low: int, high: int | None = None) -> int:
+    """Return ``value`` as int if it is an integer in ``[low, high]``; raise ``ConfigError``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ConfigError(
+            f"{owner}: expected {name} to be an int, found {type(value).__name__} {value!r}. "
+            f"Fix: pass an int in {_range(low, high)}."
+        )
+    if value < low or (high is not None and value > high):
+        raise ConfigError(
+            f"{owner}: expected {name} in {_range(low, high)}, found {value}. Fix: pass a value "
+            "in that range."
+        )
+    return int(value)
+
+
+def check_float(owner: str, name: str, value, low: float, high: float | None = None) -> float:
+    """Return ``value`` as float if it is a finite real in ``[low, high]``; raise ``ConfigError``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ConfigError(
+            f"{owner}: expected {name} to be a number, found {type(value).__name__} {value!r}. "
+            f"Fix: pass a number in {_range(low, high)}."
+        )
+    if not math.isfinite(value) or value < low or (high is not None and value > high):
+        raise ConfigError(
+            f"{owner}: expected {name} in {_range(low, high)}, found {value}. Fix: pass a value "
+            "in that range."
+        )
+    return float(value)
+
+
+def _range(low, high) -> str:
+    return f"[{low}, {high}]" if high is not None else f"[{low}, inf)"
