@@ -41,21 +41,28 @@ class Box:
                 f"Box.dtype: expected a numeric or bool dtype, found {self.dtype}. "
                 "Fix: pass dtype=np.float32 (or another numeric dtype)."
             )
-        if shape is None:
-            shape = np.broadcast_shapes(np.shape(low), np.shape(high))
-        self.shape = tuple(int(s) for s in shape)
-        if any(s < 0 for s in self.shape):
-            raise SpaceError(f"Box.shape: expected non-negative sizes, found {self.shape}.")
         # Bounds are float64 for every dtype, so that +-inf (unbounded) stays representable.
         try:
+            if shape is None:
+                shape = np.broadcast_shapes(np.shape(low), np.shape(high))
+            self.shape = tuple(int(s) for s in shape)
             self.low = np.broadcast_to(np.asarray(low, np.float64), self.shape).copy()
             self.high = np.broadcast_to(np.asarray(high, np.float64), self.shape).copy()
         except ValueError:
             raise SpaceError(
-                f"Box bounds: expected low and high broadcastable to shape {self.shape}, found "
+                f"Box bounds: expected low and high broadcastable to shape {shape}, found "
                 f"shapes {np.shape(low)} and {np.shape(high)}. Fix: pass scalars or arrays of "
                 "that shape."
             ) from None
+        if self.dtype.kind in "iu":
+            info = np.iinfo(self.dtype)
+            finite = np.concatenate([self.low[np.isfinite(self.low)], self.high[np.isfinite(self.high)]])
+            if finite.size and (finite.min() < info.min or finite.max() > info.max):
+                raise SpaceError(
+                    f"Box bounds: expected values representable in {self.dtype} "
+                    f"[{info.min}, {info.max}], found [{finite.min()}, {finite.max()}]. Fix: widen "
+                    "the dtype or narrow the bounds."
+                )
         if np.any(self.low > self.high):
             raise SpaceError(
                 f"Box bounds: expected low <= high everywhere, found low > high at "

@@ -1,0 +1,35 @@
+"""The protocol gate: structural, no inheritance."""
+
+import numpy as np
+from custom_env import Corridor
+from vectorized_env import GridReach
+
+import envsdk
+from envsdk.backends import Serial
+
+
+def test_example_envs_satisfy_env_without_subclassing():
+    for env in (Corridor(), GridReach(num_envs=3)):
+        assert isinstance(env, envsdk.Env)
+        assert not isinstance(env, envsdk.Backend)  # no async API
+        assert type(env).__mro__ == (type(env), object)
+
+
+def test_backend_satisfies_both():
+    env = Serial(GridReach, num_envs=2)
+    assert isinstance(env, envsdk.Env) and isinstance(env, envsdk.Backend)
+
+
+def test_missing_member_fails_the_gate():
+    class Almost:
+        single_observation_space = single_action_space = num_agents = buffers = None
+
+        def reset(self, seed=None):
+            return np.zeros(1), []
+
+        def step(self, actions):
+            return None
+
+    assert not isinstance(Almost(), envsdk.Env)  # no close()
+    Almost.close = lambda self: None
+    assert isinstance(Almost(), envsdk.Env)

@@ -1,0 +1,146 @@
+"""make, the registry, entry-point discovery, and the CLI."""
+
+import re
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+import pytest
+from vectorized_env import GridReach
+
+import envsdk
+from envsdk.backends import Serial
+from envsdk.cli import main
+from envsdk.errors import UnknownEnvError
+from envsdk.registry import ENVS, load, registered, resolve
+
+
+def test_make_by_name_target_and_callable_agree():
+    by_name = envsdk.make("squared", num_envs=3, size=5)
+    by_target = envsdk.make("envsdk.envs.squared:Squared", num_envs=3, size=5)
+    direct = Serial(by_name.factory, num_envs=3, size=5)
+    for env in (by_name, by_target, direct):
+        env.reset(seed=4)
+        env.step(np.ones(3, np.int32))
+    np.testing.assert_array_equal(by_name.buffers.observations, by_target.buffers.observations)
+    np.testing.assert_array_equal(by_name.buffers.observations, direct.buffers.observations)
+    assert isinstance(by_name, envsdk.Backend)
+
+
+def test_make_with_callable_and_backend_class():
+    env = envsdk.make(GridReach, num_envs=4, backend=Serial, size=3)
+    assert env.num_envs == 4 and env.envs[0].size == 3
+
+
+def test_every_bundled_name_is_a_module_colon_factory():
+    for name, target in ENVS.items():
+        assert ":" in target and target.startswith("envsdk.envs."), name
+
+
+def test_unknown_name_lists_known_ones():
+    with pytest.raises(UnknownEnvError) as err:
+        envsdk.make("sqaured")
+    assert "'sqaured'" in str(err.value) and "squared" in str(err.value) and "Fix:" in str(err.value)
+
+
+def test_unknown_backend_lists_known_ones():
+    with pytest.raises(UnknownEnvError, match="expected one of serial"):
+        envsdk.make("squared", backend="threads")
+
+
+def test_bad_targets():
+    with pytest.raises(UnknownEnvError, match="no ':' separator"):
+        load("envsdk.envs.squared")
+    with pytest.raises(UnknownEnvError, match="no attribute 'Sqared'"):
+        resolve("envsdk.envs.squared:Sqared")
+    with pytest.raises(UnknownEnvError, match="found int"):
+        resolve(3)
+
+
+TINY_MODULE = """
+import numpy as np
+from envsdk import allocate, spaces
+
+class Tiny:
+    def __init__(self, *, buffers=None):
+        self.single_observation_space = spaces.Box(0, 1, shape=(1,))
+        self.single_action_space = spaces.Discrete(2)
+        self.num_agents = 1
+        self.buffers = buffers if buffers is not None else allocate(
+            self.single_observation_space, self.single_action_space, 1)
+
+    def reset(self, seed=None):
+        self.buffers.observations[:] = 0.5
+        return self.buffers.observations, []
+
+    def step(self, actions):
+        b = self.buffers
+        b.rewards[:] = b.actions
+        return b.observations, b.rewards, b.terminals, b.truncations, []
+
+    def close(self):
+        pass
+"""
+
+
+def _tiny_wheel(folder):
+    """A minimal wheel of a third-party env package that registers 'tiny' by entry point."""
+    info = "tinyenvs-0.1.dist-info"
+    files = {
+        "tinyenvs/__init__.py": TINY_MODULE,
+        f"{info}/METADATA": "Metadata-Version: 2.1\nName: tinyenvs\nVersion: 0.1\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: envsdk-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        f"{info}/entry_points.txt": "[envsdk.envs]\ntiny = tinyenvs:Tiny\n",
+    }
+    record = [f"{name},," for name in files] + [f"{info}/RECORD,,"]
+    path = folder / "tinyenvs-0.1-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as whl:
+        for name, text in files.items():
+            whl.writestr(name, text)
+        whl.writestr(f"{info}/RECORD", "\n".join(record) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def tiny_site(tmp_path_factory):
+    """A third-party package installed by pip, into a private folder, in the test."""
+    wheel = _tiny_wheel(tmp_path_factory.mktemp("tinywheel"))
+    site = tmp_path_factory.mktemp("tinysite")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--target", str(site),
+         str(wheel)],
+        check=True,
+    )
+    assert (site / "tinyenvs-0.1.dist-info" / "entry_points.txt").exists()
+    return site
+
+
+def test_entry_point_discovery(tiny_site, monkeypatch):
+    monkeypatch.syspath_prepend(str(tiny_site))
+    assert registered()["tiny"] == "tinyenvs:Tiny"
+    env = envsdk.make("tiny", num_envs=3)
+    env.reset(seed=0)
+    _, rew, *_ = env.step(np.array([1, 0, 1], np.int32))
+    assert rew.tolist() == [1.0, 0.0, 1.0]
+
+
+def test_cli_list_shows_bundled_and_entry_point_envs(tiny_site):
+    out = subprocess.run(
+        [sys.executable, "-m", "envsdk", "list"], capture_output=True, text=True, check=True,
+        env={**__import__("os").environ, "PYTHONPATH": str(tiny_site)},
+    ).stdout
+    assert re.search(r"^squared +envsdk\.envs\.squared:Squared +\(bundled\)$", out, re.M)
+    assert re.search(r"^tiny +tinyenvs:Tiny +\(entry point\)$", out, re.M)
+
+
+def test_cli_version_and_usage(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0 and capsys.readouterr().out.strip() == f"envsdk {envsdk.__version__}"
+    assert main([]) == 2
+
+
+def test_console_script_is_installed():
+    out = subprocess.run(["envsdk", "--version"], capture_output=True, text=True, check=True).stdout
+    assert out.startswith("envsdk ")
