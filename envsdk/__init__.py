@@ -3,7 +3,7 @@ into buffers it was handed; see ``envsdk/protocol.py`` for the contract."""
 
 from importlib.metadata import PackageNotFoundError, version
 
-from envsdk import spaces
+from envsdk import backends, spaces
 from envsdk.buffers import Buffers, Layout, SharedBuffers, allocate
 from envsdk.errors import EnvsdkError
 from envsdk.protocol import Backend, Batch, Env
@@ -24,6 +24,7 @@ __all__ = [
     "SharedBuffers",
     "__version__",
     "allocate",
+    "backends",
     "make",
     "registered",
     "spaces",
