@@ -85,6 +85,10 @@ class CSim:
             raise StateError(f"{where}: expected an open env, found it closed. Fix: build a new env.")
         raise StateError(f"{where}: expected reset() before step(), found no reset. Fix: call reset(seed=...) first.")
 
+    def step_n(self, n: int) -> None:
+        """Run ``n`` batch steps in ONE C call (no Python between steps): the bare C loop."""
+        getattr(lib, f"{self.name}_step_n")(self.c, n)
+
     def infos(self) -> list[dict]:
         """Aggregate and clear the episodes logged since the last call: ``[]`` when none ended."""
         log = self._log

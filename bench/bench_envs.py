@@ -1,0 +1,84 @@
+"""SPS of every bundled C env, the bare C loop beside it, and PufferLib 3.0 when installed.
+
+    python bench/bench_envs.py [--envs cartpole breakout] [--seconds 1.0]
+
+For each env and num_envs in (1024, 4096) it prints:
+- SPS through the public API (``envsdk.make(name, num_envs=N)``, Serial backend);
+- SPS of the same step function run as a bare C loop (``<name>_step_n``: one C call, no Python);
+- the Python-side overhead: how much longer a step takes through Python than in the C loop;
+- PufferLib 3.0's same-named ``pufferlib.ocean`` env timed in the same run, and our ratio to it,
+  when pufferlib is importable (its sdist downloads raylib during its build, which fails on a
+  machine without internet; then this column says so).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import envsdk
+from envsdk.bench import format_sps, measure
+from envsdk.registry import ENVS
+
+
+def c_loop_sps(env, seconds: float) -> float:
+    """SPS of the env's step run ``k`` times in one C call, on the same struct and actions."""
+    sim = env.envs[0]._sim  # the bench reaches into the binding on purpose: it times C alone
+    sim.step_n(10)
+    k, t0 = 1, time.perf_counter()
+    while time.perf_counter() - t0 < 0.1:
+        sim.step_n(k)
+        k *= 2
+    steps, start = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < seconds:
+        sim.step_n(k)
+        steps += k
+    return env.num_agents * steps / elapsed
+
+
+def puffer_sps(name: str, num_envs: int, seconds: float) -> str:
+    """PufferLib 3.0's env of the same name, timed here, or why it could not be."""
+    try:
+        import importlib
+
+        module = importlib.import_module(f"pufferlib.ocean.{name}.{name}")
+    except ImportError as e:
+        return f"n/a ({e.name or 'pufferlib'} not importable)"
+    cls = next(v for k, v in vars(module).items() if k.lower() == name.lower() and isinstance(v, type))
+    env = cls(num_envs=num_envs)
+    env.reset(seed=0)
+    actions = env.action_space.sample()
+    env.step(actions)
+    steps, start = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < seconds:
+        env.step(actions)
+        steps += 1
+    env.close()
+    return f"{env.num_agents * steps / elapsed:.4g}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--envs", nargs="+", default=sorted(ENVS))
+    parser.add_argument("--num-envs", type=int, nargs="+", default=[1024, 4096])
+    parser.add_argument("--seconds", type=float, default=1.0)
+    args = parser.parse_args()
+
+    columns = f"{'env':<10} {'num_envs':>8} {'SPS (Python)':>13} {'SPS (C loop)':>13} {'overhead':>9}"
+    header = f"{columns}  PufferLib 3.0 SPS / ratio"
+    print(header)
+    print("-" * len(header))
+    for name in args.envs:
+        for n in args.num_envs:
+            env = envsdk.make(name, num_envs=n)
+            py = measure(env, name, seconds=args.seconds)
+            c = c_loop_sps(env, args.seconds)
+            env.close()
+            puffer = puffer_sps(name, n, args.seconds)
+            ratio = f" / {py.sps / float(puffer):.2f}x" if puffer[0].isdigit() else ""
+            overhead = (c / py.sps - 1) * 100
+            print(f"{name:<10} {n:>8} {format_sps(py.sps):>13} {format_sps(c):>13} {overhead:>8.1f}%  {puffer}{ratio}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""Throughput measurement shared by ``envsdk bench`` and the scripts under ``bench/``."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from envsdk import spaces
+
+
+@dataclass
+class Throughput:
+    """Steps per second of one env at one size."""
+
+    name: str
+    num_envs: int
+    num_agents: int
+    steps: int
+    seconds: float
+
+    @property
+    def sps(self) -> float:
+        """Agent steps per second (agent rows x batch steps / seconds)."""
+        return self.num_agents * self.steps / self.seconds
+
+    @property
+    def us_per_step(self) -> float:
+        """Microseconds per batch step."""
+        return 1e6 * self.seconds / self.steps
+
+
+def measure(env, name: str, seconds: float = 1.0, seed: int = 0, warmup: int = 10) -> Throughput:
+    """Time ``env.step`` on fixed random valid actions for about ``seconds``.
+
+    Actions are drawn once and left in ``env.buffers.actions``, so only the env is timed.
+    """
+    env.buffers.actions[...] = spaces.sample(env.single_action_space, env.num_agents, rng=seed)
+    env.reset(seed=seed)
+    actions, step = env.buffers.actions, env.step
+    for _ in range(warmup):
+        step(actions)
+    # Calibrate a batch count that takes about 0.1 s, then time whole batches until `seconds`.
+    chunk, t0 = 1, time.perf_counter()
+    while time.perf_counter() - t0 < 0.1:
+        for _ in range(chunk):
+            step(actions)
+        chunk *= 2
+    steps, start = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < seconds:
+        for _ in range(chunk):
+            step(actions)
+        steps += chunk
+    return Throughput(name, getattr(env, "num_envs", env.num_agents), env.num_agents, steps, elapsed)
+
+
+def format_sps(sps: float) -> str:
+    """``12.3M`` / ``45.6K`` style figure."""
+    return f"{sps / 1e6:.1f}M" if sps >= 1e6 else f"{sps / 1e3:.1f}K"
+
