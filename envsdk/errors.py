@@ -40,6 +40,10 @@ class StateError(EnvsdkError, RuntimeError):
     """A method was called in the wrong order (``step`` before ``reset``, use after ``close``)."""
 
 
+class WorkerError(EnvsdkError, RuntimeError):
+    """A backend's worker raised (the message carries its traceback) or died."""
+
+
 def field_message(owner: str, field: str, expected: object, found: object, fix: str) -> str:
     """Format the one error-message shape envsdk uses: where, expected, found, fix."""
     return f"{owner}.{field}: expected {expected}, found {found}. Fix: {fix}"

@@ -27,6 +27,7 @@ ENVS: dict[str, str] = {
 """Bundled envs: name -> "module:Factory"."""
 
 BACKENDS: dict[str, str] = {
+    "multiprocessing": "envsdk.backends.multiprocessing:Multiprocessing",
     "serial": "envsdk.backends.serial:Serial",
 }
 """Backends reachable by name from ``make``: name -> "module:Class"."""
