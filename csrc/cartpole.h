@@ -1,0 +1,191 @@
+// cartpole.h: Gymnasium's CartPole-v1, exactly: same constants, same Euler update, same order of
+// floating-point operations, state in double as Gymnasium's numpy float64. The one difference is
+// sin/cos of the pole angle, taken from a polynomial within 1 ulp of libm's (cartpole_sincos):
+// states agree with Gymnasium's to about 1e-16 relative per step, observations (float32) almost
+// always bit for bit.
+//
+// A pole is hinged on a cart that moves along a frictionless track. Observation [4] float32:
+// x (cart position, m), x_dot (m/s), theta (pole angle from upright, rad, positive = leaning
+// right), theta_dot (rad/s). Action: 1 pushes the cart right with force_mag newtons; 0 pushes it
+// left; any other value is treated as 0 (push left), as Gymnasium's `force_mag if action == 1
+// else -force_mag` does, so no action value is ever used as an index. Reward 1.0 on every step,
+// the terminal one included. Terminal when |x| > 2.4 or |theta| > 12 degrees (after the step).
+// Truncated when the episode reaches max_steps steps and is not terminal (never both flags).
+// A new episode starts with all four state components uniform in [-0.05, 0.05).
+#ifndef CARTPOLE_H
+#define CARTPOLE_H
+
+#include <math.h>
+
+#include "envsdk.h"
+
+// Gymnasium's constants, written as Gymnasium's expressions so each rounds to the same double.
+#define CARTPOLE_GRAVITY 9.8                                          // m/s^2
+#define CARTPOLE_MASSCART 1.0                                         // kg
+#define CARTPOLE_MASSPOLE 0.1                                         // kg
+#define CARTPOLE_TOTAL_MASS (CARTPOLE_MASSPOLE + CARTPOLE_MASSCART)   // kg
+#define CARTPOLE_LENGTH 0.5                                           // HALF the pole's length, m
+#define CARTPOLE_POLEMASS_LENGTH (CARTPOLE_MASSPOLE * CARTPOLE_LENGTH)  // kg m
+#define CARTPOLE_FORCE_MAG 10.0                                       // N
+#define CARTPOLE_TAU 0.02                                             // s per step
+#define CARTPOLE_X_THRESHOLD 2.4                                      // m
+#define CARTPOLE_THETA_THRESHOLD (12 * 2 * 3.141592653589793 / 360)   // rad (math.pi's double)
+#define CARTPOLE_START_HALF_WIDTH 0.05                                // start state in [-0.05, 0.05)
+
+// envsdk:cdef begin
+typedef struct cartpole_log {
+    double count;           // episodes finished since Python last read this log
+    double episode_return;  // sum over those episodes (= their lengths: reward is 1 per step)
+    double episode_length;  // sum over those episodes, steps
+} cartpole_log;
+
+typedef struct cartpole {
+    // Buffers owned by the caller, one row per sub-env.
+    float* observations;    // [num_envs, 4] x, x_dot, theta, theta_dot; written by reset and step
+    int32_t* actions;       // [num_envs], written by the caller, read by step (1 right, else left)
+    float* rewards;         // [num_envs], written by reset (0) and step (1)
+    bool* terminals;        // [num_envs], written by reset (false) and step
+    bool* truncations;      // [num_envs], written by reset (false) and step
+    // Config, validated in Python before init.
+    int32_t num_envs;
+    int32_t max_steps;      // truncation limit, steps (>= 1); CartPole-v1 uses 500
+    // State of every sub-env in double (as Gymnasium), allocated by init, freed by close.
+    uint64_t* rng;          // [num_envs] RNG state
+    double* x;              // [num_envs] cart position, m
+    double* x_dot;          // [num_envs] cart velocity, m/s
+    double* theta;          // [num_envs] pole angle from upright, rad
+    double* theta_dot;      // [num_envs] pole angular velocity, rad/s
+    int32_t* tick;          // [num_envs] steps taken in the current episode (= its return so far)
+    cartpole_log log;
+} cartpole;
+
+int cartpole_init(cartpole* env);
+void cartpole_reset(cartpole* env, uint64_t seed);
+void cartpole_step(cartpole* env);
+void cartpole_step_n(cartpole* env, int64_t n);
+void cartpole_close(cartpole* env);
+// envsdk:cdef end
+
+void cartpole_close(cartpole* env) {
+    free(env->rng), env->rng = NULL;
+    free(env->x), env->x = NULL;
+    free(env->x_dot), env->x_dot = NULL;
+    free(env->theta), env->theta = NULL;
+    free(env->theta_dot), env->theta_dot = NULL;
+    free(env->tick), env->tick = NULL;
+}
+
+int cartpole_init(cartpole* env) {
+    int failed = 0;
+    size_t n = (size_t)env->num_envs;
+    env->rng = envsdk_calloc(n, sizeof(uint64_t), &failed);
+    env->x = envsdk_calloc(n, sizeof(double), &failed);
+    env->x_dot = envsdk_calloc(n, sizeof(double), &failed);
+    env->theta = envsdk_calloc(n, sizeof(double), &failed);
+    env->theta_dot = envsdk_calloc(n, sizeof(double), &failed);
+    env->tick = envsdk_calloc(n, sizeof(int32_t), &failed);
+    memset(&env->log, 0, sizeof(env->log));
+    if (failed) {
+        cartpole_close(env);
+        return -1;
+    }
+    return 0;
+}
+
+// sin and cos of a pole angle as libm gives them (within 1 ulp, 99.3% bit-equal), but inlined:
+// this alone lifts the whole step from ~47M to ~65M steps/s at 4096 envs on the 2-core box.
+// Taylor series to degree 11 (sin) and 12 (cos): for |t| <= 0.25 rad the first omitted term is
+// below 1e-17 relative, so rounding, not truncation, bounds the error. A live episode always
+// has |theta| <= 0.2095 (12 degrees) at the start of a step; other angles (only reachable by
+// writing the state arrays directly) go to libm.
+static inline void cartpole_sincos(double t, double* s, double* c) {
+    if (fabs(t) > 0.25) {
+        *s = sin(t), *c = cos(t);
+        return;
+    }
+    double t2 = t * t;
+    double ps = -1.0 / 6 + t2 * (1.0 / 120 + t2 * (-1.0 / 5040 + t2 * (1.0 / 362880 + t2 * (-1.0 / 39916800))));
+    double pc = 1.0 / 24 + t2 * (-1.0 / 720 + t2 * (1.0 / 40320 + t2 * (-1.0 / 3628800 + t2 * (1.0 / 479001600))));
+    *s = t + t * t2 * ps;                     // t - t^3/3! + t^5/5! - ... - t^11/11!
+    *c = 1.0 - (0.5 * t2 - t2 * t2 * pc);     // 1 - t^2/2! + t^4/4! - ... + t^12/12!
+}
+
+// Uniform double in [-0.05, 0.05) from 53 random bits.
+static inline double cartpole_start_value(uint64_t* rng) {
+    double u = (double)(envsdk_rng_next(rng) >> 11) * 0x1p-53;  // [0, 1)
+    return CARTPOLE_START_HALF_WIDTH * (2.0 * u - 1.0);
+}
+
+// Start a new episode in sub-env i and write its whole observation row.
+static void cartpole_start(cartpole* env, int32_t i) {
+    uint64_t* rng = &env->rng[i];
+    double x = cartpole_start_value(rng);
+    double x_dot = cartpole_start_value(rng);
+    double theta = cartpole_start_value(rng);
+    double theta_dot = cartpole_start_value(rng);
+    env->x[i] = x, env->x_dot[i] = x_dot, env->theta[i] = theta, env->theta_dot[i] = theta_dot;
+    env->tick[i] = 0;
+    float* obs = env->observations + (size_t)i * 4;
+    obs[0] = (float)x, obs[1] = (float)x_dot, obs[2] = (float)theta, obs[3] = (float)theta_dot;
+}
+
+void cartpole_reset(cartpole* env, uint64_t seed) {
+    memset(&env->log, 0, sizeof(env->log));
+    for (int32_t i = 0; i < env->num_envs; i++) {
+        env->rng[i] = seed + (uint64_t)i;
+        env->rewards[i] = 0.0f;
+        env->terminals[i] = false;
+        env->truncations[i] = false;
+        cartpole_start(env, i);
+    }
+}
+
+void cartpole_step(cartpole* env) {
+    // Local copies of the pointers, so that stores through them do not force reloads of env's
+    // fields (the build uses -fno-strict-aliasing).
+    const int32_t* actions = env->actions;
+    float* observations = env->observations;
+    float* rewards = env->rewards;
+    bool* terminals = env->terminals;
+    bool* truncations = env->truncations;
+    double *xs = env->x, *x_dots = env->x_dot, *thetas = env->theta, *theta_dots = env->theta_dot;
+    int32_t* ticks = env->tick;
+    int32_t max_steps = env->max_steps, num_envs = env->num_envs;
+    for (int32_t i = 0; i < num_envs; i++) {
+        double x = xs[i], x_dot = x_dots[i], theta = thetas[i], theta_dot = theta_dots[i];
+        double force = actions[i] == 1 ? CARTPOLE_FORCE_MAG : -CARTPOLE_FORCE_MAG;  // N; not 1: left
+        double sintheta, costheta;
+        cartpole_sincos(theta, &sintheta, &costheta);
+        // Gymnasium's equations (Florian 2005, "Correct equations for the dynamics of the
+        // cart-pole system"), each product and quotient in Gymnasium's left-to-right order.
+        double temp = (force + CARTPOLE_POLEMASS_LENGTH * (theta_dot * theta_dot) * sintheta) / CARTPOLE_TOTAL_MASS;
+        double thetaacc = (CARTPOLE_GRAVITY * sintheta - costheta * temp) /
+                          (CARTPOLE_LENGTH * (4.0 / 3.0 - CARTPOLE_MASSPOLE * (costheta * costheta) / CARTPOLE_TOTAL_MASS));
+        double xacc = temp - CARTPOLE_POLEMASS_LENGTH * thetaacc * costheta / CARTPOLE_TOTAL_MASS;
+        // Explicit Euler, Gymnasium's "euler" order: positions use the old velocities.
+        x = x + CARTPOLE_TAU * x_dot;
+        x_dot = x_dot + CARTPOLE_TAU * xacc;
+        theta = theta + CARTPOLE_TAU * theta_dot;
+        theta_dot = theta_dot + CARTPOLE_TAU * thetaacc;
+        int32_t tick = ticks[i] + 1;
+        bool terminal = x < -CARTPOLE_X_THRESHOLD || x > CARTPOLE_X_THRESHOLD ||
+                        theta < -CARTPOLE_THETA_THRESHOLD || theta > CARTPOLE_THETA_THRESHOLD;
+        bool truncated = !terminal && tick >= max_steps;  // a fall on the last step is terminal only
+        rewards[i] = 1.0f;  // every step, the terminal one included
+        terminals[i] = terminal;
+        truncations[i] = truncated;
+        if (terminal || truncated) {
+            ENVSDK_LOG_EPISODE(&env->log, tick, tick);  // return = length: reward is 1 per step
+            cartpole_start(env, i);                     // same-step autoreset
+        } else {
+            xs[i] = x, x_dots[i] = x_dot, thetas[i] = theta, theta_dots[i] = theta_dot;
+            ticks[i] = tick;
+            float* obs = observations + (size_t)i * 4;
+            obs[0] = (float)x, obs[1] = (float)x_dot, obs[2] = (float)theta, obs[3] = (float)theta_dot;
+        }
+    }
+}
+
+ENVSDK_DEFINE_STEP_N(cartpole)
+
+#endif  // CARTPOLE_H
