@@ -1,0 +1,398 @@
+// breakout.h: Breakout from state. A paddle at the bottom, a ball, a grid of bricks.
+//
+// Coordinates are float pixels, x to the right, y down, (0, 0) the top-left corner of a
+// width x height field with walls left, top and right and an open bottom. The ball is an
+// axis-aligned square of side ball_size whose (x, y) is its top-left corner; the paddle is
+// paddle_width x paddle_height, its top at paddle_y = height - 2 * paddle_height (one paddle
+// height of floor below it). The brick grid has brick_rows x brick_cols bricks of
+// brick_width x brick_height, its top at brick_top, centred horizontally
+// (brick_left = (width - brick_cols * brick_width) / 2). Brick index = row * brick_cols + col,
+// row 0 at the top.
+//
+// Observation [BREAKOUT_OBS_HEAD + brick_rows * brick_cols] float32:
+//   0 paddle centre x / width        1 ball centre x / width     2 ball centre y / height
+//   3 ball vx / ball_speed_max       4 ball vy / ball_speed_max  5 1 if the ball is in play, else 0
+//   6 lives left / lives             7.. one per brick: 1 present, 0 broken
+// Actions: 0 noop, 1 fire (serves the ball when it is not in play, otherwise noop), 2 left,
+// 3 right; any other value is treated as 0 (noop), so no action reads or writes out of bounds.
+// Each step repeats the action for frameskip frames. Per frame: the paddle moves paddle_speed
+// pixels (clamped to the field); a ball not in play rides on the paddle's centre; fire serves
+// it upwards at a random angle within +-45 degrees of vertical at speed ball_speed.
+// Physics, per frame, one axis at a time (x, then y): the ball moves by its velocity along the
+// axis; if its leading edge entered a present brick, that brick breaks, the ball is placed flush
+// against the face it hit and that velocity component is negated; else a wall it crossed does
+// the same (no brick breaks); so at most two bricks break per frame, one per axis. The ball
+// moving down whose bottom edge crosses the paddle's top while overlapping it horizontally is
+// placed on the paddle and bounces off at an angle from vertical proportional to where it hit
+// (-60 degrees at the left end, +60 at the right), its speed raised by ball_speedup up to
+// ball_speed_max (the paddle has no side faces). Python checks
+// paddle_width >= ball_size (the ball riding the paddle stays inside the walls), and
+// ball_speed_max <= min(brick_width, brick_height) and ball_size <= min(brick_width,
+// brick_height): one frame's move then enters at most one new brick row (or column) and
+// touches at most two bricks in it, so checking the leading row (column) cannot tunnel.
+// The ball is lost when its top passes the paddle's bottom: one life is lost and the ball rides
+// the paddle again at speed ball_speed. Deterministic: no -ffast-math, RNG per sub-env.
+// Reward per broken brick, weighted by row like Atari: the bottom third of the rows 1, the
+// middle third 4, the top third 7 (row r of R: 1 + 3 * ((R - 1 - r) * 3 / R), integer division).
+// Terminal when no lives are left or every brick is broken (a win); otherwise truncated after
+// max_steps steps (never both). The remaining frames of a step that ended are skipped.
+#ifndef BREAKOUT_H
+#define BREAKOUT_H
+
+#include <math.h>
+
+#include "envsdk.h"
+
+#define BREAKOUT_OBS_HEAD 7               // observation entries before the brick entries
+#define BREAKOUT_SERVE_ANGLE 0.78539816f  // serve direction: uniform within +-45 deg of vertical
+#define BREAKOUT_BOUNCE_ANGLE 1.04719755f // paddle ends deflect the ball 60 deg from vertical
+
+// envsdk:cdef begin
+typedef struct breakout_log {
+    double count;           // episodes finished since Python last read this log
+    double episode_return;  // sum over those episodes (points)
+    double episode_length;  // sum over those episodes, steps
+    double score;           // sum over those episodes: bricks broken
+    double cleared;         // sum over those episodes: 1 if every brick was broken (a win)
+} breakout_log;
+
+typedef struct breakout {
+    // Buffers owned by the caller, one row per sub-env.
+    float* observations;    // [num_envs, 7 + brick_rows * brick_cols], written by reset and step
+    int32_t* actions;       // [num_envs], written by the caller, read by step
+    float* rewards;         // [num_envs], written by reset and step
+    bool* terminals;        // [num_envs], written by reset and step
+    bool* truncations;      // [num_envs], written by reset and step
+    // Config, validated in Python before init (pixels, pixels per frame, counts).
+    int32_t num_envs;
+    int32_t width;          // field width, pixels
+    int32_t height;         // field height, pixels
+    int32_t brick_rows;     // rows of bricks
+    int32_t brick_cols;     // columns of bricks; brick_cols * brick_width <= width
+    int32_t brick_width;    // pixels
+    int32_t brick_height;   // pixels
+    int32_t brick_top;      // y of the grid's top edge, pixels
+    int32_t paddle_width;   // pixels
+    int32_t paddle_height;  // pixels
+    int32_t ball_size;      // side of the square ball, pixels, <= min(brick_width, brick_height)
+    float ball_speed;       // serve speed, pixels per frame
+    float ball_speed_max;   // speed cap, pixels per frame, <= min(brick_width, brick_height)
+    float ball_speedup;     // speed added per paddle hit, pixels per frame
+    float paddle_speed;     // paddle move per frame while left/right is held, pixels
+    int32_t frameskip;      // frames per step (>= 1)
+    int32_t lives;          // balls per episode (>= 1)
+    int32_t max_steps;      // truncation limit, steps (>= 1)
+    // State of every sub-env, allocated by breakout_init, freed by breakout_close.
+    uint64_t* rng;          // [num_envs] RNG state
+    float* paddle_x;        // [num_envs] paddle left edge, pixels
+    float* ball_x;          // [num_envs] ball left edge, pixels
+    float* ball_y;          // [num_envs] ball top edge, pixels
+    float* ball_vx;         // [num_envs] pixels per frame (0 while not in play)
+    float* ball_vy;         // [num_envs] pixels per frame, negative is up (0 while not in play)
+    float* speed;           // [num_envs] current ball speed, pixels per frame
+    uint8_t* in_play;       // [num_envs] 1 once served, 0 while the ball rides the paddle
+    uint8_t* bricks;        // [num_envs, brick_rows * brick_cols] 1 present, 0 broken
+    int32_t* bricks_left;   // [num_envs] bricks still present
+    int32_t* lives_left;    // [num_envs] balls left, including the one in play
+    int32_t* tick;          // [num_envs] steps taken in the current episode
+    float* episode_return;  // [num_envs] return of the current episode so far
+    breakout_log log;
+} breakout;
+
+int breakout_init(breakout* env);
+void breakout_reset(breakout* env, uint64_t seed);
+void breakout_step(breakout* env);
+void breakout_step_n(breakout* env, int64_t n);
+void breakout_close(breakout* env);
+// envsdk:cdef end
+
+void breakout_close(breakout* env) {
+    free(env->rng), env->rng = NULL;
+    free(env->paddle_x), env->paddle_x = NULL;
+    free(env->ball_x), env->ball_x = NULL;
+    free(env->ball_y), env->ball_y = NULL;
+    free(env->ball_vx), env->ball_vx = NULL;
+    free(env->ball_vy), env->ball_vy = NULL;
+    free(env->speed), env->speed = NULL;
+    free(env->in_play), env->in_play = NULL;
+    free(env->bricks), env->bricks = NULL;
+    free(env->bricks_left), env->bricks_left = NULL;
+    free(env->lives_left), env->lives_left = NULL;
+    free(env->tick), env->tick = NULL;
+    free(env->episode_return), env->episode_return = NULL;
+}
+
+int breakout_init(breakout* env) {
+    int failed = 0;
+    size_t n = (size_t)env->num_envs;
+    size_t num_bricks = (size_t)env->brick_rows * (size_t)env->brick_cols;
+    env->rng = envsdk_calloc(n, sizeof(uint64_t), &failed);
+    env->paddle_x = envsdk_calloc(n, sizeof(float), &failed);
+    env->ball_x = envsdk_calloc(n, sizeof(float), &failed);
+    env->ball_y = envsdk_calloc(n, sizeof(float), &failed);
+    env->ball_vx = envsdk_calloc(n, sizeof(float), &failed);
+    env->ball_vy = envsdk_calloc(n, sizeof(float), &failed);
+    env->speed = envsdk_calloc(n, sizeof(float), &failed);
+    env->in_play = envsdk_calloc(n, sizeof(uint8_t), &failed);
+    env->bricks = envsdk_calloc(n * num_bricks, sizeof(uint8_t), &failed);
+    env->bricks_left = envsdk_calloc(n, sizeof(int32_t), &failed);
+    env->lives_left = envsdk_calloc(n, sizeof(int32_t), &failed);
+    env->tick = envsdk_calloc(n, sizeof(int32_t), &failed);
+    env->episode_return = envsdk_calloc(n, sizeof(float), &failed);
+    memset(&env->log, 0, sizeof(env->log));
+    if (failed) {
+        breakout_close(env);
+        return -1;
+    }
+    return 0;
+}
+
+// Put sub-env i's ball on the paddle's centre, not in play, at serve speed.
+static inline void breakout_hold_ball(breakout* env, int32_t i) {
+    env->ball_x[i] = env->paddle_x[i] + 0.5f * (float)(env->paddle_width - env->ball_size);
+    env->ball_y[i] = (float)(env->height - 2 * env->paddle_height - env->ball_size);
+    env->ball_vx[i] = 0.0f;
+    env->ball_vy[i] = 0.0f;
+    env->speed[i] = env->ball_speed;
+    env->in_play[i] = 0;
+}
+
+// Write the BREAKOUT_OBS_HEAD scalar entries of sub-env i's observation row (same arithmetic
+// as the end of breakout_step, so both paths give bit-identical rows).
+static inline void breakout_write_head(breakout* env, int32_t i, float* obs) {
+    float inv_w = 1.0f / (float)env->width, inv_h = 1.0f / (float)env->height;
+    float inv_v = 1.0f / env->ball_speed_max, inv_lives = 1.0f / (float)env->lives;
+    float half = 0.5f * (float)env->ball_size;
+    obs[0] = (env->paddle_x[i] + 0.5f * (float)env->paddle_width) * inv_w;
+    obs[1] = (env->ball_x[i] + half) * inv_w;
+    obs[2] = (env->ball_y[i] + half) * inv_h;
+    obs[3] = env->ball_vx[i] * inv_v;
+    obs[4] = env->ball_vy[i] * inv_v;
+    obs[5] = env->in_play[i] ? 1.0f : 0.0f;
+    obs[6] = (float)env->lives_left[i] * inv_lives;
+}
+
+// Start a new episode in sub-env i and write its whole observation row.
+static void breakout_start(breakout* env, int32_t i) {
+    size_t num_bricks = (size_t)env->brick_rows * (size_t)env->brick_cols;
+    float* obs = env->observations + (size_t)i * (BREAKOUT_OBS_HEAD + num_bricks);
+    env->paddle_x[i] = 0.5f * (float)(env->width - env->paddle_width);
+    breakout_hold_ball(env, i);
+    memset(env->bricks + (size_t)i * num_bricks, 1, num_bricks);
+    env->bricks_left[i] = (int32_t)num_bricks;
+    env->lives_left[i] = env->lives;
+    env->tick[i] = 0;
+    env->episode_return[i] = 0.0f;
+    breakout_write_head(env, i, obs);
+    for (size_t k = 0; k < num_bricks; k++) obs[BREAKOUT_OBS_HEAD + k] = 1.0f;
+}
+
+void breakout_reset(breakout* env, uint64_t seed) {
+    memset(&env->log, 0, sizeof(env->log));
+    for (int32_t i = 0; i < env->num_envs; i++) {
+        env->rng[i] = seed + (uint64_t)i;
+        env->rewards[i] = 0.0f;
+        env->terminals[i] = false;
+        env->truncations[i] = false;
+        breakout_start(env, i);
+    }
+}
+
+// Index of the cell of size `cell` holding the point `rel`: the cell a leading left/top edge
+// lies in, clamped to [0, n - 1]. Division, not a multiply by a reciprocal, keeps a point on a
+// cell boundary exactly on it.
+static inline int32_t breakout_cell_lo(float rel, float cell, int32_t n) {
+    float q = rel / cell;
+    if (!(q > 0.0f)) return 0;
+    if (q >= (float)n) return n - 1;
+    return (int32_t)q;
+}
+
+// Index of the cell holding the last point before `rel`: the cell a leading right/bottom edge
+// (exclusive) lies in, so a ball flush against a face does not count as entering the cell;
+// clamped to [0, n - 1].
+static inline int32_t breakout_cell_hi(float rel, float cell, int32_t n) {
+    float q = rel / cell;
+    if (!(q > 0.0f)) return 0;
+    if (q > (float)n) return n - 1;
+    int32_t k = (int32_t)q;
+    k -= (float)k == q;
+    return k < 0 ? 0 : k;
+}
+
+// The first present brick of two candidates (row-major indices a, b), or -1.
+static inline int32_t breakout_pick(const uint8_t* bricks, int32_t a, int32_t b) {
+    return bricks[a] ? a : bricks[b] ? b : -1;
+}
+
+// Points for breaking a brick in row `row`: thirds of the rows from the bottom give 1, 4, 7.
+static inline float breakout_row_points(int32_t row, int32_t rows) {
+    return (float)(1 + 3 * (((rows - 1 - row) * 3) / rows));
+}
+
+void breakout_step(breakout* env) {
+    // Loop invariants, hoisted by hand: the buffers may alias the struct for all the compiler
+    // knows (the build uses -fno-strict-aliasing), so it would reload them on every access.
+    const int32_t num_envs = env->num_envs, rows = env->brick_rows, cols = env->brick_cols;
+    const int32_t num_bricks = rows * cols;
+    const size_t obs_size = BREAKOUT_OBS_HEAD + (size_t)num_bricks;
+    const float width = (float)env->width;
+    const float bw = (float)env->brick_width, bh = (float)env->brick_height;
+    const float grid_left = 0.5f * (float)(env->width - cols * env->brick_width);
+    const float grid_top = (float)env->brick_top;
+    const float grid_right = grid_left + (float)(cols * env->brick_width);
+    const float grid_bottom = grid_top + (float)(rows * env->brick_height);
+    const float size = (float)env->ball_size, half = 0.5f * size;
+    const float pw = (float)env->paddle_width;
+    const float paddle_y = (float)(env->height - 2 * env->paddle_height);  // paddle top edge
+    const float lost_y = paddle_y + (float)env->paddle_height;             // paddle bottom edge
+    const float paddle_max = width - pw, paddle_speed = env->paddle_speed;
+    const float serve_speed = env->ball_speed, speed_max = env->ball_speed_max, speedup = env->ball_speedup;
+    const float inv_w = 1.0f / width, inv_h = 1.0f / (float)env->height, inv_v = 1.0f / speed_max;
+    const float inv_lives = 1.0f / (float)env->lives;
+    const int32_t frameskip = env->frameskip, max_steps = env->max_steps;
+    const int32_t* actions = env->actions;
+    float* observations = env->observations;
+    uint64_t* rng = env->rng;
+    float *paddle_x = env->paddle_x, *ball_x = env->ball_x, *ball_y = env->ball_y;
+    float *ball_vx = env->ball_vx, *ball_vy = env->ball_vy, *speeds = env->speed;
+    uint8_t *in_plays = env->in_play, *all_bricks = env->bricks;
+    int32_t *bricks_left = env->bricks_left, *lives_left = env->lives_left, *ticks = env->tick;
+    for (int32_t i = 0; i < num_envs; i++) {
+        int32_t action = actions[i];
+        float dp = action == 2 ? -paddle_speed : action == 3 ? paddle_speed : 0.0f;
+        bool fire = action == 1;  // 0 and out-of-range actions: noop
+        float* obs = observations + (size_t)i * obs_size;
+        uint8_t* bricks = all_bricks + (size_t)i * (size_t)num_bricks;
+        float px = paddle_x[i], x = ball_x[i], y = ball_y[i], vx = ball_vx[i], vy = ball_vy[i];
+        float speed = speeds[i];
+        bool in_play = in_plays[i];
+        int32_t left = bricks_left[i], lives = lives_left[i];
+        float reward = 0.0f;
+        bool terminal = false;
+        for (int32_t f = 0; f < frameskip && !terminal; f++) {
+            px += dp;
+            px = px < 0.0f ? 0.0f : px > paddle_max ? paddle_max : px;
+            if (!in_play) {
+                if (!fire) continue;  // the ball rides the paddle; placed after the frame loop
+                float angle = envsdk_rng_range(&rng[i], -BREAKOUT_SERVE_ANGLE, BREAKOUT_SERVE_ANGLE);
+                x = px + 0.5f * (pw - size);
+                y = paddle_y - size;
+                vx = speed * sinf(angle);
+                vy = -speed * cosf(angle);
+                in_play = true;
+            }
+            // x axis: the leading column's bricks in the rows the ball spans (at most two; the
+            // one holding the ball's centre is tried first), then the side walls.
+            x += vx;
+            int32_t hit_x = -1;
+            if (y < grid_bottom && y + size > grid_top && x < grid_right && x + size > grid_left) {
+                int32_t r0 = breakout_cell_lo(y - grid_top, bh, rows);
+                int32_t r1 = breakout_cell_hi(y + size - grid_top, bh, rows);
+                if (r0 != r1 && y + half - grid_top >= (float)r1 * bh) {
+                    int32_t t = r0;
+                    r0 = r1, r1 = t;
+                }
+                if (vx > 0.0f) {
+                    int32_t c = breakout_cell_hi(x + size - grid_left, bw, cols);
+                    hit_x = breakout_pick(bricks, r0 * cols + c, r1 * cols + c);
+                    if (hit_x >= 0) x = grid_left + (float)c * bw - size, vx = -vx;
+                } else if (vx < 0.0f) {
+                    int32_t c = breakout_cell_lo(x - grid_left, bw, cols);
+                    hit_x = breakout_pick(bricks, r0 * cols + c, r1 * cols + c);
+                    if (hit_x >= 0) x = grid_left + (float)(c + 1) * bw, vx = -vx;
+                }
+            }
+            if (x < 0.0f) {
+                x = 0.0f, vx = -vx;
+            } else if (x + size > width) {
+                x = width - size, vx = -vx;
+            }
+            // y axis: the leading row's bricks in the columns the ball spans, the top wall, then
+            // the paddle (only the ball's bottom edge crossing the paddle's top edge counts).
+            float y0 = y;
+            y += vy;
+            int32_t hit_y = -1;
+            if (y < grid_bottom && y + size > grid_top && x < grid_right && x + size > grid_left) {
+                int32_t c0 = breakout_cell_lo(x - grid_left, bw, cols);
+                int32_t c1 = breakout_cell_hi(x + size - grid_left, bw, cols);
+                if (c0 != c1 && x + half - grid_left >= (float)c1 * bw) {
+                    int32_t t = c0;
+                    c0 = c1, c1 = t;
+                }
+                if (vy < 0.0f) {
+                    int32_t r = breakout_cell_lo(y - grid_top, bh, rows);
+                    hit_y = breakout_pick(bricks, r * cols + c0, r * cols + c1);
+                    if (hit_y >= 0) y = grid_top + (float)(r + 1) * bh, vy = -vy;
+                } else if (vy > 0.0f) {
+                    int32_t r = breakout_cell_hi(y + size - grid_top, bh, rows);
+                    hit_y = breakout_pick(bricks, r * cols + c0, r * cols + c1);
+                    if (hit_y >= 0) y = grid_top + (float)r * bh - size, vy = -vy;
+                }
+            }
+            if (y < 0.0f) {
+                y = 0.0f, vy = -vy;
+            } else if (vy > 0.0f && y + size > paddle_y && y0 + size <= paddle_y && x + size > px && x < px + pw) {
+                // Bounce off the paddle, faster, at an angle set by where the ball's centre hit.
+                speed = speed + speedup > speed_max ? speed_max : speed + speedup;
+                float rel = (x + half - px) / pw;
+                rel = rel < 0.0f ? 0.0f : rel > 1.0f ? 1.0f : rel;
+                float angle = (2.0f * rel - 1.0f) * BREAKOUT_BOUNCE_ANGLE;
+                y = paddle_y - size;
+                vx = speed * sinf(angle);
+                vy = -speed * cosf(angle);
+            } else if (y >= lost_y) {
+                // The ball's top passed the paddle's bottom: the ball is lost, and with it a life.
+                in_play = false;
+                speed = serve_speed;
+                terminal = --lives == 0;
+            }
+            // Break what was hit: its observation entry and its points.
+            if (hit_x >= 0) {
+                bricks[hit_x] = 0, obs[BREAKOUT_OBS_HEAD + hit_x] = 0.0f, left--;
+                reward += breakout_row_points(hit_x / cols, rows);
+            }
+            if (hit_y >= 0) {
+                bricks[hit_y] = 0, obs[BREAKOUT_OBS_HEAD + hit_y] = 0.0f, left--;
+                reward += breakout_row_points(hit_y / cols, rows);
+            }
+            terminal |= left == 0;  // every brick broken: a win
+        }
+        int32_t tick = ticks[i] + 1;
+        float episode_return = env->episode_return[i] + reward;
+        bool timeout = !terminal && tick >= max_steps;
+        env->rewards[i] = reward;
+        env->terminals[i] = terminal;
+        env->truncations[i] = timeout;
+        if (terminal || timeout) {
+            ENVSDK_LOG_EPISODE(&env->log, episode_return, tick);
+            env->log.score += (double)(num_bricks - left);
+            env->log.cleared += left == 0 ? 1.0 : 0.0;
+            breakout_start(env, i);  // same-step autoreset
+            continue;
+        }
+        ticks[i] = tick;
+        env->episode_return[i] = episode_return;
+        bricks_left[i] = left;
+        lives_left[i] = lives;
+        speeds[i] = speed;
+        paddle_x[i] = px;
+        if (!in_play) {
+            // The ball rides on the paddle's centre until it is served.
+            x = px + 0.5f * (pw - size), y = paddle_y - size, vx = 0.0f, vy = 0.0f;
+        }
+        ball_x[i] = x, ball_y[i] = y, ball_vx[i] = vx, ball_vy[i] = vy;
+        in_plays[i] = in_play;
+        obs[0] = (px + 0.5f * pw) * inv_w;
+        obs[1] = (x + half) * inv_w;
+        obs[2] = (y + half) * inv_h;
+        obs[3] = vx * inv_v;
+        obs[4] = vy * inv_v;
+        obs[5] = in_play ? 1.0f : 0.0f;
+        obs[6] = (float)lives * inv_lives;
+    }
+}
+
+ENVSDK_DEFINE_STEP_N(breakout)
+
+#endif  // BREAKOUT_H
