@@ -1,0 +1,325 @@
+// pong.h: Pong from state. The agent's paddle (right) plays a scripted opponent paddle (left).
+//
+// Geometry, in field units (1 unit = 1 pixel of the rendered frame): the field is width x
+// height, x grows rightwards, y grows DOWNWARDS (row 0 is the top wall). Paddles are
+// paddle_width x paddle_height rectangles flush with the side edges: the opponent's covers
+// x in [0, paddle_width], the agent's x in [width - paddle_width, width]. The ball is a
+// ball_size square. Every position below (paddle y, ball x/y) is a CENTRE.
+//
+// Observation [8] float32, every entry in [-1, 1]:
+//   0 agent paddle y / height        1 opponent paddle y / height
+//   2 ball x / width                 3 ball y / height
+//   4 ball vx / ball_speed_x (+-1)   5 ball vy / ball_max_speed_y
+//   6 agent score / max_score        7 opponent score / max_score
+// Action (int32): 0 noop, 1 up (y decreases), 2 down (y increases); any other value is treated
+// as 0 (noop). One action is repeated for `frameskip` frames; a point ends the step early.
+//
+// One frame, in this order:
+//   1. the agent paddle moves paddle_speed in the action's direction (after k frames of a
+//      step it is at y0 + k * dy, clamped inside the field); the opponent moves towards the
+//      ball's y (clamped inside the field) by at most opponent_speed;
+//   2. the ball moves by (vx, vy);
+//   3. top/bottom walls: a ball whose edge passed a wall is mirrored back about it, vy = -vy;
+//   4. a ball whose centre reached a paddle's face line (x >= width - paddle_width - r moving
+//      right, x <= paddle_width + r moving left, r = ball_size / 2) is returned if its centre
+//      is within paddle_height / 2 + r of the paddle's centre: x is mirrored about the face,
+//      vx = -vx, and vy = offset * angle_scale (= ball_max_speed_y / (paddle_height / 2 + r),
+//      rounded down), so the angle depends on where it hit. Otherwise the other side scores
+//      at once (the rest of the step's frames are skipped).
+// Reward: +1 when the agent scores, -1 when the opponent scores, 0 otherwise. After a point the
+// ball is served from the centre with vx = +-ball_speed_x and vy uniform in
+// [-serve_speed_y, serve_speed_y), both drawn from the sub-env's RNG; paddles stay where they
+// are. Terminal when either side reaches max_score; truncated (never both) when max_steps
+// steps pass first. A new episode starts with both paddles centred, scores 0 and a serve.
+//
+// The config is validated in Python (envs/pong.py) so that one frame can never carry the ball
+// past both faces or through a wall twice: ball_speed_x <= (width - 2*paddle_width -
+// ball_size) / 2 and ball_max_speed_y <= (height - ball_size) / 2.
+#ifndef PONG_H
+#define PONG_H
+
+#include "envsdk.h"
+
+// x clamped to [lo, hi]; written as compares so it compiles to minss/maxss (fminf/fmaxf may
+// become libm calls without -ffast-math, which envsdk does not use).
+static inline float pong_clamp(float x, float lo, float hi) {
+    x = x < lo ? lo : x;
+    return x > hi ? hi : x;
+}
+
+// envsdk:cdef begin
+typedef struct pong_log {
+    double count;           // episodes finished since Python last read this log
+    double episode_return;  // sum over those episodes (= agent points - opponent points)
+    double episode_length;  // sum over those episodes, steps
+    double score;           // sum over those episodes: the agent's points
+    double win;             // sum over those episodes: 1 if the agent reached max_score
+} pong_log;
+
+typedef struct pong {
+    // Buffers owned by the caller, one row per sub-env.
+    float* observations;    // [num_envs, 8], written by reset and step (layout above)
+    int32_t* actions;       // [num_envs], written by the caller, read by step
+    float* rewards;         // [num_envs], written by step
+    bool* terminals;        // [num_envs], written by step
+    bool* truncations;      // [num_envs], written by step
+    // Config, validated in Python before init. Lengths in field units, speeds in units/frame.
+    int32_t num_envs;
+    float width;            // field width
+    float height;           // field height
+    float paddle_width;     // paddle thickness (x extent)
+    float paddle_height;    // paddle length (y extent)
+    float paddle_speed;     // agent paddle speed
+    float opponent_speed;   // cap on the opponent paddle's speed (below the ball's: beatable)
+    float ball_size;        // ball side
+    float ball_speed_x;     // |vx| of the ball, constant
+    float ball_max_speed_y; // |vy| of a ball returned at a paddle's very edge
+    float serve_speed_y;    // |vy| bound of a serve
+    int32_t frameskip;      // frames per step (>= 1), same action each frame
+    int32_t max_score;      // points that end the episode (terminal)
+    int32_t max_steps;      // truncation limit, steps
+    // Derived by pong_init from the config, so that step multiplies and never divides.
+    float half_paddle;      // paddle_height / 2
+    float ball_radius;      // ball_size / 2
+    float face_left;        // x of a ball centre touching the opponent's face
+    float face_right;       // x of a ball centre touching the agent's face
+    float reach;            // |ball y - paddle y| at which a paddle still returns the ball
+    float angle_scale;      // ball_max_speed_y / reach (rounded down): vy per unit of hit offset
+    float inv_width, inv_height, inv_speed_x, inv_max_speed_y, inv_max_score;
+    // State of every sub-env, allocated by pong_init, freed by pong_close.
+    uint64_t* rng;          // [num_envs] RNG state
+    float* agent_y;         // [num_envs] agent paddle centre y
+    float* opponent_y;      // [num_envs] opponent paddle centre y
+    float* ball_x;          // [num_envs] ball centre x
+    float* ball_y;          // [num_envs] ball centre y
+    float* ball_vx;         // [num_envs] ball velocity x, units/frame
+    float* ball_vy;         // [num_envs] ball velocity y, units/frame
+    int32_t* agent_score;   // [num_envs] agent points this episode
+    int32_t* opponent_score;// [num_envs] opponent points this episode
+    int32_t* tick;          // [num_envs] steps taken in the current episode
+    pong_log log;
+} pong;
+
+int pong_init(pong* env);
+void pong_reset(pong* env, uint64_t seed);
+void pong_step(pong* env);
+void pong_step_n(pong* env, int64_t n);
+void pong_close(pong* env);
+// envsdk:cdef end
+
+void pong_close(pong* env) {
+    free(env->rng), env->rng = NULL;
+    free(env->agent_y), env->agent_y = NULL;
+    free(env->opponent_y), env->opponent_y = NULL;
+    free(env->ball_x), env->ball_x = NULL;
+    free(env->ball_y), env->ball_y = NULL;
+    free(env->ball_vx), env->ball_vx = NULL;
+    free(env->ball_vy), env->ball_vy = NULL;
+    free(env->agent_score), env->agent_score = NULL;
+    free(env->opponent_score), env->opponent_score = NULL;
+    free(env->tick), env->tick = NULL;
+}
+
+int pong_init(pong* env) {
+    env->half_paddle = 0.5f * env->paddle_height;
+    env->ball_radius = 0.5f * env->ball_size;
+    env->face_left = env->paddle_width + env->ball_radius;
+    env->face_right = env->width - env->paddle_width - env->ball_radius;
+    env->reach = env->half_paddle + env->ball_radius;
+    // Round angle_scale down until angle_scale * reach <= ball_max_speed_y, so a return never
+    // exceeds the top speed (|vy| obs <= 1) without a clamp in step: products are monotone.
+    float angle = env->ball_max_speed_y / env->reach;
+    while (angle > 0.0f && angle * env->reach > env->ball_max_speed_y) {
+        uint32_t bits;
+        memcpy(&bits, &angle, sizeof bits);
+        bits -= 1;  // the next float towards 0
+        memcpy(&angle, &bits, sizeof bits);
+    }
+    env->angle_scale = angle;
+    env->inv_width = 1.0f / env->width;
+    env->inv_height = 1.0f / env->height;
+    env->inv_speed_x = 1.0f / env->ball_speed_x;
+    env->inv_max_speed_y = env->ball_max_speed_y > 0.0f ? 1.0f / env->ball_max_speed_y : 0.0f;
+    env->inv_max_score = 1.0f / (float)env->max_score;
+    int failed = 0;
+    size_t n = (size_t)env->num_envs;
+    env->rng = envsdk_calloc(n, sizeof(uint64_t), &failed);
+    env->agent_y = envsdk_calloc(n, sizeof(float), &failed);
+    env->opponent_y = envsdk_calloc(n, sizeof(float), &failed);
+    env->ball_x = envsdk_calloc(n, sizeof(float), &failed);
+    env->ball_y = envsdk_calloc(n, sizeof(float), &failed);
+    env->ball_vx = envsdk_calloc(n, sizeof(float), &failed);
+    env->ball_vy = envsdk_calloc(n, sizeof(float), &failed);
+    env->agent_score = envsdk_calloc(n, sizeof(int32_t), &failed);
+    env->opponent_score = envsdk_calloc(n, sizeof(int32_t), &failed);
+    env->tick = envsdk_calloc(n, sizeof(int32_t), &failed);
+    memset(&env->log, 0, sizeof(env->log));
+    if (failed) {
+        pong_close(env);
+        return -1;
+    }
+    return 0;
+}
+
+// Put sub-env i's ball in the centre with a random serve. One RNG draw: bit 0 picks the side
+// (vx sign), the top 24 bits give vy uniform in [-serve_speed_y, serve_speed_y).
+static inline void pong_serve(pong* env, int32_t i) {
+    uint64_t u = envsdk_rng_next(&env->rng[i]);
+    float unit = (float)(u >> 40) * (1.0f / 8388608.0f) - 1.0f;  // [-1, 1), 2^-23 steps
+    env->ball_x[i] = 0.5f * env->width;
+    env->ball_y[i] = 0.5f * env->height;
+    env->ball_vx[i] = (u & 1) ? env->ball_speed_x : -env->ball_speed_x;
+    env->ball_vy[i] = env->serve_speed_y * unit;
+}
+
+// Write the two score entries of sub-env i's observation row (they change only on a point).
+static inline void pong_write_scores(pong* env, int32_t i, float* obs) {
+    obs[6] = (float)env->agent_score[i] * env->inv_max_score;
+    obs[7] = (float)env->opponent_score[i] * env->inv_max_score;
+}
+
+// Write the six moving entries of sub-env i's observation row.
+static inline void pong_write_motion(pong* env, int32_t i, float* obs) {
+    obs[0] = env->agent_y[i] * env->inv_height;
+    obs[1] = env->opponent_y[i] * env->inv_height;
+    obs[2] = env->ball_x[i] * env->inv_width;
+    obs[3] = env->ball_y[i] * env->inv_height;
+    obs[4] = env->ball_vx[i] * env->inv_speed_x;
+    obs[5] = env->ball_vy[i] * env->inv_max_speed_y;
+}
+
+// Start a new episode in sub-env i and write its whole observation row.
+static void pong_start(pong* env, int32_t i) {
+    env->agent_y[i] = 0.5f * env->height;
+    env->opponent_y[i] = 0.5f * env->height;
+    env->agent_score[i] = 0;
+    env->opponent_score[i] = 0;
+    env->tick[i] = 0;
+    pong_serve(env, i);
+    float* obs = env->observations + (size_t)i * 8;
+    pong_write_motion(env, i, obs);
+    pong_write_scores(env, i, obs);
+}
+
+void pong_reset(pong* env, uint64_t seed) {
+    memset(&env->log, 0, sizeof(env->log));
+    for (int32_t i = 0; i < env->num_envs; i++) {
+        env->rng[i] = seed + (uint64_t)i;
+        env->rewards[i] = 0.0f;
+        env->terminals[i] = false;
+        env->truncations[i] = false;
+        pong_start(env, i);
+    }
+}
+
+void pong_step(pong* env) {
+    // Config, derived values and array pointers in locals: the compiler cannot prove that the
+    // buffers never alias the struct, so it would otherwise reload them after every store.
+    const float lo = env->half_paddle, hi = env->height - env->half_paddle;
+    const float r = env->ball_radius, bottom = env->height - env->ball_radius;
+    const float face_l = env->face_left, face_r = env->face_right;
+    const float reach = env->reach, angle = env->angle_scale;
+    const float speed = env->paddle_speed, opp = env->opponent_speed;
+    const float inv_w = env->inv_width, inv_h = env->inv_height;
+    const float inv_vx = env->inv_speed_x, inv_vy = env->inv_max_speed_y;
+    const int32_t n = env->num_envs, frameskip = env->frameskip;
+    const int32_t max_score = env->max_score, max_steps = env->max_steps;
+    const int32_t* actions = env->actions;
+    float* observations = env->observations;
+    float* rewards = env->rewards;
+    bool* terminals = env->terminals;
+    bool* truncations = env->truncations;
+    float *agent_y = env->agent_y, *opponent_y = env->opponent_y;
+    float *ball_x = env->ball_x, *ball_y = env->ball_y, *ball_vx = env->ball_vx, *ball_vy = env->ball_vy;
+    int32_t *agent_score = env->agent_score, *opponent_score = env->opponent_score, *tick = env->tick;
+    // Paddle velocity per action; an out-of-range action selects entry 0 (noop). A table load
+    // with a conditional-move index, because random actions would mispredict a branch.
+    const float moves[3] = {0.0f, -speed, speed};
+    for (int32_t i = 0; i < n; i++) {
+        uint32_t a = (uint32_t)actions[i];
+        float dy = moves[a < 3 ? a : 0];
+        float py = agent_y[i], oy = opponent_y[i];
+        float bx = ball_x[i], by = ball_y[i], vx = ball_vx[i], vy = ball_vy[i];
+        int32_t point = 0;  // +1 the agent scored this step, -1 the opponent did
+        int32_t f = 0;      // frames played this step
+        while (f < frameskip) {
+            f++;
+            // The opponent heads for the ball's y, clamped into the field, moving at most opp.
+            // Clamping the target first keeps oy's own dependency chain short (same result).
+            float target = pong_clamp(by, lo, hi);
+            oy = pong_clamp(target, oy - opp, oy + opp);
+            bx += vx;
+            by += vy;
+            if (by < r) {
+                by = 2.0f * r - by;
+                vy = -vy;
+            } else if (by > bottom) {
+                by = 2.0f * bottom - by;
+                vy = -vy;
+            }
+            if (bx >= face_r) {
+                // The agent paddle after f frames; it is only needed here and at the step's end.
+                float off = by - pong_clamp(py + (float)f * dy, lo, hi);
+                if (off > reach || off < -reach) {
+                    point = -1;
+                    break;
+                }
+                bx = 2.0f * face_r - bx;
+                vx = -vx;
+                vy = angle * off;
+            } else if (bx <= face_l) {
+                float off = by - oy;
+                if (off > reach || off < -reach) {
+                    point = 1;
+                    break;
+                }
+                bx = 2.0f * face_l - bx;
+                vx = -vx;
+                vy = angle * off;
+            }
+        }
+        py = pong_clamp(py + (float)f * dy, lo, hi);
+        agent_y[i] = py;
+        opponent_y[i] = oy;
+        int32_t t = tick[i] + 1;
+        tick[i] = t;
+        float* obs = observations + (size_t)i * 8;
+        if (!point && t < max_steps) {
+            // The common case: the rally goes on. Scores (obs 6, 7) are unchanged.
+            ball_x[i] = bx, ball_y[i] = by, ball_vx[i] = vx, ball_vy[i] = vy;
+            rewards[i] = 0.0f;
+            terminals[i] = false;
+            truncations[i] = false;
+            obs[0] = py * inv_h;
+            obs[1] = oy * inv_h;
+            obs[2] = bx * inv_w;
+            obs[3] = by * inv_h;
+            obs[4] = vx * inv_vx;
+            obs[5] = vy * inv_vy;
+            continue;
+        }
+        int32_t as = agent_score[i] + (point > 0), os = opponent_score[i] + (point < 0);
+        agent_score[i] = as;
+        opponent_score[i] = os;
+        bool terminal = as >= max_score || os >= max_score;  // only a point can make it true
+        rewards[i] = (float)point;
+        terminals[i] = terminal;
+        if (!terminal && t < max_steps) {
+            truncations[i] = false;
+            pong_serve(env, i);
+            pong_write_motion(env, i, obs);
+            pong_write_scores(env, i, obs);
+            continue;
+        }
+        // The episode ended: terminal (a side reached max_score), else truncated (max_steps).
+        truncations[i] = !terminal;
+        ENVSDK_LOG_EPISODE(&env->log, (float)(as - os), t);
+        env->log.score += (double)as;
+        env->log.win += as >= max_score ? 1.0 : 0.0;
+        pong_start(env, i);  // same-step autoreset
+    }
+}
+
+ENVSDK_DEFINE_STEP_N(pong)
+
+#endif  // PONG_H
