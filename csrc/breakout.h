@@ -231,8 +231,8 @@ static inline float breakout_row_points(int32_t row, int32_t rows) {
 }
 
 void breakout_step(breakout* env) {
-    // Loop invariants, hoisted by hand: the buffers may alias the struct for all the compiler
-    // knows (the build uses -fno-strict-aliasing), so it would reload them on every access.
+    // Loop invariants, hoisted by hand: stores through the bool buffers (a character type) may
+    // alias the struct for all the compiler knows, so it would reload them on every access.
     const int32_t num_envs = env->num_envs, rows = env->brick_rows, cols = env->brick_cols;
     const int32_t num_bricks = rows * cols;
     const size_t obs_size = BREAKOUT_OBS_HEAD + (size_t)num_bricks;

@@ -16,7 +16,7 @@ from cffi import FFI
 
 CSRC = Path(__file__).resolve().parent
 MODULE = "envsdk._sims"
-CFLAGS = ["-O3", "-fno-strict-aliasing"]
+CFLAGS = ["-O3"]
 
 _CDEF = re.compile(r"//\s*envsdk:cdef begin\s*\n(.*?)//\s*envsdk:cdef end", re.S)
 
@@ -50,6 +50,7 @@ def make_builder(module: str = MODULE, extra_compile_args: list[str] | None = No
         include_dirs=[str(csrc)],
         extra_compile_args=CFLAGS + (extra_compile_args or []),
         extra_link_args=extra_link_args or [],
+        libraries=["m"],  # sims call sin/cos; do not rely on the interpreter having loaded libm
         depends=[str(p) for p in csrc.glob("*.h")],
     )
     return builder

@@ -141,8 +141,8 @@ void cartpole_reset(cartpole* env, uint64_t seed) {
 }
 
 void cartpole_step(cartpole* env) {
-    // Local copies of the pointers, so that stores through them do not force reloads of env's
-    // fields (the build uses -fno-strict-aliasing).
+    // Local copies of the pointers: stores through the bool buffers (a character type) may alias
+    // env's fields for all the compiler knows, which would force reloads on every access.
     const int32_t* actions = env->actions;
     float* observations = env->observations;
     float* rewards = env->rewards;

@@ -45,7 +45,7 @@ def test_unknown_name_lists_known_ones():
 
 
 def test_unknown_backend_lists_known_ones():
-    with pytest.raises(UnknownEnvError, match="expected one of serial"):
+    with pytest.raises(UnknownEnvError, match="expected one of multiprocessing, serial"):
         envsdk.make("squared", backend="threads")
 
 
