@@ -97,16 +97,18 @@ typedef struct breakout {
     int32_t* tick;          // [num_envs] steps taken in the current episode
     float* episode_return;  // [num_envs] return of the current episode so far
     breakout_log log;
+    bool started;           // true between reset and close; step does nothing otherwise
 } breakout;
 
 int breakout_init(breakout* env);
 void breakout_reset(breakout* env, uint64_t seed);
-void breakout_step(breakout* env);
+int32_t breakout_step(breakout* env);
 void breakout_step_n(breakout* env, int64_t n);
 void breakout_close(breakout* env);
 // envsdk:cdef end
 
 void breakout_close(breakout* env) {
+    env->started = false;
     free(env->rng), env->rng = NULL;
     free(env->paddle_x), env->paddle_x = NULL;
     free(env->ball_x), env->ball_x = NULL;
@@ -196,6 +198,7 @@ void breakout_reset(breakout* env, uint64_t seed) {
         env->truncations[i] = false;
         breakout_start(env, i);
     }
+    env->started = true;
 }
 
 // Index of the cell of size `cell` holding the point `rel`: the cell a leading left/top edge
@@ -230,7 +233,10 @@ static inline float breakout_row_points(int32_t row, int32_t rows) {
     return (float)(1 + 3 * (((rows - 1 - row) * 3) / rows));
 }
 
-void breakout_step(breakout* env) {
+// Returns the episodes logged and not yet read by Python (> 0 tells it to read the log), or -1
+// without touching anything when the env is not started (before reset, after close).
+int32_t breakout_step(breakout* env) {
+    if (!env->started) return -1;
     // Loop invariants, hoisted by hand: stores through the bool buffers (a character type) may
     // alias the struct for all the compiler knows, so it would reload them on every access.
     const int32_t num_envs = env->num_envs, rows = env->brick_rows, cols = env->brick_cols;
@@ -391,6 +397,7 @@ void breakout_step(breakout* env) {
         obs[5] = in_play ? 1.0f : 0.0f;
         obs[6] = (float)lives * inv_lives;
     }
+    return (int32_t)env->log.count;
 }
 
 ENVSDK_DEFINE_STEP_N(breakout)

@@ -57,16 +57,18 @@ typedef struct cartpole {
     double* theta_dot;      // [num_envs] pole angular velocity, rad/s
     int32_t* tick;          // [num_envs] steps taken in the current episode (= its return so far)
     cartpole_log log;
+    bool started;           // true between reset and close; step does nothing otherwise
 } cartpole;
 
 int cartpole_init(cartpole* env);
 void cartpole_reset(cartpole* env, uint64_t seed);
-void cartpole_step(cartpole* env);
+int32_t cartpole_step(cartpole* env);
 void cartpole_step_n(cartpole* env, int64_t n);
 void cartpole_close(cartpole* env);
 // envsdk:cdef end
 
 void cartpole_close(cartpole* env) {
+    env->started = false;
     free(env->rng), env->rng = NULL;
     free(env->x), env->x = NULL;
     free(env->x_dot), env->x_dot = NULL;
@@ -138,9 +140,13 @@ void cartpole_reset(cartpole* env, uint64_t seed) {
         env->truncations[i] = false;
         cartpole_start(env, i);
     }
+    env->started = true;
 }
 
-void cartpole_step(cartpole* env) {
+// Returns the episodes logged and not yet read by Python (> 0 tells it to read the log), or -1
+// without touching anything when the env is not started (before reset, after close).
+int32_t cartpole_step(cartpole* env) {
+    if (!env->started) return -1;
     // Local copies of the pointers: stores through the bool buffers (a character type) may alias
     // env's fields for all the compiler knows, which would force reloads on every access.
     const int32_t* actions = env->actions;
@@ -184,6 +190,7 @@ void cartpole_step(cartpole* env) {
             obs[0] = (float)x, obs[1] = (float)x_dot, obs[2] = (float)theta, obs[3] = (float)theta_dot;
         }
     }
+    return (int32_t)env->log.count;
 }
 
 ENVSDK_DEFINE_STEP_N(cartpole)

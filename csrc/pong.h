@@ -98,16 +98,18 @@ typedef struct pong {
     int32_t* opponent_score;// [num_envs] opponent points this episode
     int32_t* tick;          // [num_envs] steps taken in the current episode
     pong_log log;
+    bool started;           // true between reset and close; step does nothing otherwise
 } pong;
 
 int pong_init(pong* env);
 void pong_reset(pong* env, uint64_t seed);
-void pong_step(pong* env);
+int32_t pong_step(pong* env);
 void pong_step_n(pong* env, int64_t n);
 void pong_close(pong* env);
 // envsdk:cdef end
 
 void pong_close(pong* env) {
+    env->started = false;
     free(env->rng), env->rng = NULL;
     free(env->agent_y), env->agent_y = NULL;
     free(env->opponent_y), env->opponent_y = NULL;
@@ -210,9 +212,13 @@ void pong_reset(pong* env, uint64_t seed) {
         env->truncations[i] = false;
         pong_start(env, i);
     }
+    env->started = true;
 }
 
-void pong_step(pong* env) {
+// Returns the episodes logged and not yet read by Python (> 0 tells it to read the log), or -1
+// without touching anything when the env is not started (before reset, after close).
+int32_t pong_step(pong* env) {
+    if (!env->started) return -1;
     // Config, derived values and array pointers in locals: the compiler cannot prove that the
     // buffers never alias the struct, so it would otherwise reload them after every store.
     const float lo = env->half_paddle, hi = env->height - env->half_paddle;
@@ -318,6 +324,7 @@ void pong_step(pong* env) {
         env->log.win += as >= max_score ? 1.0 : 0.0;
         pong_start(env, i);  // same-step autoreset
     }
+    return (int32_t)env->log.count;
 }
 
 ENVSDK_DEFINE_STEP_N(pong)

@@ -30,23 +30,27 @@ typedef struct squared {
     int32_t max_steps;      // truncation limit, steps (>= 1)
     // State of every sub-env, allocated by squared_init, freed by squared_close.
     uint64_t* rng;          // [num_envs] RNG state
-    int32_t* agent;         // [num_envs] agent cell, row * size + col
+    int32_t* agent_row;     // [num_envs] agent row, 0 at the top
+    int32_t* agent_col;     // [num_envs] agent column, 0 at the left
     int32_t* target;        // [num_envs] target cell
     int32_t* tick;          // [num_envs] steps taken in the current episode
     float* episode_return;  // [num_envs] return of the current episode so far
     squared_log log;
+    bool started;           // true between reset and close; step does nothing otherwise
 } squared;
 
 int squared_init(squared* env);
 void squared_reset(squared* env, uint64_t seed);
-void squared_step(squared* env);
+int32_t squared_step(squared* env);
 void squared_step_n(squared* env, int64_t n);
 void squared_close(squared* env);
 // envsdk:cdef end
 
 void squared_close(squared* env) {
+    env->started = false;
     free(env->rng), env->rng = NULL;
-    free(env->agent), env->agent = NULL;
+    free(env->agent_row), env->agent_row = NULL;
+    free(env->agent_col), env->agent_col = NULL;
     free(env->target), env->target = NULL;
     free(env->tick), env->tick = NULL;
     free(env->episode_return), env->episode_return = NULL;
@@ -56,7 +60,8 @@ int squared_init(squared* env) {
     int failed = 0;
     size_t n = (size_t)env->num_envs;
     env->rng = envsdk_calloc(n, sizeof(uint64_t), &failed);
-    env->agent = envsdk_calloc(n, sizeof(int32_t), &failed);
+    env->agent_row = envsdk_calloc(n, sizeof(int32_t), &failed);
+    env->agent_col = envsdk_calloc(n, sizeof(int32_t), &failed);
     env->target = envsdk_calloc(n, sizeof(int32_t), &failed);
     env->tick = envsdk_calloc(n, sizeof(int32_t), &failed);
     env->episode_return = envsdk_calloc(n, sizeof(float), &failed);
@@ -75,7 +80,8 @@ static void squared_start(squared* env, int32_t i) {
     // Draw among the cells other than the centre, so the target never starts under the agent.
     int32_t target = envsdk_rng_below(&env->rng[i], cells - 1);
     if (target >= centre) target += 1;
-    env->agent[i] = centre;
+    env->agent_row[i] = env->size / 2;
+    env->agent_col[i] = env->size / 2;
     env->target[i] = target;
     env->tick[i] = 0;
     env->episode_return[i] = 0.0f;
@@ -94,42 +100,61 @@ void squared_reset(squared* env, uint64_t seed) {
         env->truncations[i] = false;
         squared_start(env, i);
     }
+    env->started = true;
 }
 
-void squared_step(squared* env) {
-    int32_t size = env->size;
-    size_t cells = (size_t)size * (size_t)size;
+// Row and column change of each action: stay, up, down, left, right.
+static const int32_t SQUARED_DROW[5] = {0, -1, 1, 0, 0};
+static const int32_t SQUARED_DCOL[5] = {0, 0, 0, -1, 1};
+
+// Returns the episodes logged and not yet read by Python (> 0 tells it to read the log), or -1
+// without touching anything when the env is not started (before reset, after close).
+int32_t squared_step(squared* env) {
+    if (!env->started) return -1;
+    // Locals, so that stores through the uint8/bool buffers (character types, which may alias
+    // anything) do not force the compiler to reload env's fields on every access.
+    const int32_t* actions = env->actions;
+    uint8_t* observations = env->observations;
+    float* rewards = env->rewards;
+    bool* terminals = env->terminals;
+    bool* truncations = env->truncations;
+    int32_t *agent_row = env->agent_row, *agent_col = env->agent_col, *target = env->target;
+    int32_t* tick = env->tick;
+    float* episode_return = env->episode_return;
+    const int32_t size = env->size, last = env->size - 1, max_steps = env->max_steps;
+    const size_t cells = (size_t)size * (size_t)size;
     for (int32_t i = 0; i < env->num_envs; i++) {
-        int32_t pos = env->agent[i];
-        int32_t row = pos / size, col = pos % size;
-        switch (env->actions[i]) {
-            case 1: row -= row > 0; break;
-            case 2: row += row < size - 1; break;
-            case 3: col -= col > 0; break;
-            case 4: col += col < size - 1; break;
-            default: break;  // 0 and out-of-range actions: stay
-        }
+        // Table lookups and clamps instead of a switch: random actions defeat branch prediction.
+        int32_t action = actions[i];
+        action = (uint32_t)action < 5u ? action : 0;  // out-of-range actions mean stay
+        int32_t row = agent_row[i] + SQUARED_DROW[action];
+        int32_t col = agent_col[i] + SQUARED_DCOL[action];
+        row = row < 0 ? 0 : (row > last ? last : row);  // a move into a wall stays put
+        col = col < 0 ? 0 : (col > last ? last : col);
+        int32_t pos = agent_row[i] * size + agent_col[i];
         int32_t next = row * size + col;
-        uint8_t* obs = env->observations + (size_t)i * cells;
-        bool reached = next == env->target[i];
-        bool timeout = !reached && env->tick[i] + 1 >= env->max_steps;
+        bool reached = next == target[i];
+        bool timeout = !reached && tick[i] + 1 >= max_steps;
         float reward = reached ? 1.0f : 0.0f;
-        env->rewards[i] = reward;
-        env->terminals[i] = reached;
-        env->truncations[i] = timeout;
-        env->tick[i] += 1;
-        env->episode_return[i] += reward;
+        rewards[i] = reward;
+        terminals[i] = reached;
+        truncations[i] = timeout;
+        tick[i] += 1;
+        episode_return[i] += reward;
         if (reached || timeout) {
-            ENVSDK_LOG_EPISODE(&env->log, env->episode_return[i], env->tick[i]);
+            ENVSDK_LOG_EPISODE(&env->log, episode_return[i], tick[i]);
             env->log.score += reached ? 1.0 : 0.0;
             squared_start(env, i);  // same-step autoreset
         } else {
             // Only the two cells that changed are rewritten.
+            uint8_t* obs = observations + (size_t)i * cells;
             obs[pos] = 0;
             obs[next] = 1;
-            env->agent[i] = next;
+            agent_row[i] = row;
+            agent_col[i] = col;
         }
     }
+    return (int32_t)env->log.count;
 }
 
 ENVSDK_DEFINE_STEP_N(squared)

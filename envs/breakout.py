@@ -106,14 +106,15 @@ class Breakout:
             self.single_observation_space, self.single_action_space, num_envs, owner="Breakout.buffers"
         )
         self._sim = CSim(
-            "breakout", self.buffers, num_envs=num_envs, width=width, height=height, brick_rows=brick_rows,
+            "breakout", self.buffers, owner="Breakout",
+            num_envs=num_envs, width=width, height=height, brick_rows=brick_rows,
             brick_cols=brick_cols, brick_width=brick_width, brick_height=brick_height, brick_top=brick_top,
             paddle_width=paddle_width, paddle_height=paddle_height, ball_size=ball_size, ball_speed=ball_speed,
             ball_speed_max=ball_speed_max, ball_speedup=ball_speedup, paddle_speed=paddle_speed,
             frameskip=frameskip, lives=lives, max_steps=max_steps,
         )
         b = self.buffers
-        self._c, self._c_step, self._log = self._sim.c, self._sim.step, self._sim.c.log
+        self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions
         self._results = (b.observations, b.rewards, b.terminals, b.truncations)
 
     def reset(self, seed: int | None = None):
@@ -121,12 +122,10 @@ class Breakout:
         return self.buffers.observations, []
 
     def step(self, actions):
-        if not self._sim.started:
-            self._sim.raise_not_ready("Breakout.step")
-        if actions is not self.buffers.actions:
-            copy_actions(self.buffers.actions, actions, "Breakout.step")
-        self._c_step(self._c)
-        return (*self._results, self._sim.infos() if self._log.count else [])
+        if actions is not self._actions:
+            copy_actions(self._actions, actions, "Breakout.step")
+        unread = self._c_step(self._c)  # episodes to report; -1 if not reset or closed
+        return (*self._results, self._sim.infos(unread) if unread else [])
 
     def _layout(self, index: int):
         """Sub-env ``index``: brick grid [rows, cols] (1 present), paddle (x, y), ball (x, y), pixels."""

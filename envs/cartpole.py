@@ -49,9 +49,9 @@ class CartPole:
         self.buffers = buffers.validate(
             self.single_observation_space, self.single_action_space, num_envs, owner="CartPole.buffers"
         )
-        self._sim = CSim("cartpole", self.buffers, num_envs=num_envs, max_steps=self.max_steps)
+        self._sim = CSim("cartpole", self.buffers, owner="CartPole", num_envs=num_envs, max_steps=self.max_steps)
         b = self.buffers
-        self._c, self._c_step, self._log = self._sim.c, self._sim.step, self._sim.c.log
+        self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions
         self._results = (b.observations, b.rewards, b.terminals, b.truncations)
 
     def reset(self, seed: int | None = None):
@@ -59,12 +59,10 @@ class CartPole:
         return self.buffers.observations, []
 
     def step(self, actions):
-        if not self._sim.started:
-            self._sim.raise_not_ready("CartPole.step")
-        if actions is not self.buffers.actions:
-            copy_actions(self.buffers.actions, actions, "CartPole.step")
-        self._c_step(self._c)
-        return (*self._results, self._sim.infos() if self._log.count else [])
+        if actions is not self._actions:
+            copy_actions(self._actions, actions, "CartPole.step")
+        unread = self._c_step(self._c)  # episodes to report; -1 if not reset or closed
+        return (*self._results, self._sim.infos(unread) if unread else [])
 
     def render(self, mode: str = "rgb_array", index: int = 0):
         """Sub-env ``index`` as an RGB frame ``[120, 240, 3]`` uint8 (``"rgb_array"``) or text (``"ansi"``).

@@ -73,13 +73,14 @@ class Pong:
             self.single_observation_space, self.single_action_space, num_envs, owner="Pong.buffers"
         )
         self._sim = CSim(
-            "pong", self.buffers, num_envs=num_envs, width=width, height=height, paddle_width=paddle_width,
+            "pong", self.buffers, owner="Pong",
+            num_envs=num_envs, width=width, height=height, paddle_width=paddle_width,
             paddle_height=paddle_height, paddle_speed=paddle_speed, opponent_speed=opponent_speed,
             ball_size=ball_size, ball_speed_x=ball_speed_x, ball_max_speed_y=ball_max_speed_y,
             serve_speed_y=serve_speed_y, frameskip=frameskip, max_score=max_score, max_steps=max_steps,
         )
         b = self.buffers
-        self._c, self._c_step, self._log = self._sim.c, self._sim.step, self._sim.c.log
+        self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions
         self._results = (b.observations, b.rewards, b.terminals, b.truncations)
 
     def reset(self, seed: int | None = None):
@@ -87,12 +88,10 @@ class Pong:
         return self.buffers.observations, []
 
     def step(self, actions):
-        if not self._sim.started:
-            self._sim.raise_not_ready("Pong.step")
-        if actions is not self.buffers.actions:
-            copy_actions(self.buffers.actions, actions, "Pong.step")
-        self._c_step(self._c)
-        return (*self._results, self._sim.infos() if self._log.count else [])
+        if actions is not self._actions:
+            copy_actions(self._actions, actions, "Pong.step")
+        unread = self._c_step(self._c)  # episodes to report; -1 if not reset or closed
+        return (*self._results, self._sim.infos(unread) if unread else [])
 
     def _layout(self, index: int, sx: float, sy: float, rows: int, cols: int) -> np.ndarray:
         """Sub-env ``index`` as a ``[rows, cols]`` int grid (0 empty, 1 opponent, 2 agent, 3 ball).

@@ -36,9 +36,9 @@ class Squared:
         self.buffers = buffers.validate(
             self.single_observation_space, self.single_action_space, num_envs, owner="Squared.buffers"
         )
-        self._sim = CSim("squared", self.buffers, num_envs=num_envs, size=size, max_steps=max_steps)
+        self._sim = CSim("squared", self.buffers, owner="Squared", num_envs=num_envs, size=size, max_steps=max_steps)
         b = self.buffers
-        self._c, self._c_step, self._log = self._sim.c, self._sim.step, self._sim.c.log
+        self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions
         self._results = (b.observations, b.rewards, b.terminals, b.truncations)
 
     def reset(self, seed: int | None = None):
@@ -46,12 +46,10 @@ class Squared:
         return self.buffers.observations, []
 
     def step(self, actions):
-        if not self._sim.started:
-            self._sim.raise_not_ready("Squared.step")
-        if actions is not self.buffers.actions:
-            copy_actions(self.buffers.actions, actions, "Squared.step")
-        self._c_step(self._c)
-        return (*self._results, self._sim.infos() if self._log.count else [])
+        if actions is not self._actions:
+            copy_actions(self._actions, actions, "Squared.step")
+        unread = self._c_step(self._c)  # episodes to report; -1 if not reset or closed
+        return (*self._results, self._sim.infos(unread) if unread else [])
 
     def render(self, mode: str = "rgb_array", index: int = 0):
         """Sub-env ``index`` as an RGB frame ``[size*8, size*8, 3]`` (``"rgb_array"``) or text (``"ansi"``)."""

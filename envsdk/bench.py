@@ -29,13 +29,16 @@ class Throughput:
         return 1e6 * self.seconds / self.steps
 
 
-def measure(env, name: str, seconds: float = 1.0, seed: int = 0, warmup: int = 10) -> Throughput:
-    """Time ``env.step`` on fixed random valid actions for about ``seconds``.
+def measure(env, name: str, seconds: float = 1.0, seed: int = 0, warmup: int = 10, actions=None) -> Throughput:
+    """Time ``env.step`` on fixed actions for about ``seconds``.
 
-    Actions are drawn once and left in ``env.buffers.actions``, so only the env is timed.
+    ``actions`` (broadcast into the actions buffer) defaults to random valid ones. They are
+    written once and left in ``env.buffers.actions``, so only the env is timed.
     """
-    env.buffers.actions[...] = spaces.sample(env.single_action_space, env.num_agents, rng=seed)
     env.reset(seed=seed)
+    if actions is None:
+        actions = spaces.sample(env.single_action_space, env.num_agents, rng=seed)
+    env.buffers.actions[...] = actions
     actions, step = env.buffers.actions, env.step
     for _ in range(warmup):
         step(actions)

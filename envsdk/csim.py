@@ -32,12 +32,14 @@ class CSim:
     """One C sim struct ``<name>`` bound to ``buffers``; ``config`` fills its config fields.
 
     Public attributes: ``c`` (the struct, for renderers that read state), ``step`` (the bound
-    ``<name>_step``, called with ``c``). The struct's buffer fields are the ``FIELDS`` it
+    ``<name>_step``, called with ``c``; it returns the unread episode count, or -1 before reset
+    and after close, for ``infos``). The struct's buffer fields are the ``FIELDS`` it
     declares (``masks`` is optional); each must be a pointer to the buffer's dtype.
     """
 
-    def __init__(self, name: str, buffers: Buffers, **config):
+    def __init__(self, name: str, buffers: Buffers, owner: str | None = None, **config):
         self.name = name
+        self.owner = owner or name  # the Python class named in errors
         self.c = ffi.new(f"{name} *")
         self._keep = []  # from_buffer views: the struct's raw pointers do not keep them alive
         fields = dict(ffi.typeof(self.c[0]).fields)
@@ -58,7 +60,6 @@ class CSim:
         if getattr(lib, f"{name}_init")(self.c) != 0:
             raise MemoryError(f"{name}_init: could not allocate the state of {config.get('num_envs')} sub-envs")
         self.closed = False
-        self.started = False  # True between reset and close: step checks only this flag
 
     def _bind(self, field: str, arr: np.ndarray, ctype) -> None:
         item = ctype.item.cname
@@ -75,26 +76,27 @@ class CSim:
     def reset(self, seed: int | None) -> None:
         """Seed sub-env ``i`` with ``seed + i`` (fresh entropy when None) and start them all."""
         if self.closed:
-            raise StateError(f"{self.name}.reset: expected an open env, found it closed. Fix: build a new env.")
+            raise StateError(f"{self.owner}.reset: expected an open env, found it closed. Fix: build a new env.")
         self._reset(self.c, (random_seed() if seed is None else seed) % 2**64)
-        self.started = True
-
-    def raise_not_ready(self, where: str) -> None:
-        """Raise the ``StateError`` for stepping a closed or never-reset env."""
-        if self.closed:
-            raise StateError(f"{where}: expected an open env, found it closed. Fix: build a new env.")
-        raise StateError(f"{where}: expected reset() before step(), found no reset. Fix: call reset(seed=...) first.")
 
     def step_n(self, n: int) -> None:
         """Run ``n`` batch steps in ONE C call (no Python between steps): the bare C loop."""
         getattr(lib, f"{self.name}_step_n")(self.c, n)
 
-    def infos(self) -> list[dict]:
-        """Aggregate and clear the episodes logged since the last call: ``[]`` when none ended."""
+    def infos(self, unread: int) -> list[dict]:
+        """Aggregate and clear the episodes logged since the last read.
+
+        ``unread`` is what ``<name>_step`` returned: the episodes waiting in the log, or -1 when
+        the step did nothing because the env was not reset or is closed (a ``StateError``).
+        """
+        if unread < 0:
+            if self.closed:
+                raise StateError(f"{self.owner}.step: expected an open env, found it closed. Fix: build a new env.")
+            raise StateError(
+                f"{self.owner}.step: expected reset() before step(), found no reset. Fix: call reset(seed=...) first."
+            )
         log = self._log
         count = log.count
-        if not count:
-            return []
         info = {k: getattr(log, k) / count for k in self._log_keys}
         info["episode_count"] = int(count)
         for k in self._log_keys:
@@ -106,5 +108,4 @@ class CSim:
         """Free the C state; safe to call twice."""
         if not self.closed:
             self.closed = True
-            self.started = False
             self._close(self.c)

@@ -112,6 +112,9 @@ class Serial:
         b = self.buffers
         self._results = (b.observations, b.rewards, b.terminals, b.truncations)
         self._pairs = tuple((env, env.buffers.actions) for env in self.envs)
+        self._actions = b.actions
+        self._single = self.envs[0].step if len(self.envs) == 1 else None
+        self._single_actions = self.envs[0].buffers.actions
         self._agent_ids = np.arange(self.num_agents)
         self._env_ids = self._agent_ids // (self.num_agents // self.num_envs)
 
@@ -130,8 +133,10 @@ class Serial:
         if not self._started:
             self._check_open("step")
             raise StateError(f"{self!r}.step: expected reset() first, found no reset. Fix: call reset(seed=...) once.")
-        if actions is not self.buffers.actions:
-            copy_actions(self.buffers.actions, actions, "Serial.step")
+        if actions is not self._actions:
+            copy_actions(self._actions, actions, "Serial.step")
+        if self._single is not None:  # one object: its infos list is already ours to return
+            return (*self._results, self._single(self._single_actions)[4])
         infos: Infos = []
         for env, acts in self._pairs:
             info = env.step(acts)[4]
