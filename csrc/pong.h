@@ -38,6 +38,8 @@
 #ifndef PONG_H
 #define PONG_H
 
+#include <math.h>
+
 #include "envsdk.h"
 
 // x clamped to [lo, hi]; written as compares so it compiles to minss/maxss (fminf/fmaxf may
@@ -141,7 +143,10 @@ int pong_init(pong* env) {
     env->inv_width = 1.0f / env->width;
     env->inv_height = 1.0f / env->height;
     env->inv_speed_x = 1.0f / env->ball_speed_x;
-    env->inv_max_speed_y = env->ball_max_speed_y > 0.0f ? 1.0f / env->ball_max_speed_y : 0.0f;
+    // A tiny (denormal) ball_max_speed_y would make the reciprocal overflow to inf and vy * inf
+    // a NaN; such a ball barely moves vertically, so its normalized vy is reported as 0.
+    float inv_vy = env->ball_max_speed_y > 0.0f ? 1.0f / env->ball_max_speed_y : 0.0f;
+    env->inv_max_speed_y = isfinite(inv_vy) ? inv_vy : 0.0f;
     env->inv_max_score = 1.0f / (float)env->max_score;
     int failed = 0;
     size_t n = (size_t)env->num_envs;

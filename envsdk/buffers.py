@@ -9,6 +9,7 @@ never replaced: after construction, an env only writes through them.
 from __future__ import annotations
 
 import sys
+import weakref
 from dataclasses import dataclass
 from multiprocessing import shared_memory
 
@@ -169,11 +170,21 @@ class Layout:
                 f"Layout.view: expected a block of at least {nbytes} bytes, found "
                 f"{memoryview(block).nbytes}. Fix: allocate Layout.nbytes bytes."
             )
+        # np.frombuffer (unlike np.ndarray(buffer=...)) holds a buffer export on the block for as
+        # long as any view lives, so the block's memory cannot be unmapped under a live array.
         arrays = [
-            np.ndarray((self.num_agents, *row_shape), np.dtype(dtype), buffer=block, offset=off)
+            np.frombuffer(block, np.dtype(dtype), self.num_agents * int(np.prod(row_shape, dtype=int)), off)
+            .reshape(self.num_agents, *row_shape)
             for (_, dtype, row_shape), off in zip(self.fields, offsets, strict=True)
         ]
         return Buffers(*arrays)
+
+
+def _memory_owner(arr: np.ndarray):
+    """The non-array object at the bottom of ``arr``'s base chain (what holds the buffer export)."""
+    while isinstance(arr, np.ndarray):
+        arr = arr.base
+    return arr
 
 
 def allocate(single_observation_space, single_action_space, num_agents: int) -> Buffers:
@@ -247,16 +258,28 @@ class SharedBuffers:
         return cls(shm, layout, owner=False)
 
     def close(self) -> None:
-        """Drop this process's mapping. Safe to call twice.
+        """Release this process's mapping: now, or when the last numpy view of it dies.
 
-        If numpy views handed out earlier are still alive, the mapping is released when they
-        are garbage-collected instead.
+        Unmapping under a live view would leave it pointing at nothing, so the mapping goes
+        exactly when the memory objects behind every array (and so every slice) are collected.
+        Safe to call twice.
         """
-        self.buffers = None  # type: ignore[assignment]
-        try:
-            self._shm.close()
-        except BufferError:
-            pass
+        buffers, self.buffers = self.buffers, None  # type: ignore[assignment]
+        if buffers is None:
+            return
+        shm = self._shm
+        owners = [_memory_owner(getattr(buffers, f)) for f in FIELDS]
+        del buffers
+        alive = {id(o) for o in owners}
+
+        def release(key: int) -> None:
+            alive.discard(key)
+            if not alive:
+                shm.close()
+
+        for owner in owners:
+            weakref.finalize(owner, release, id(owner))
+        del owners, owner  # if nothing else holds a view, the finalizers run right here
 
     def unlink(self) -> None:
         """Remove the block's name from the system (creator only). Safe to call twice."""

@@ -30,14 +30,17 @@ from envsdk.protocol import Batch, Env, Infos
 _STEP, _RESET, _CLOSE = b"s", b"r", b"c"  # parent -> worker commands
 _OK, _ERROR = b"o", b"e"                  # worker -> parent replies
 _START_TIMEOUT = 120.0  # seconds a worker may take to import and build its envs
-# Waiting spins this long before blocking. A blocking wake-up on an idle core costs tens of
-# microseconds (idle-state exit); spinning keeps the core awake. Each spin iteration yields the
-# core (sched_yield), so when processes outnumber cores the spinner steps aside for the workers.
-_SPIN_SECONDS = 100e-6
+# Waiting spins briefly before blocking: a blocking wake-up on an idle core costs tens of
+# microseconds (idle-state exit), a spin keeps the core awake. Each spin iteration yields the
+# core (sched_yield), so a spinner steps aside when another process is runnable on its core.
+_WORKER_SPIN = 100e-6  # a worker waiting for its next command
+_PARENT_SPIN = 100e-6  # the parent waiting for replies, used only when workers < cores
 
 
-def _spin(conns, seconds: float = _SPIN_SECONDS) -> bool:
+def _spin(conns, seconds: float) -> bool:
     """Poll ``conns`` without blocking for up to ``seconds``; True once any is readable."""
+    if seconds <= 0:
+        return False
     end = time.perf_counter() + seconds
     while True:
         for conn in conns:
@@ -123,6 +126,10 @@ class Multiprocessing:
         self._started = False
         self._workers_per_batch = self.batch_size // k
         self._all = list(range(self.num_workers))
+        # With a core per worker and one to spare, the parent spins too; otherwise spinning would
+        # take a core from a worker, so it blocks and leaves the cores to them.
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        self._parent_spin = _PARENT_SPIN if self.num_workers < cores else 0.0
 
         layout = Layout.of(self.single_observation_space, self.single_action_space, self.num_agents)
         self._shared = SharedBuffers.create(layout)
@@ -233,6 +240,8 @@ class Multiprocessing:
         if self._closed:
             return
         self._closed = True
+        self._started = self._async = False  # every later call now stops at the closed check
+        self._last = None
         self._finalizer()
 
     # --- internals -------------------------------------------------------------------------
@@ -297,7 +306,7 @@ class Multiprocessing:
         """Read worker ``w``'s reply to its last command; raise ``WorkerError`` if it failed."""
         conn = self._conns[w]
         try:
-            _spin((conn,))
+            _spin((conn,), self._parent_spin)
             reply = conn.recv_bytes()
         except (EOFError, OSError):
             self._fail(self._death_message(w))
@@ -309,7 +318,7 @@ class Multiprocessing:
         """Read every reply that is ready (waiting for at least one if ``block``)."""
         pending = self._pending
         conns = [self._conns[w] for w in pending]
-        if block and _spin(conns):
+        if block and _spin(conns, self._parent_spin):
             block = False  # something is readable already: no need to sleep in wait()
         sentinels = {self._procs[w].sentinel: w for w in pending}
         timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
@@ -410,7 +419,7 @@ def _worker_main(w, factory, config, k, envs_per_object, layout, shm_name, rows,
         send(_OK)
         while True:
             try:
-                _spin((conn,))
+                _spin((conn,), _WORKER_SPIN)
                 message = recv()
             except EOFError:  # the parent is gone
                 break

@@ -237,3 +237,12 @@ def test_render():
     assert (frame[:54, 156:] == [20, 20, 28]).all() and (frame[74:, :4] == [20, 20, 28]).all()
     text = env.render("ansi")
     assert text.startswith("opponent 0 : 0 agent") and "●" in text and len(text.splitlines()) == 27
+
+
+def test_denormal_vertical_speed_gives_finite_observations():
+    # Found by hypothesis: 1 / ball_max_speed_y overflowed to inf, and vy * inf is NaN.
+    env = Pong(ball_max_speed_y=1e-40, serve_speed_y=0.0)
+    env.reset(seed=0)
+    for _ in range(20):
+        obs = env.step(np.zeros(1, np.int32))[0]
+        assert np.isfinite(obs).all() and (np.abs(obs) <= 1).all()

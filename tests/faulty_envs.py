@@ -1,0 +1,52 @@
+"""Envs that fail on purpose, importable by spawn/forkserver workers (tests/ is on sys.path)."""
+
+import os
+import signal
+
+from vectorized_env import GridReach
+
+
+class RaisesOnStep:
+    """GridReach whose step raises at step ``fail_at`` in the sub-env block starting at ``fail_env``."""
+
+    def __init__(self, *, num_envs=1, fail_at=3, fail_env=0, buffers=None):
+        self.inner = GridReach(num_envs=num_envs, buffers=buffers)
+        for name in ("single_observation_space", "single_action_space", "num_agents", "buffers", "close"):
+            setattr(self, name, getattr(self.inner, name))
+        self.fail_at, self.fail_env, self.t, self.first = fail_at, fail_env, 0, None
+
+    def reset(self, seed=None):
+        self.first = seed  # seed of this object's first sub-env tells which block it is
+        return self.inner.reset(seed)
+
+    def step(self, actions):
+        self.t += 1
+        if self.t == self.fail_at and self.first == self.fail_env:
+            raise ValueError(f"boom in sub-env block {self.first} at step {self.t}")
+        return self.inner.step(actions)
+
+
+class DiesOnStep(RaisesOnStep):
+    """Dies at step ``fail_at`` by ``how``: "exit" (os._exit), "kill" (SIGKILL), "segv" (SIGSEGV)."""
+
+    def __init__(self, *, how="exit", **kwargs):
+        super().__init__(**kwargs)
+        self.how = how
+
+    def step(self, actions):
+        self.t += 1
+        if self.t == self.fail_at and self.first == self.fail_env:
+            if self.how == "exit":
+                os._exit(3)
+            os.kill(os.getpid(), signal.SIGKILL if self.how == "kill" else signal.SIGSEGV)
+        return self.inner.step(actions)
+
+
+class RaisesOnInit:
+    def __init__(self, *, num_envs=1, buffers=None):
+        if buffers is not None:  # the parent's probe (buffers=None) succeeds; workers fail
+            raise RuntimeError("cannot build in a worker")
+        self.inner = GridReach(num_envs=num_envs)
+        for name in ("single_observation_space", "single_action_space", "num_agents", "buffers", "reset",
+                     "step", "close"):
+            setattr(self, name, getattr(self.inner, name))
