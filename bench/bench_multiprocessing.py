@@ -1,0 +1,161 @@
+"""Serial against Multiprocessing, and the peers that are installed, timed in one run.
+
+    python bench/bench_multiprocessing.py [--seconds 2] [--workers 2]
+
+Part 1: bundled C envs at 4096 sub-envs: Serial, Multiprocessing synchronous ``step`` and
+asynchronous ``send``/``recv`` (half the sub-envs per batch), as SPS and ratio to Serial.
+
+Part 2: 16 pure-Python CartPole sub-envs (examples/python_cartpole.py): envsdk Serial and
+Multiprocessing, then Gymnasium's SyncVectorEnv and AsyncVectorEnv (shared_memory=True), SB3's
+DummyVecEnv and SubprocVecEnv on Gymnasium's own CartPole-v1, EnvPool's CartPole-v1 and
+PufferLib's Multiprocessing when importable; ratios are against Gymnasium's AsyncVectorEnv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
+
+from python_cartpole import PyCartPole
+
+import envsdk
+from envsdk import spaces
+from envsdk.bench import format_sps, measure
+
+FIXED_ACTIONS = {"breakout": 1}  # "fire" keeps breakout's ball in play: the full step is timed
+
+
+def async_sps(env, seconds: float, actions) -> float:
+    """Rows per second through ``send``/``recv``, answering each batch with fixed actions."""
+    env.async_reset(seed=0)
+    batch = env.recv()
+    act = np.broadcast_to(np.asarray(actions, env.buffers.actions.dtype), batch.agent_ids.shape).copy()
+    for _ in range(20):
+        env.send(act)
+        batch = env.recv()
+    rows, start = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < seconds:
+        env.send(act)
+        rows += len(env.recv().agent_ids)
+    return rows / elapsed
+
+
+def loop_sps(step, actions, num: int, seconds: float) -> float:
+    """Steps per second of ``step(actions)`` (one call = ``num`` agent steps)."""
+    for _ in range(10):
+        step(actions)
+    steps, start = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < seconds:
+        step(actions)
+        steps += 1
+    return num * steps / elapsed
+
+
+def part1(seconds: float, workers: int) -> None:
+    print(f"Part 1: bundled C envs, 4096 sub-envs, {workers} workers")
+    print(f"{'env':<10} {'Serial':>9} {'MP step':>9} {'ratio':>6} {'MP async':>9} {'ratio':>6}")
+    n = 4096
+    for name in sorted(envsdk.registry.ENVS):
+        actions = FIXED_ACTIONS.get(name)
+        serial = envsdk.make(name, num_envs=n)
+        base = measure(serial, name, seconds=seconds, actions=actions).sps
+        serial.close()
+        multi = envsdk.make(name, num_envs=n, backend="multiprocessing", num_workers=workers)
+        sync = measure(multi, name, seconds=seconds, actions=actions).sps
+        multi.close()
+        multi = envsdk.make(name, num_envs=n, backend="multiprocessing", num_workers=workers, batch_size=n // 2)
+        space = multi.single_action_space
+        asyn = async_sps(multi, seconds, spaces.sample(space, rng=0) if actions is None else actions)
+        multi.close()
+        print(f"{name:<10} {format_sps(base):>9} {format_sps(sync):>9} {sync / base:>5.2f}x "
+              f"{format_sps(asyn):>9} {asyn / base:>5.2f}x")
+
+
+def part2(seconds: float, workers: int) -> None:
+    n = 16
+    print(f"\nPart 2: {n} pure-Python CartPole sub-envs, {workers} workers (ratio: against Gymnasium AsyncVectorEnv)")
+    rows: list[tuple[str, float | str]] = []
+    actions = np.ones(n, np.int32)
+    serial = envsdk.make(PyCartPole, num_envs=n)
+    serial.reset(seed=0)
+    rows.append(("envsdk Serial (PyCartPole)", loop_sps(serial.step, actions, n, seconds)))
+    serial.close()
+    multi = envsdk.make(PyCartPole, num_envs=n, backend="multiprocessing", num_workers=workers)
+    multi.reset(seed=0)
+    rows.append((f"envsdk Multiprocessing, {workers} workers (PyCartPole)", loop_sps(multi.step, actions, n, seconds)))
+    multi.close()
+
+    try:
+        import gymnasium as gym
+
+        for label, cls, kwargs in (
+            ("Gymnasium SyncVectorEnv (CartPole-v1)", gym.vector.SyncVectorEnv, {}),
+            ("Gymnasium AsyncVectorEnv shared_memory (CartPole-v1)", gym.vector.AsyncVectorEnv, {"shared_memory": True}),
+        ):
+            venv = cls([lambda: gym.make("CartPole-v1") for _ in range(n)], **kwargs)
+            venv.reset(seed=0)
+            rows.append((label, loop_sps(venv.step, np.ones(n, np.int64), n, seconds)))
+            venv.close()
+    except ImportError:
+        rows.append(("Gymnasium", "not installed"))
+
+    try:
+        import gymnasium as gym
+        from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
+
+        for label, cls in (("SB3 DummyVecEnv (CartPole-v1)", DummyVecEnv), ("SB3 SubprocVecEnv (CartPole-v1)", SubprocVecEnv)):
+            venv = cls([lambda: gym.make("CartPole-v1") for _ in range(n)])
+            venv.reset()
+
+            def step(a, venv=venv):
+                venv.step_async(a)
+                return venv.step_wait()
+
+            rows.append((label, loop_sps(step, np.ones(n, np.int64), n, seconds)))
+            venv.close()
+    except ImportError:
+        rows.append(("SB3 SubprocVecEnv", "not installed"))
+
+    try:
+        import envpool
+
+        venv = envpool.make("CartPole-v1", env_type="gymnasium", num_envs=n, num_threads=workers)
+        venv.reset()
+        rows.append((f"EnvPool CartPole-v1 (C++), {workers} threads", loop_sps(venv.step, np.ones(n, np.int32), n, seconds)))
+        venv.close()
+    except ImportError:
+        rows.append(("EnvPool", "not installed"))
+
+    try:
+        import pufferlib.vector  # noqa: F401
+
+        rows.append(("PufferLib Multiprocessing", "installed, but not wired into this bench"))
+    except ImportError:
+        rows.append(("PufferLib Multiprocessing", "not importable (its sdist downloads raylib at build time)"))
+
+    reference = dict(rows).get("Gymnasium AsyncVectorEnv shared_memory (CartPole-v1)")
+    for label, sps in rows:
+        if isinstance(sps, str):
+            print(f"  {label:<58} {sps}")
+        else:
+            ratio = f"{sps / reference:6.2f}x" if isinstance(reference, float) else ""
+            print(f"  {label:<58} {format_sps(sps):>9} SPS {ratio}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    part1(args.seconds, args.workers)
+    part2(args.seconds, args.workers)
+
+
+if __name__ == "__main__":
+    main()
