@@ -94,9 +94,10 @@ def part2(seconds: float, workers: int) -> None:
     try:
         import gymnasium as gym
 
+        async_label = "Gymnasium AsyncVectorEnv shared_memory (CartPole-v1)"
         for label, cls, kwargs in (
             ("Gymnasium SyncVectorEnv (CartPole-v1)", gym.vector.SyncVectorEnv, {}),
-            ("Gymnasium AsyncVectorEnv shared_memory (CartPole-v1)", gym.vector.AsyncVectorEnv, {"shared_memory": True}),
+            (async_label, gym.vector.AsyncVectorEnv, {"shared_memory": True}),
         ):
             venv = cls([lambda: gym.make("CartPole-v1") for _ in range(n)], **kwargs)
             venv.reset(seed=0)
@@ -109,7 +110,10 @@ def part2(seconds: float, workers: int) -> None:
         import gymnasium as gym
         from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
 
-        for label, cls in (("SB3 DummyVecEnv (CartPole-v1)", DummyVecEnv), ("SB3 SubprocVecEnv (CartPole-v1)", SubprocVecEnv)):
+        for label, cls in (
+            ("SB3 DummyVecEnv (CartPole-v1)", DummyVecEnv),
+            ("SB3 SubprocVecEnv (CartPole-v1)", SubprocVecEnv),
+        ):
             venv = cls([lambda: gym.make("CartPole-v1") for _ in range(n)])
             venv.reset()
 
@@ -127,7 +131,8 @@ def part2(seconds: float, workers: int) -> None:
 
         venv = envpool.make("CartPole-v1", env_type="gymnasium", num_envs=n, num_threads=workers)
         venv.reset()
-        rows.append((f"EnvPool CartPole-v1 (C++), {workers} threads", loop_sps(venv.step, np.ones(n, np.int32), n, seconds)))
+        label = f"EnvPool CartPole-v1 (C++), {workers} threads"
+        rows.append((label, loop_sps(venv.step, np.ones(n, np.int32), n, seconds)))
         venv.close()
     except ImportError:
         rows.append(("EnvPool", "not installed"))

@@ -226,6 +226,21 @@ def copy_actions(dst: np.ndarray, actions, owner: str = "step") -> None:
     dst[...] = a
 
 
+class _SharedMemory(shared_memory.SharedMemory):
+    """``SharedMemory`` whose garbage collection leaves a mapping that numpy views still use.
+
+    The stdlib's ``__del__`` calls ``close()``, which raises ``BufferError`` (printed as an
+    ignored exception) when views are alive; ``SharedBuffers.close`` releases it at the right
+    time instead.
+    """
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except (BufferError, OSError):
+            pass
+
+
 class SharedBuffers:
     """Buffers in one named ``multiprocessing.shared_memory`` block.
 
@@ -243,7 +258,7 @@ class SharedBuffers:
     @classmethod
     def create(cls, layout: Layout) -> SharedBuffers:
         """Allocate a new zeroed block for ``layout`` (``masks`` filled with True)."""
-        shm = shared_memory.SharedMemory(create=True, size=layout.nbytes)
+        shm = _SharedMemory(create=True, size=layout.nbytes)
         shared = cls(shm, layout, owner=True)
         shared.buffers.masks[...] = True
         return shared
@@ -252,9 +267,9 @@ class SharedBuffers:
     def attach(cls, name: str, layout: Layout) -> SharedBuffers:
         """Map an existing block by ``name`` (in a worker); never unlinks it."""
         if sys.version_info >= (3, 13):
-            shm = shared_memory.SharedMemory(name=name, track=False)
+            shm = _SharedMemory(name=name, track=False)
         else:
-            shm = shared_memory.SharedMemory(name=name)
+            shm = _SharedMemory(name=name)
         return cls(shm, layout, owner=False)
 
     def close(self) -> None:
@@ -278,7 +293,8 @@ class SharedBuffers:
                 shm.close()
 
         for owner in owners:
-            weakref.finalize(owner, release, id(owner))
+            # Not at interpreter exit: views may still be alive then, and the OS unmaps anyway.
+            weakref.finalize(owner, release, id(owner)).atexit = False
         del owners, owner  # if nothing else holds a view, the finalizers run right here
 
     def unlink(self) -> None:

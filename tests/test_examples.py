@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 from custom_env import Corridor
+from python_cartpole import PyCartPole
 from vectorized_env import GridReach
 
 import envsdk
@@ -16,6 +17,24 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 def test_corridor_conforms():
     assert_conforms(Corridor, num_envs=None, length=4, max_steps=10)
+
+
+def test_python_cartpole_conforms_and_matches_gymnasium_dynamics():
+    assert_conforms(PyCartPole, num_envs=None, max_steps=50)
+    gym = __import__("pytest").importorskip("gymnasium")
+    ours, theirs = PyCartPole(), gym.make("CartPole-v1").unwrapped
+    ours.reset(seed=0)
+    theirs.reset(seed=0)
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        state = rng.uniform(-0.2, 0.2, 4)
+        ours._state, theirs.state = tuple(state), state.copy()
+        action = int(rng.integers(2))
+        obs, rew, term, _, _ = ours.step(np.array([action], np.int32))
+        expected, _, expected_term, _, _ = theirs.step(action)
+        if not term[0]:
+            np.testing.assert_allclose(obs[0], expected, rtol=1e-6, atol=1e-7)
+        assert bool(term[0]) == expected_term
 
 
 def test_gridreach_conforms():
@@ -65,5 +84,5 @@ def test_same_behaviour_alone_under_serial_and_make():
 
 
 def test_example_scripts_run():
-    for script in ("custom_env.py", "vectorized_env.py"):
+    for script in ("custom_env.py", "vectorized_env.py", "python_cartpole.py"):
         subprocess.run([sys.executable, str(EXAMPLES / script)], check=True, capture_output=True, timeout=60)
