@@ -4,6 +4,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -142,5 +143,7 @@ def test_cli_version_and_usage(capsys):
 
 
 def test_console_script_is_installed():
-    out = subprocess.run(["envsdk", "--version"], capture_output=True, text=True, check=True).stdout
+    # The script sits beside the interpreter that installed it (PATH may hold shims instead).
+    script = Path(sys.executable).parent / "envsdk"
+    out = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=True).stdout
     assert out.startswith("envsdk ")
