@@ -209,6 +209,8 @@ def test_state_errors(no_leaks):
 
 
 def test_config_errors():
+    with pytest.raises(ConfigError, match="Multiprocessing: expected num_envs to be a positive int, found 0"):
+        Multiprocessing(GridReach, num_envs=0)
     with pytest.raises(ConfigError, match="num_workers to divide num_envs=6"):
         Multiprocessing(GridReach, num_envs=6, num_workers=4)
     with pytest.raises(ConfigError, match="batch_size to be a multiple of the 2 sub-envs per worker"):

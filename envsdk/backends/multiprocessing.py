@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from envsdk.backends.factory import build, factory_name, positive_int, takes_num_envs
 from envsdk.buffers import Buffers, Layout, SharedBuffers, copy_actions
 from envsdk.errors import ConfigError, StateError, WorkerError
 from envsdk.protocol import Batch, Env, Infos
@@ -81,13 +82,14 @@ class Multiprocessing:
         buffers: Buffers | None = None,
         **config: Any,
     ):
-        from envsdk.backends.serial import _build, _check_factory, _positive
         from envsdk.registry import resolve
 
         self._closed = True  # until fully built: close() is then a no-op
         self.factory = resolve(factory)
-        self.num_envs = _positive(num_envs, "num_envs")
-        self.num_workers = _positive(os.cpu_count() or 1 if num_workers is None else num_workers, "num_workers")
+        self.num_envs = positive_int("Multiprocessing", "num_envs", num_envs)
+        self.num_workers = positive_int(
+            "Multiprocessing", "num_workers", os.cpu_count() or 1 if num_workers is None else num_workers
+        )
         if buffers is not None:
             raise ConfigError(
                 "Multiprocessing: expected buffers=None, found buffers. It allocates its own shared "
@@ -100,7 +102,9 @@ class Multiprocessing:
             )
         k = self.num_envs // self.num_workers
         self.envs_per_worker = k
-        self.batch_size = self.num_envs if batch_size is None else _positive(batch_size, "batch_size")
+        self.batch_size = (
+            self.num_envs if batch_size is None else positive_int("Multiprocessing", "batch_size", batch_size)
+        )
         if self.batch_size % k or self.batch_size > self.num_envs:
             raise ConfigError(
                 f"Multiprocessing: expected batch_size to be a multiple of the {k} sub-envs per worker and "
@@ -109,8 +113,7 @@ class Multiprocessing:
             )
 
         # A probe object in this process tells the spaces and agent rows per sub-env.
-        takes_num_envs = _check_factory(self.factory)
-        probe = _build(self.factory, {"num_envs": 1, **config} if takes_num_envs else dict(config), None)
+        probe = build(self.factory, {"num_envs": 1, **config} if takes_num_envs(self.factory) else dict(config), None)
         self.single_observation_space = probe.single_observation_space
         self.single_action_space = probe.single_action_space
         agents_per_env = probe.num_agents
@@ -367,7 +370,7 @@ class Multiprocessing:
             raise StateError(f"{self!r}.{method}: expected an open backend, found it closed. Fix: build a new one.")
 
     def __repr__(self) -> str:
-        name = getattr(self.factory, "__qualname__", repr(self.factory))
+        name = factory_name(self.factory)
         return f"Multiprocessing({name}, num_envs={self.num_envs}, num_workers={self.num_workers})"
 
 

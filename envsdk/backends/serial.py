@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from envsdk.backends.factory import build, factory_name, positive_int, takes_num_envs
 from envsdk.buffers import Buffers, Layout, copy_actions
 from envsdk.errors import ConfigError, ProtocolError, StateError
 from envsdk.protocol import Batch, Env, Infos
-
-_PROTOCOL_MEMBERS = (
-    "single_observation_space", "single_action_space", "num_agents", "buffers",
-    "reset", "step", "close",
-)
 
 
 class Serial:
@@ -43,15 +38,17 @@ class Serial:
         from envsdk.registry import resolve  # late import: the registry imports backends
 
         self.factory = resolve(factory)
-        self.num_envs = _positive(num_envs, "num_envs")
+        self.num_envs = positive_int("Serial", "num_envs", num_envs)
         self._closed = False
         self._started = False
         self._pending: Batch | None = None
         self.envs: tuple[Env, ...] = ()
 
-        takes_num_envs = _check_factory(self.factory)
-        if takes_num_envs:
-            per = self.num_envs if envs_per_object is None else _positive(envs_per_object, "envs_per_object")
+        if takes_num_envs(self.factory):
+            per = (
+                self.num_envs if envs_per_object is None
+                else positive_int("Serial", "envs_per_object", envs_per_object)
+            )
             if self.num_envs % per:
                 raise ConfigError(
                     f"Serial: expected envs_per_object to divide num_envs={self.num_envs}, found "
@@ -61,7 +58,7 @@ class Serial:
         else:
             if envs_per_object not in (None, 1):
                 raise ConfigError(
-                    f"Serial: {_name(self.factory)} simulates one sub-env per object (it takes no "
+                    f"Serial: {factory_name(self.factory)} simulates one sub-env per object (it takes no "
                     f"num_envs), found envs_per_object={envs_per_object}. Fix: leave "
                     "envs_per_object unset."
                 )
@@ -71,14 +68,14 @@ class Serial:
 
         # The first object tells the spaces and agents per object. When it is the only object
         # and nobody handed us buffers, its own buffers are the block; otherwise it was a probe.
-        first = _build(self.factory, kwargs, None)
+        first = build(self.factory, kwargs, None)
         self.single_observation_space = first.single_observation_space
         self.single_action_space = first.single_action_space
         agents = first.num_agents
         if agents % per:
             first.close()
             raise ProtocolError(
-                f"{_name(self.factory)}: expected num_agents to be a multiple of num_envs={per}, "
+                f"{factory_name(self.factory)}: expected num_agents to be a multiple of num_envs={per}, "
                 f"found num_agents={agents}. Fix: give every sub-env the same number of agent "
                 "rows (pad absent agents and mark them in masks)."
             )
@@ -101,7 +98,7 @@ class Serial:
             envs = []
             try:
                 for j in range(num_objects):
-                    envs.append(_build(self.factory, kwargs, buffers.rows(j * agents, (j + 1) * agents)))
+                    envs.append(build(self.factory, kwargs, buffers.rows(j * agents, (j + 1) * agents)))
             except BaseException:
                 for env in envs:
                     env.close()
@@ -195,53 +192,4 @@ class Serial:
             raise StateError(f"{self!r}.{method}: expected an open backend, found it closed. Fix: build a new one.")
 
     def __repr__(self) -> str:
-        return f"Serial({_name(self.factory)}, num_envs={self.num_envs})"
-
-
-def _positive(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ConfigError(f"Serial: expected {name} to be a positive int, found {value!r}. Fix: pass {name}=1 or more.")
-    return int(value)
-
-
-def _name(factory) -> str:
-    return getattr(factory, "__qualname__", None) or repr(factory)
-
-
-def _check_factory(factory) -> bool:
-    """Whether ``factory`` takes ``num_envs``; raise ``ProtocolError`` if it lacks ``buffers=``."""
-    try:
-        params = inspect.signature(factory).parameters
-    except (TypeError, ValueError):  # some C callables have no signature: trust them
-        return False
-    var_kw = any(p.kind is p.VAR_KEYWORD for p in params.values())
-    if "buffers" not in params and not var_kw:
-        raise ProtocolError(
-            f"{_name(factory)}: expected a constructor that accepts buffers=None (DESIGN §1), found "
-            f"parameters ({', '.join(params)}). Fix: add `*, buffers=None` and allocate with "
-            "envsdk.allocate(...) when it is None."
-        )
-    return "num_envs" in params
-
-
-def _build(factory, kwargs: dict, buffers: Buffers | None) -> Env:
-    env = factory(**kwargs, buffers=buffers)
-    missing = [m for m in _PROTOCOL_MEMBERS if not hasattr(env, m)]
-    if missing:
-        raise ProtocolError(
-            f"{_name(factory)}(...): expected an object with the envsdk.Env members, found one "
-            f"missing {', '.join(missing)}. Fix: define them (see envsdk/protocol.py); no base "
-            "class is needed."
-        )
-    if buffers is not None and env.buffers is not buffers:
-        # The backend's rows only see what the env writes into the views it was handed.
-        shared = all(np.shares_memory(getattr(env.buffers, f), getattr(buffers, f)) for f in
-                     ("observations", "actions"))
-        if not shared:
-            env.close()
-            raise ProtocolError(
-                f"{_name(factory)}(buffers=...): expected the env to keep the buffers it was "
-                "given, found env.buffers pointing at other memory. Fix: store the buffers "
-                "argument as self.buffers and allocate only when it is None."
-            )
-    return env
+        return f"Serial({factory_name(self.factory)}, num_envs={self.num_envs})"

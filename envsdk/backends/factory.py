@@ -1,0 +1,70 @@
+"""What every backend does with an env factory: inspect it, build it, check what it built."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from envsdk.buffers import Buffers
+from envsdk.errors import ConfigError, ProtocolError
+from envsdk.protocol import Env
+
+_PROTOCOL_MEMBERS = (
+    "single_observation_space", "single_action_space", "num_agents", "buffers",
+    "reset", "step", "close",
+)
+
+
+def positive_int(owner: str, name: str, value) -> int:
+    """``value`` as an int if it is a positive integer; else ``ConfigError`` naming ``owner``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ConfigError(
+            f"{owner}: expected {name} to be a positive int, found {value!r}. Fix: pass {name}=1 or more."
+        )
+    return int(value)
+
+
+def factory_name(factory) -> str:
+    """A readable name for error messages."""
+    return getattr(factory, "__qualname__", None) or repr(factory)
+
+
+def takes_num_envs(factory) -> bool:
+    """Whether ``factory`` takes ``num_envs``; raise ``ProtocolError`` if it lacks ``buffers=``."""
+    try:
+        params = inspect.signature(factory).parameters
+    except (TypeError, ValueError):  # some C callables have no signature: trust them
+        return False
+    var_kw = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    if "buffers" not in params and not var_kw:
+        raise ProtocolError(
+            f"{factory_name(factory)}: expected a constructor that accepts buffers=None (DESIGN §1), found "
+            f"parameters ({', '.join(params)}). Fix: add `*, buffers=None` and allocate with "
+            "envsdk.allocate(...) when it is None."
+        )
+    return "num_envs" in params
+
+
+def build(factory, kwargs: dict, buffers: Buffers | None) -> Env:
+    """``factory(**kwargs, buffers=buffers)``, checked to be an env that keeps those buffers."""
+    env = factory(**kwargs, buffers=buffers)
+    missing = [m for m in _PROTOCOL_MEMBERS if not hasattr(env, m)]
+    if missing:
+        raise ProtocolError(
+            f"{factory_name(factory)}(...): expected an object with the envsdk.Env members, found one "
+            f"missing {', '.join(missing)}. Fix: define them (see envsdk/protocol.py); no base "
+            "class is needed."
+        )
+    if buffers is not None and env.buffers is not buffers:
+        # The backend's rows only see what the env writes into the views it was handed.
+        shared = all(np.shares_memory(getattr(env.buffers, f), getattr(buffers, f)) for f in
+                     ("observations", "actions"))
+        if not shared:
+            env.close()
+            raise ProtocolError(
+                f"{factory_name(factory)}(buffers=...): expected the env to keep the buffers it was "
+                "given, found env.buffers pointing at other memory. Fix: store the buffers "
+                "argument as self.buffers and allocate only when it is None."
+            )
+    return env
