@@ -5,6 +5,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from envsdk import backends, spaces
 from envsdk.buffers import Buffers, Layout, SharedBuffers, allocate
+from envsdk.check import check
 from envsdk.errors import EnvsdkError
 from envsdk.protocol import Backend, Batch, Env
 from envsdk.registry import make, registered
@@ -25,6 +26,7 @@ __all__ = [
     "__version__",
     "allocate",
     "backends",
+    "check",
     "make",
     "registered",
     "spaces",

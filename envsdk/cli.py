@@ -1,8 +1,10 @@
-"""The ``envsdk`` command line: ``envsdk --version``, ``envsdk list``, ``envsdk bench ENV``."""
+"""The ``envsdk`` command line: ``envsdk --version``, ``envsdk list``, ``envsdk bench ENV``, ``envsdk check ENV``."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 
 
@@ -34,6 +36,51 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _config_value(text: str):
+    """A ``key=value`` value: JSON when it parses (``3``, ``0.5``, ``true``, ``[1, 2]``), else the string."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _check(args: argparse.Namespace) -> int:
+    from envsdk.check import check
+    from envsdk.errors import ConfigError, UnknownEnvError
+
+    config = {}
+    if args.config is not None:
+        try:
+            config = json.loads(args.config)
+        except ValueError as e:
+            print(f"envsdk check: --config: expected a JSON object, found invalid JSON ({e}). Fix: quote it, e.g. "
+                  "--config '{\"max_steps\": 100}'.", file=sys.stderr)
+            return 2
+        if not isinstance(config, dict):
+            print(f"envsdk check: --config: expected a JSON object, found {type(config).__name__}. Fix: pass "
+                  "'{\"key\": value}'.", file=sys.stderr)
+            return 2
+    for pair in args.pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            print(f"envsdk check: expected config as key=value, found {pair!r}. Fix: write e.g. max_steps=100.",
+                  file=sys.stderr)
+            return 2
+        config[key] = _config_value(value)
+    # Like `python -m`, make modules in the current directory importable as module:Factory targets
+    # (spawned workers inherit sys.path, so the backends check finds them too).
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        report = check(args.target, num_envs=args.num_envs, seed=args.seed, steps=args.steps, quick=args.quick,
+                       **config)
+    except (UnknownEnvError, ConfigError, ImportError) as e:
+        print(f"envsdk check: {e}", file=sys.stderr)
+        return 2
+    print(report.to_json() if args.json else report.format())
+    return 0 if report.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; each subcommand sets ``func``."""
     import envsdk
@@ -48,6 +95,21 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--backend", default="serial")
     bench.add_argument("--seconds", type=float, default=1.0, help="timed seconds per size")
     bench.set_defaults(func=_bench)
+    check = sub.add_parser(
+        "check", help="run the conformance checks on an env (exit code 1 if any fails)",
+        description="Run envsdk's conformance checks on an env. Exit code 0: no check failed (warnings "
+                    "allowed); 1: a check failed; 2: usage error.")
+    check.add_argument("target", help="registered name or module:Factory")
+    check.add_argument("pairs", nargs="*", metavar="KEY=VALUE",
+                       help="env config; values parse as JSON when they can (3, 0.5, true), else as strings")
+    check.add_argument("--config", metavar="JSON", help="env config as a JSON object (KEY=VALUE pairs override it)")
+    check.add_argument("--num-envs", type=int, metavar="N",
+                       help="sub-envs per object, for factories that take num_envs (default 8)")
+    check.add_argument("--seed", type=int, default=0, metavar="S", help="seed for the env and the actions")
+    check.add_argument("--steps", type=int, metavar="K", help="steps per recorded rollout (default 1000; 200 quick)")
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
+    check.add_argument("--quick", action="store_true", help="skip the slow checks (fuzz, memory, cycles, backends)")
+    check.set_defaults(func=_check)
     return parser
 
 

@@ -1,8 +1,10 @@
-"""Pytest-free assertions for env authors' own test suites.
+"""Pytest-free assertions for env authors' own test suites, built on the checker (``envsdk.check``).
 
-Each function builds envs from a ``factory`` (a class or callable taking keyword config and
-``buffers=``) and raises ``AssertionError`` with a message naming the property, what was
-expected and what was found. ``assert_conforms`` runs them all.
+Each function raises ``AssertionError`` with a message naming the property, what was expected,
+what was found and the fix. ``assert_passes_check(factory, **config)`` runs every check;
+``assert_conforms`` the quick ones; ``assert_deterministic``, ``assert_autoreset`` etc. run the
+named checks (and those they need). ``assert_protocol`` and ``assert_writes_in_place`` take a
+built env. ``rollout`` records a seeded trajectory for hand-written tests.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from envsdk import spaces
-from envsdk.backends.serial import Serial
+from envsdk.check import Report, check
 from envsdk.protocol import Env
 
 
@@ -89,114 +91,38 @@ def assert_writes_in_place(env, steps: int = 8) -> None:
         )
 
 
-def assert_external_buffers(factory, **config) -> None:
-    """An env handed buffers writes into exactly that memory."""
-    probe = factory(**config)
-    from envsdk.buffers import allocate
+def assert_passes_check(factory, *, num_envs: int | None = None, seed: int = 0, steps: int | None = None,
+                        quick: bool = False, only=None, **config) -> Report:
+    """Run ``envsdk.check`` and raise ``AssertionError`` holding the formatted report if any check failed.
 
-    external = allocate(probe.single_observation_space, probe.single_action_space, probe.num_agents)
-    probe.close()
-    env = factory(**config, buffers=external)
-    try:
-        obs, _ = env.reset(seed=0)
-        assert np.shares_memory(obs, external.observations), (
-            "buffers=: expected reset to write into the buffers it was given, found other memory"
-        )
-        out = env.step(external.actions)
-        for name, got in zip(("observations", "rewards", "terminals", "truncations"), out[:4], strict=True):
-            assert got is getattr(external, name) or np.shares_memory(got, getattr(external, name)), (
-                f"buffers=: expected step to return the given buffers.{name}, found other memory"
-            )
-    finally:
-        env.close()
+    Warnings do not fail. Returns the report (e.g. to assert on a warning).
+    """
+    report = check(factory, num_envs=num_envs, seed=seed, steps=steps, quick=quick, only=only, **config)
+    if not report.ok:
+        raise AssertionError("envsdk check failed:\n" + report.format())
+    return report
+
+
+def assert_external_buffers(factory, **config) -> None:
+    """An env handed buffers (a row-slice view) keeps them and writes exactly into them."""
+    assert_passes_check(factory, only=["external_buffers"], **config)
 
 
 def assert_deterministic(factory, steps: int = 200, **config) -> None:
-    """Same seed: bit-identical rollouts; different seeds: different observations."""
-    runs = []
-    for seed in (7, 7, 8):
-        env = factory(**config)
-        try:
-            runs.append(rollout(env, steps, seed=seed))
-        finally:
-            env.close()
-    assert runs[0].equal(runs[1]), (
-        "determinism: expected the same seed to give bit-identical rollouts, found a difference"
-    )
-    assert not _bit_equal(runs[0].observations, runs[2].observations), (
-        "determinism: expected seeds 7 and 8 to give different observations, found them identical"
-    )
+    """Same seed: bit-identical rollouts (a second env, a second reset); other seeds differ (else a warning)."""
+    assert_passes_check(factory, steps=steps, only=["determinism", "seed_sensitivity"], **config)
 
 
 def assert_vectorization_invariant(factory, num_envs: int = 4, steps: int = 200, **config) -> None:
     """One object with ``num_envs`` sub-envs behaves exactly like ``num_envs`` objects of one."""
-    whole = Serial(factory, num_envs=num_envs, **config)
-    split = Serial(factory, num_envs=num_envs, envs_per_object=1, **config)
-    try:
-        a, b = rollout(whole, steps, seed=3), rollout(split, steps, seed=3)
-    finally:
-        whole.close()
-        split.close()
-    assert a.equal(b), (
-        f"vectorization: expected 1 object of {num_envs} sub-envs to match {num_envs} objects of 1, found a "
-        "difference (shared or global state?)"
-    )
+    assert_passes_check(factory, num_envs=num_envs, steps=steps, only=["vectorization"], **config)
 
 
 def assert_autoreset(factory, steps: int = 500, **config) -> None:
-    """Episodes end and restart without ``reset``; flags are exclusive; infos agree with rewards.
-
-    Checks that at least one episode ends within ``steps``, no row is both terminal and
-    truncated, and each step's infos report ``episode_count`` equal to the rows that ended, with
-    mean ``episode_return``/``episode_length`` equal to those recomputed from rewards and flags.
-    """
-    env = factory(**config)
-    try:
-        r = rollout(env, steps, seed=11)
-    finally:
-        env.close()
-    done = r.terminals | r.truncations
-    assert done.any(), f"autoreset: expected an episode to end within {steps} random steps, found none"
-    both = r.terminals & r.truncations
-    assert not both.any(), f"autoreset: expected terminal and truncation never both set, found both at {np.argwhere(both)[:3].tolist()}"  # noqa: E501
-    n = r.rewards.shape[1]
-    ret, length = np.zeros(n, np.float64), np.zeros(n, np.int64)
-    for t in range(steps):
-        live = r.masks[t + 1] if r.masks.shape[0] > t + 1 else np.ones(n, bool)
-        ret += np.where(live, r.rewards[t], 0.0)
-        length += 1
-        ended = np.flatnonzero(done[t])
-        reported = sum(i.get("episode_count", 0) for i in r.infos[t])
-        assert reported == ended.size, (
-            f"episode stats: expected episode_count {ended.size} at step {t} (rows that ended), found {reported}"
-        )
-        if ended.size:
-            infos = [i for i in r.infos[t] if "episode_count" in i]
-            got_ret = sum(i["episode_return"] * i["episode_count"] for i in infos) / ended.size
-            got_len = sum(i["episode_length"] * i["episode_count"] for i in infos) / ended.size
-            assert np.isclose(got_ret, ret[ended].mean(), rtol=1e-4, atol=1e-4), (
-                f"episode stats: expected mean episode_return {ret[ended].mean()} at step {t}, found {got_ret}"
-            )
-            assert np.isclose(got_len, length[ended].mean()), (
-                f"episode stats: expected mean episode_length {length[ended].mean()} at step {t}, found {got_len}"
-            )
-            ret[ended], length[ended] = 0.0, 0
+    """Episodes end and restart without ``reset``; flags are fresh and exclusive; infos agree with rewards."""
+    assert_passes_check(factory, steps=steps, only=["write_coverage", "autoreset", "episode_stats"], **config)
 
 
 def assert_conforms(factory, *, num_envs: int | None = 4, steps: int = 300, **config) -> None:
-    """Run every assertion above on ``factory`` (``num_envs`` is passed when not None)."""
-    if num_envs is not None:
-        config = {"num_envs": num_envs, **config}
-    env = factory(**config)
-    try:
-        assert_protocol(env)
-        assert_writes_in_place(env)
-    finally:
-        env.close()
-        env.close()  # close is idempotent
-    assert_external_buffers(factory, **config)
-    assert_deterministic(factory, steps=steps, **config)
-    assert_autoreset(factory, steps=steps, **config)
-    if num_envs is not None:
-        rest = {k: v for k, v in config.items() if k != "num_envs"}
-        assert_vectorization_invariant(factory, num_envs=num_envs, steps=steps, **rest)
+    """Run every quick check on ``factory`` (``num_envs`` is passed when the factory takes it)."""
+    assert_passes_check(factory, num_envs=num_envs, steps=steps, quick=True, **config)
