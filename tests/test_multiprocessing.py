@@ -18,26 +18,36 @@ from vectorized_env import GridReach
 
 import envsdk
 from envsdk.backends import Multiprocessing, Serial
+from envsdk.buffers import SharedBuffers
 from envsdk.errors import ConfigError, StateError, WorkerError
 from envsdk.testing import rollout
 
 TESTS = Path(__file__).resolve().parent
 
 
-def shm_segments():
-    return set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
-
-
 @pytest.fixture
-def no_leaks():
-    """Fail a test that leaves worker processes or shared-memory segments behind."""
-    before = shm_segments()
+def no_leaks(monkeypatch):
+    """Fail a test that leaves worker processes, or shared memory it created, behind.
+
+    Only the segments this process creates are tracked: other processes on the machine may
+    create and remove their own meanwhile.
+    """
+    created = []
+    original = SharedBuffers.create.__func__
+
+    def recording_create(cls, layout):
+        shared = original(cls, layout)
+        created.append(shared.name)
+        return shared
+
+    monkeypatch.setattr(SharedBuffers, "create", classmethod(recording_create))
     yield
     deadline = time.monotonic() + 5
     while mp.active_children() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not mp.active_children(), f"worker processes left running: {mp.active_children()}"
-    assert shm_segments() - before == set(), f"leaked /dev/shm segments: {shm_segments() - before}"
+    leaked = [n for n in created if os.path.exists(f"/dev/shm/{n.lstrip('/')}")]
+    assert not leaked, f"leaked /dev/shm segments: {leaked}"
 
 
 @settings(max_examples=12, deadline=None)
