@@ -23,6 +23,7 @@ ENVS: dict[str, str] = {
     "cartpole": "envsdk.envs.cartpole:CartPole",
     "pong": "envsdk.envs.pong:Pong",
     "squared": "envsdk.envs.squared:Squared",
+    "tictactoe": "envsdk.envs.tictactoe:TicTacToe",
 }
 """Bundled envs: name -> "module:Factory"."""
 

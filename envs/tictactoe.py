@@ -1,0 +1,139 @@
+"""tictactoe: tic-tac-toe against a built-in opponent (C sim in csrc/tictactoe.h), random or perfect."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from envsdk import allocate, spaces
+from envsdk.buffers import copy_actions
+from envsdk.config import check_float, check_int, reject_unknown
+from envsdk.csim import CSim
+from envsdk.errors import ConfigError
+from envsdk.render import colour
+
+OPPONENTS = ("random", "perfect")  # index = the C code
+FIRST = ("agent", "opponent", "alternate", "random")  # index = the C code
+CELL = 32  # rendered cell side, pixels
+
+_BACKGROUND = np.array([20, 20, 28], np.uint8)
+_GRID = np.array([120, 120, 130], np.uint8)
+_AGENT = np.array([80, 200, 255], np.uint8)
+_OPPONENT = np.array([255, 90, 90], np.uint8)
+
+
+def _glyphs() -> tuple[np.ndarray, np.ndarray]:
+    """Boolean [CELL, CELL] pixel masks of an X and an O, 5 pixels in from the cell's edges."""
+    y, x = np.mgrid[0:CELL, 0:CELL] + 0.5
+    inside = (x > 5) & (x < CELL - 5) & (y > 5) & (y < CELL - 5)
+    cross = inside & ((np.abs(x - y) < 2.2) | (np.abs(x + y - CELL) < 2.2))
+    r = np.hypot(x - CELL / 2, y - CELL / 2)
+    ring = (r > CELL / 2 - 8) & (r < CELL / 2 - 5)
+    return cross, ring
+
+
+_X, _O = _glyphs()
+
+
+def _choice(owner: str, name: str, value, choices: tuple[str, ...]) -> int:
+    if not isinstance(value, str) or value not in choices:
+        raise ConfigError(
+            f"{owner}: expected {name} among {', '.join(map(repr, choices))}, found {value!r}. Fix: pass one of those."
+        )
+    return choices.index(value)
+
+
+class TicTacToe:
+    """``num_envs`` games of tic-tac-toe, the agent against a built-in opponent, in one C loop.
+
+    Cells are numbered row-major, 0 top-left to 8 bottom-right. The first mover plays X. Every
+    observation has the agent to move; when the opponent moves first, its first mark is already
+    on the board.
+
+    Observation ``[18]`` int8: entries 0..8 the board from the agent's view (1 its mark, -1 the
+    opponent's, 0 empty), entries 9..17 the legal-action mask (1 where the cell is empty), so a
+    policy can mask its logits. Action ``Discrete(9)``: the cell to mark.
+
+    Illegal moves: an action outside 0..8 or on a marked cell ends the episode at once as a loss
+    (terminal) with reward ``illegal_reward`` (default -1); it is counted in ``loss`` and in
+    ``illegal``.
+
+    Reward +1 when the agent makes three in a row, -1 when the opponent does, 0 for a draw (full
+    board) and while play goes on; each step is the agent's mark and, unless that ended the game,
+    the opponent's reply. Every end is terminal; an episode lasts at most 5 steps, so nothing is
+    truncated.
+
+    Config: ``opponent`` ``"random"`` (a uniformly random empty cell) or ``"perfect"`` (uniform
+    among the best moves of a depth-aware minimax over every legal position, precomputed: it wins
+    as soon as it can and never loses); ``first``: who moves first, ``"agent"``, ``"opponent"``,
+    ``"alternate"`` (the agent in the first episode after reset, then taking turns per sub-env)
+    or ``"random"`` (a fair coin per episode, the default). Opponent moves and coins come from
+    the sub-env's RNG.
+
+    Infos (means over the episodes that ended): episode_return, episode_length (agent moves),
+    win, draw, loss, illegal (rates), first (fraction of episodes the agent moved first),
+    win_first and loss_first (fraction of episodes the agent moved first and won / lost; the win
+    rate moving first is ``win_first / first``, moving second ``(win - win_first) / (1 - first)``),
+    episode_count.
+    """
+
+    def __init__(self, *, num_envs: int = 1, opponent: str = "random", first: str = "random",
+                 illegal_reward: float = -1.0, buffers=None, **unknown):
+        reject_unknown(TicTacToe, unknown)
+        num_envs = check_int("TicTacToe", "num_envs", num_envs, 1, 2**31 - 1)
+        opponent_code = _choice("TicTacToe", "opponent", opponent, OPPONENTS)
+        first_code = _choice("TicTacToe", "first", first, FIRST)
+        illegal_reward = check_float("TicTacToe", "illegal_reward", illegal_reward, -1000.0, 0.0)
+        self.opponent, self.first, self.illegal_reward = opponent, first, illegal_reward
+        self.single_observation_space = spaces.Box(-1, 1, shape=(18,), dtype=np.int8)
+        self.single_action_space = spaces.Discrete(9)
+        self.num_agents = num_envs
+        if buffers is None:
+            buffers = allocate(self.single_observation_space, self.single_action_space, num_envs)
+        self.buffers = buffers.validate(
+            self.single_observation_space, self.single_action_space, num_envs, owner="TicTacToe.buffers"
+        )
+        self._sim = CSim("tictactoe", self.buffers, owner="TicTacToe", num_envs=num_envs, opponent=opponent_code,
+                         first=first_code, illegal_reward=illegal_reward)
+        b = self.buffers
+        self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions
+        self._results = (b.observations, b.rewards, b.terminals, b.truncations)
+
+    def reset(self, seed: int | None = None):
+        self._sim.reset(seed)
+        return self.buffers.observations, []
+
+    def step(self, actions):
+        if actions is not self._actions:
+            copy_actions(self._actions, actions, "TicTacToe.step")
+        unread = self._c_step(self._c)  # episodes to report; -1 if not reset or closed
+        return (*self._results, self._sim.infos(unread) if unread else [])
+
+    def _board(self, index: int) -> tuple[np.ndarray, bool]:
+        """Sub-env ``index``: board [3, 3] (1 agent, -1 opponent, 0 empty) and whether the agent plays X."""
+        index = range(self.num_agents)[index]  # IndexError when out of range; negatives count from the end
+        board = self.buffers.observations[index, :9].reshape(3, 3)
+        return board, True if self._sim.closed else bool(self._c.agent_first[index])
+
+    def render(self, mode: str = "rgb_array", index: int = 0):
+        """Sub-env ``index`` as an RGB frame ``[96, 96, 3]`` uint8 (``"rgb_array"``) or ANSI text.
+
+        The agent's marks are blue, the opponent's red; the first mover's are X, the other's O.
+        """
+        board, agent_x = self._board(index)
+        if mode == "ansi":
+            marks = {1: colour("X" if agent_x else "O", 45), -1: colour("O" if agent_x else "X", 203)}
+            rows = [" " + " │ ".join(marks.get(int(v), "·") for v in row) for row in board]
+            return "\n───┼───┼───\n".join(rows)
+        frame = np.empty((3 * CELL, 3 * CELL, 3), np.uint8)
+        frame[...] = _BACKGROUND
+        for k in (1, 2):
+            frame[k * CELL - 1:k * CELL + 1, :] = _GRID
+            frame[:, k * CELL - 1:k * CELL + 1] = _GRID
+        for (r, c), v in np.ndenumerate(board):
+            if v:
+                glyph = _X if (v == 1) == agent_x else _O
+                frame[r * CELL:(r + 1) * CELL, c * CELL:(c + 1) * CELL][glyph] = _AGENT if v == 1 else _OPPONENT
+        return frame
+
+    def close(self) -> None:
+        self._sim.close()
