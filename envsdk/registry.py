@@ -21,6 +21,7 @@ ENTRY_POINT_GROUP = "envsdk.envs"
 ENVS: dict[str, str] = {
     "breakout": "envsdk.envs.breakout:Breakout",
     "cartpole": "envsdk.envs.cartpole:CartPole",
+    "connect4": "envsdk.envs.connect4:Connect4",
     "pong": "envsdk.envs.pong:Pong",
     "squared": "envsdk.envs.squared:Squared",
     "tictactoe": "envsdk.envs.tictactoe:TicTacToe",

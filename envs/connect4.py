@@ -1,0 +1,116 @@
+"""connect4: Connect Four against a built-in opponent (C sim in csrc/connect4.h), bitboards."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from envsdk import allocate, spaces
+from envsdk.buffers import copy_actions
+from envsdk.config import check_float, check_int, reject_unknown
+from envsdk.csim import CSim
+from envsdk.errors import ConfigError
+from envsdk.render import colour
+
+ROWS, COLS, CELLS = 6, 7, 42
+OBS_SIZE = CELLS + COLS  # 42 cells (row 0 at the top) + 7 legal-column entries
+OPPONENTS = ("random", "greedy", "search")  # index = the C config value
+FIRST = ("agent", "opponent", "random")      # index = the C config value
+MAX_DEPTH = 12  # C4_MAX_DEPTH in the header
+
+_BOARD = np.array([25, 70, 190], np.uint8)
+_EMPTY = np.array([235, 235, 240], np.uint8)
+_AGENT = np.array([220, 40, 40], np.uint8)      # red
+_OPPONENT = np.array([250, 210, 40], np.uint8)  # yellow
+_GLYPHS = {0: "·", 1: colour("X", 196), -1: colour("O", 220)}
+
+
+def _choice(name: str, value, choices: tuple[str, ...]) -> int:
+    if value not in choices:
+        raise ConfigError(
+            f"Connect4: expected {name} among {', '.join(map(repr, choices))}, found {value!r}. Fix: pass one of those."
+        )
+    return choices.index(value)
+
+
+class Connect4:
+    """``num_envs`` games of Connect Four (6 rows x 7 columns), the agent against a built-in opponent.
+
+    Observation ``[49]`` float32 from the agent's perspective: entries 0..41 are the cells
+    row-major with row 0 at the top (``row * 7 + col``), 1 the agent's stone, -1 the opponent's,
+    0 empty; entries 42..48 are the legal-column mask (1 when the column has room).
+
+    Action ``Discrete(7)``: the column to drop a stone into. An illegal action (outside 0..6, or
+    a full column) ends the episode at once as a loss with reward ``illegal_reward`` (default -1);
+    it counts in both ``loss`` and ``illegal``.
+
+    Each step is the agent's move and, unless that ended the game, the opponent's reply. Rewards:
+    +1 win, 0 draw, -1 loss (all terminal), 0 while the game goes on. Never truncated: a game ends
+    within 21 steps. ``first`` says who moves first: ``"agent"`` (default), ``"opponent"`` (its
+    first stone is on the board in the reset observation) or ``"random"`` (a fair coin per episode).
+
+    ``opponent``: ``"random"`` (a uniformly random legal column); ``"greedy"`` (default; one ply:
+    win if it can, else block the agent's immediate win, else random); ``"search"`` (negamax with
+    alpha-beta looking ``depth`` plies ahead, its own move being ply 1; sooner wins score higher,
+    draws and the horizon score 0, no heuristic; ties broken at random). Depth 1 takes a win else
+    plays at random; depth 2 also never allows an immediate reply win. All opponent randomness
+    comes from the sub-env's RNG. ``depth`` is used only by ``"search"``; each extra ply costs
+    about 2.5x from depth 3 on (measured at 4096 sub-envs: greedy 13M steps/s, search depth 3 4.8M,
+    4 1.9M, 5 0.8M, 6 0.3M).
+
+    Infos: episode_return, episode_length (agent moves), win, draw, loss, illegal (fractions of
+    the episodes that ended), episode_count.
+    """
+
+    def __init__(self, *, num_envs: int = 1, opponent: str = "greedy", depth: int = 4, first: str = "agent",
+                 illegal_reward: float = -1.0, buffers=None, **unknown):
+        reject_unknown(Connect4, unknown)
+        num_envs = check_int("Connect4", "num_envs", num_envs, 1, 2**31 - 1)
+        kind = _choice("opponent", opponent, OPPONENTS)
+        depth = check_int("Connect4", "depth", depth, 1, MAX_DEPTH)
+        who = _choice("first", first, FIRST)
+        illegal_reward = check_float("Connect4", "illegal_reward", illegal_reward, -100.0, 0.0)
+        self.opponent, self.depth, self.first, self.illegal_reward = opponent, depth, first, illegal_reward
+        self.single_observation_space = spaces.Box(-1.0, 1.0, shape=(OBS_SIZE,), dtype=np.float32)
+        self.single_action_space = spaces.Discrete(COLS)
+        self.num_agents = num_envs
+        if buffers is None:
+            buffers = allocate(self.single_observation_space, self.single_action_space, num_envs)
+        self.buffers = buffers.validate(
+            self.single_observation_space, self.single_action_space, num_envs, owner="Connect4.buffers"
+        )
+        self._sim = CSim("connect4", self.buffers, owner="Connect4", num_envs=num_envs, opponent=kind, depth=depth,
+                         first=who, illegal_reward=illegal_reward)
+        b = self.buffers
+        self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions
+        self._results = (b.observations, b.rewards, b.terminals, b.truncations)
+
+    def reset(self, seed: int | None = None):
+        self._sim.reset(seed)
+        return self.buffers.observations, []
+
+    def step(self, actions):
+        if actions is not self._actions:
+            copy_actions(self._actions, actions, "Connect4.step")
+        unread = self._c_step(self._c)  # episodes to report; -1 if not reset or closed
+        return (*self._results, self._sim.infos(unread) if unread else [])
+
+    def board(self, index: int = 0) -> np.ndarray:
+        """Sub-env ``index``'s board ``[6, 7]`` int8 (row 0 at the top): 1 agent, -1 opponent, 0 empty."""
+        return self.buffers.observations[index, :CELLS].reshape(ROWS, COLS).astype(np.int8)
+
+    def render(self, mode: str = "rgb_array", index: int = 0):
+        """Sub-env ``index`` as an RGB frame ``[96, 112, 3]`` uint8 (``"rgb_array"``) or ANSI text."""
+        board = self.board(index)
+        if mode == "ansi":
+            rows = ["|" + " ".join(_GLYPHS[int(v)] for v in row) + "|" for row in board]
+            return "\n".join([*rows, "+" + "-" * (2 * COLS - 1) + "+", " " + " ".join(map(str, range(COLS)))])
+        cell = 16  # pixels per cell, a disc of radius 6 centred in each
+        yy, xx = np.mgrid[:cell, :cell]
+        disc = np.tile((yy - 7.5) ** 2 + (xx - 7.5) ** 2 <= 36.0, (ROWS, COLS))
+        palette = np.stack([_EMPTY, _AGENT, _OPPONENT])  # indexed by board % 3: 0, 1, -1 -> 0, 1, 2
+        frame = np.repeat(np.repeat(palette[board % 3], cell, axis=0), cell, axis=1)
+        frame[~disc] = _BOARD
+        return frame
+
+    def close(self) -> None:
+        self._sim.close()

@@ -1,0 +1,531 @@
+"""connect4: conformance, hand-worked games, opponents, illegal moves, PettingZoo parity, fuzzing, rendering."""
+
+import numpy as np
+import pytest
+from envsdk.envs.connect4 import CELLS, COLS, OBS_SIZE, ROWS, Connect4
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import envsdk
+from envsdk.errors import ActionError, ConfigError, StateError
+from envsdk.testing import assert_conforms
+
+# Boards are drawn top row first, as the observation lays them out: X the agent, O the opponent.
+
+
+def bits(drawing: list[str], stone: str) -> int:
+    """Bitboard of `stone` in a drawing of 6 rows (top first): bit col * 7 + row, row 0 at the bottom."""
+    assert len(drawing) == ROWS and all(len(line) == COLS for line in drawing)
+    return sum(1 << (c * 7 + (ROWS - 1 - r)) for r, line in enumerate(drawing) for c, ch in enumerate(line)
+               if ch == stone)
+
+
+def expected_obs(drawing: list[str]) -> np.ndarray:
+    cells = np.array([[{"X": 1, "O": -1, ".": 0}[ch] for ch in line] for line in drawing], np.float32)
+    legal = (cells[0] == 0).astype(np.float32)
+    return np.concatenate([cells.ravel(), legal])
+
+
+def put(env, drawing: list[str], i: int = 0):
+    """Set sub-env i's board (its observation row refreshes on the next step)."""
+    c = env._sim.c
+    c.agent_stones[i], c.opponent_stones[i] = bits(drawing, "X"), bits(drawing, "O")
+
+
+def play(env, *cols):
+    return env.step(np.array(cols, np.int32))
+
+
+def new(**config):
+    env = Connect4(**config)
+    env.reset(seed=0)
+    return env
+
+
+def test_conforms():
+    assert_conforms(Connect4, num_envs=4)
+    assert_conforms(Connect4, num_envs=3, opponent="search", depth=3, first="random", steps=120)
+
+
+def test_registered_and_steps_at_scale():
+    env = envsdk.make("connect4", num_envs=4096)
+    env.reset(seed=0)
+    env.step(np.full(4096, 3, np.int32))
+    assert env.buffers.observations.shape == (4096, OBS_SIZE)
+    env.close()
+
+
+def test_reset_observation_and_who_moves_first():
+    env = new(num_envs=2)
+    np.testing.assert_array_equal(env.buffers.observations, np.tile(expected_obs(["......."] * 6), (2, 1)))
+    # The opponent moving first: its stone is already in the bottom row of the reset observation.
+    obs, _ = new(num_envs=64, first="opponent").reset(seed=1)
+    assert (obs[:, :35] == 0).all() and (obs[:, 35:CELLS] == -1).sum(1).tolist() == [1] * 64
+    assert (obs[:, CELLS:] == 1).all()
+    # A coin per episode: both cases occur among 64 sub-envs.
+    obs, _ = new(num_envs=64, first="random").reset(seed=1)
+    opp_first = (obs[:, :CELLS] == -1).any(1)
+    assert 10 < opp_first.sum() < 54
+
+
+def test_agent_completes_a_row_and_wins():
+    env = new()
+    put(env, [".......",
+              ".......",
+              ".......",
+              ".......",
+              "....O..",
+              "XXX.OO."])
+    obs, rew, term, trunc, infos = play(env, 3)  # XXXX in the bottom row
+    assert rew[0] == 1.0 and term[0] and not trunc[0]
+    np.testing.assert_array_equal(obs[0], expected_obs(["......."] * 6))  # autoreset: the next game
+    assert infos == [{"episode_return": 1.0, "episode_length": 1.0, "win": 1.0, "draw": 0.0, "loss": 0.0,
+                      "illegal": 0.0, "episode_count": 1}]
+
+
+def test_greedy_blocks_the_only_open_end():
+    env = new()
+    put(env, [".......",
+              ".......",
+              ".......",
+              ".......",
+              "....O..",
+              ".XX.O.."])
+    # The agent plays 3: XXX in columns 1..3, open at column 0 only (column 4 holds an O). The
+    # greedy opponent cannot win at once, so it blocks column 0.
+    obs, rew, term, _, infos = play(env, 3)
+    assert rew[0] == 0 and not term[0] and infos == []
+    np.testing.assert_array_equal(obs[0], expected_obs([".......",
+                                                        ".......",
+                                                        ".......",
+                                                        ".......",
+                                                        "....O..",
+                                                        "OXXXO.."]))
+
+
+def test_greedy_takes_its_win_before_blocking():
+    env = new()
+    put(env, [".......",
+              ".......",
+              ".......",
+              "......O",
+              "......O",
+              "XX.X..O"])
+    # The agent stacks on column 0 (its threat at column 2 stays open), but the opponent completes
+    # four in column 6 rather than blocking: a loss.
+    obs, rew, term, _, infos = play(env, 0)
+    assert rew[0] == -1.0 and term[0]
+    assert infos == [{"episode_return": -1.0, "episode_length": 1.0, "win": 0.0, "draw": 0.0, "loss": 1.0,
+                      "illegal": 0.0, "episode_count": 1}]
+    np.testing.assert_array_equal(obs[0], expected_obs(["......."] * 6))
+
+
+def test_full_board_without_four_is_a_draw():
+    env = new(opponent="random")
+    put(env, [".O.XOOX",   # the agent fills column 2; the opponent's only legal column is then 0
+              "XXOOXXO",
+              "OOXXOOX",
+              "XXOOXXO",
+              "OOXXOOX",
+              "XXOOXXO"])
+    c = env._sim.c
+    assert c.agent_stones[0] | c.opponent_stones[0] == sum(0x3F << (7 * k) for k in range(7)) ^ (1 << 5) ^ (1 << 19)
+    obs, rew, term, trunc, infos = play(env, 2)
+    assert rew[0] == 0 and term[0] and not trunc[0]
+    assert infos[0]["draw"] == 1.0 and infos[0]["win"] == 0.0 and infos[0]["loss"] == 0.0
+
+
+def test_illegal_moves_end_the_game_as_a_loss():
+    env = new(num_envs=4, illegal_reward=-2.5)
+    for i in range(4):
+        put(env, ["...X...",   # column 3 is full
+                  "...O...",
+                  "...X...",
+                  "...O...",
+                  "...X...",
+                  "...O..."], i)
+    obs, rew, term, trunc, infos = play(env, 3, 7, -1, 2**31 - 1)  # full column, then out of range
+    np.testing.assert_array_equal(rew, [-2.5] * 4)
+    assert term.all() and not trunc.any()
+    np.testing.assert_array_equal(obs, np.tile(expected_obs(["......."] * 6), (4, 1)))
+    assert infos == [{"episode_return": -2.5, "episode_length": 1.0, "win": 0.0, "draw": 0.0, "loss": 1.0,
+                      "illegal": 1.0, "episode_count": 4}]
+
+
+def test_a_game_step_by_step_against_the_random_opponent():
+    env = new(opponent="random", num_envs=1)
+    c = env._sim.c
+    board = np.zeros((ROWS, COLS), np.int8)
+    for k in range(3):
+        obs, rew, term, *_ = play(env, 3)
+        assert not term[0]
+        # One X on top of column 3, one O anywhere legal; the observation matches the bitboards.
+        board[ROWS - 1 - np.count_nonzero(board[:, 3]), 3] = 1
+        new_o = np.argwhere((obs[0, :CELLS].reshape(ROWS, COLS) == -1) & (board != -1))
+        assert len(new_o) == 1
+        board[tuple(new_o[0])] = -1
+        np.testing.assert_array_equal(obs[0, :CELLS].reshape(ROWS, COLS), board)
+        assert rew[0] == 0 and c.tick[0] == k + 1
+        assert c.agent_stones[0] == sum(1 << (col * 7 + ROWS - 1 - row) for row, col in np.argwhere(board == 1))
+        assert c.opponent_stones[0] == sum(1 << (col * 7 + ROWS - 1 - row) for row, col in np.argwhere(board == -1))
+
+
+# ---- Opponents against an independent Python reference ------------------------------------------
+
+WIN = 100  # C4_WIN
+
+
+def _lines():
+    out = []
+    for r in range(ROWS):
+        for c in range(COLS):
+            for dr, dc in ((0, 1), (1, 0), (1, 1), (1, -1)):
+                cells = [(r + k * dr, c + k * dc) for k in range(4)]
+                if all(0 <= y < ROWS and 0 <= x < COLS for y, x in cells):
+                    out.append(cells)
+    return out
+
+
+LINES = _lines()
+
+
+def four(board, p) -> bool:
+    return any(all(board[y][x] == p for y, x in line) for line in LINES)
+
+
+def drop(board, col, p):
+    """A copy of board (list of lists, row 0 at the top) with p's stone in col."""
+    row = max(r for r in range(ROWS) if board[r][col] == 0)
+    out = [list(line) for line in board]
+    out[row][col] = p
+    return out
+
+
+def legal(board):
+    return [c for c in range(COLS) if board[0][c] == 0]
+
+
+LINE_MASKS = [sum(1 << (y * COLS + x) for y, x in line) for line in LINES]  # row-major bits, row 0 at the top
+
+
+def _four_bits(stones: int) -> bool:
+    return any(stones & m == m for m in LINE_MASKS)
+
+
+def negamax(me: int, them: int, heights: list[int], depth: int, ply: int) -> int:
+    """Plain negamax (no pruning) with the header's scoring: a win at ply k scores WIN - k.
+
+    me / them: row-major bitboards (bit row * 7 + col, row 0 at the top); heights: stones per column.
+    """
+    best = None
+    for col in range(COLS):
+        if heights[col] == ROWS:
+            continue
+        cell = 1 << ((ROWS - 1 - heights[col]) * COLS + col)
+        if _four_bits(me | cell):
+            score = WIN - ply
+        elif depth == 1:
+            score = 0
+        else:
+            heights[col] += 1
+            score = -negamax(them, me | cell, heights, depth - 1, ply + 1)
+            heights[col] -= 1
+        best = score if best is None else max(best, score)
+    return 0 if best is None else best  # no legal move: a full board, a draw
+
+
+def best_columns(board, depth):
+    """The root columns of best score for the opponent (-1) to move (board: lists, row 0 at the top)."""
+    agent = sum(1 << (r * COLS + c) for r in range(ROWS) for c in range(COLS) if board[r][c] == 1)
+    opp = sum(1 << (r * COLS + c) for r in range(ROWS) for c in range(COLS) if board[r][c] == -1)
+    heights = [sum(board[r][c] != 0 for r in range(ROWS)) for c in range(COLS)]
+    scores = {}
+    for col in legal(board):
+        cell = 1 << ((ROWS - 1 - heights[col]) * COLS + col)
+        if _four_bits(opp | cell):
+            scores[col] = WIN - 1
+        elif depth == 1:
+            scores[col] = 0
+        else:
+            heights[col] += 1
+            scores[col] = -negamax(agent, opp | cell, heights, depth - 1, 2)
+            heights[col] -= 1
+    top = max(scores.values())
+    return {c for c, s in scores.items() if s == top}
+
+
+def greedy_columns(board):
+    moves = legal(board)
+    wins = {c for c in moves if four(drop(board, c, -1), -1)}
+    blocks = {c for c in moves if four(drop(board, c, 1), 1)}
+    return wins or blocks or set(moves)
+
+
+def random_positions(count, seed):
+    """Mid-game positions with the agent to move (equal stone counts) and no four on the board."""
+    rng = np.random.default_rng(seed)
+    out = []
+    while len(out) < count:
+        board = [[0] * COLS for _ in range(ROWS)]
+        plies = 2 * int(rng.integers(4, 16))
+        for k in range(plies):
+            p = 1 if k % 2 == 0 else -1
+            child = drop(board, int(rng.choice(legal(board))), p)
+            if four(child, p):
+                break
+            board = child
+        else:
+            out.append(board)
+    return out
+
+
+def replies(config, board, action, num_envs=48):
+    """Every sub-env on the same board (agent to move) plays `action`; the opponent's replies.
+
+    Returns the set of reply columns, or "won" when every sub-env's reply won at once (the board
+    is then already reset, and any winning column is a best move for every opponent here).
+    """
+    env = new(num_envs=num_envs, **config)
+    drawing = ["".join(".XO"[v] for v in line) for line in board]
+    for i in range(num_envs):
+        put(env, drawing, i)
+    after = drop(board, action, 1)
+    obs, rew, term, _, _ = play(env, *[action] * num_envs)
+    if term.any():
+        assert term.all() and (rew == -1).all(), rew
+        return "won"
+    cols = set()
+    for i in range(num_envs):
+        diff = np.argwhere(obs[i, :CELLS].reshape(ROWS, COLS) != np.array(after, np.float32))
+        assert len(diff) == 1 and obs[i, diff[0][0] * COLS + diff[0][1]] == -1
+        cols.add(int(diff[0][1]))
+    return cols
+
+
+def winning_columns(board, p):
+    return {c for c in legal(board) if four(drop(board, c, p), p)}
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3, 4, 5])
+def test_search_plays_exactly_the_best_moves_with_random_ties(depth):
+    tactical = ties = 0
+    for k, board in enumerate(random_positions(150, seed=depth)):
+        action = legal(board)[k % len(legal(board))]
+        after = drop(board, action, 1)
+        if four(after, 1) or not legal(after):
+            continue
+        best = best_columns(after, depth)
+        if best == set(legal(after)) and ties >= 2:
+            continue  # enough all-tie positions seen; look for tactical ones
+        got = replies(dict(opponent="search", depth=depth), board, action)
+        # Every reply is a best move, and the 48 seeds reach every best move.
+        assert got == best or (got == "won" and best == winning_columns(after, -1)), (depth, board, action, got)
+        tactical += best != set(legal(after))
+        ties += len(best) > 1
+        if tactical >= 15:
+            break
+    assert tactical >= 15 and ties >= 2, (tactical, ties)
+
+
+def test_greedy_wins_else_blocks_else_plays_anywhere():
+    kinds = set()
+    for k, board in enumerate(random_positions(40, seed=99)):
+        action = legal(board)[k % len(legal(board))]
+        after = drop(board, action, 1)
+        if four(after, 1) or not legal(after):
+            continue
+        got, expected = replies(dict(opponent="greedy"), board, action), greedy_columns(after)
+        assert got == expected or (got == "won" and expected == winning_columns(after, -1)), (board, action, got)
+        kinds.add("win" if winning_columns(after, -1) else "block" if winning_columns(after, 1) else "any")
+    assert kinds == {"win", "block", "any"}
+
+
+def test_depth_two_search_blocks_and_never_plays_under_a_threat():
+    # As in test_greedy_blocks_the_only_open_end: after the agent plays 3 the bottom row is
+    # .XXXO.., so column 0 is the only move that does not lose at once, and every seed plays it.
+    env = new(opponent="search", depth=2, num_envs=16)
+    for i in range(16):
+        put(env, [".......",
+                  ".......",
+                  ".......",
+                  ".......",
+                  "....O..",
+                  ".XX.O.."], i)
+    obs, rew, term, *_ = env.step(np.full(16, 3, np.int32))
+    assert not term.any()
+    assert (obs[:, 5 * COLS + 0] == -1).all()  # every seed blocks column 0
+
+
+def test_search_prefers_the_sooner_forced_win():
+    # The agent stacks on column 0; then, for the opponent (O) to move at depth 5:
+    #   .......
+    #   X......      column 4 forces a win at the opponent's 2nd move (ply 3, score 97),
+    #   O.....O      column 5 only at its 3rd (ply 5, score 95), column 3 loses at once (-98),
+    #   X....OX      the rest find nothing within 5 plies (0). Every seed plays column 4.
+    #   XXX..OO
+    #   OOX.OXX
+    board = [".......",
+             ".......",
+             "O.....O",
+             "X....OX",
+             "XXX..OO",
+             "OOX.OXX"]
+    rows = [[{".": 0, "X": 1, "O": -1}[ch] for ch in line] for line in board]
+    assert best_columns(drop(rows, 0, 1), 5) == {4}
+    assert replies(dict(opponent="search", depth=5), rows, 0) == {4}
+
+
+# ---- Rules against PettingZoo's connect_four_v3 (an independent implementation) ------------------
+
+
+def test_rules_match_pettingzoo_over_random_games():
+    connect_four = pytest.importorskip("pettingzoo.classic.connect_four_v3")
+    n, steps = 16, 400
+    env = new(num_envs=n, opponent="random")
+    rng = np.random.default_rng(0)
+    refs = [connect_four.raw_env() for _ in range(n)]
+    for ref in refs:
+        ref.reset()
+    games = {"win": 0, "loss": 0, "draw": 0, "on": 0}
+
+    def ref_obs(ref):
+        o = ref.observe("player_0")
+        cells = o["observation"][:, :, 0].astype(np.float32) - o["observation"][:, :, 1]
+        return cells, np.array([ref.board[c] == 0 for c in range(COLS)], np.float32)
+
+    obs = env.buffers.observations
+    for _ in range(steps):
+        actions = np.array([rng.choice(np.flatnonzero(obs[i, CELLS:])) for i in range(n)], np.int32)
+        before = obs.copy()
+        obs, rew, term, trunc, _ = env.step(actions)
+        assert not trunc.any()
+        for i, ref in enumerate(refs):
+            # The same legal columns and board before the move.
+            cells, mask = ref_obs(ref)
+            np.testing.assert_array_equal(before[i, :CELLS].reshape(ROWS, COLS), cells)
+            np.testing.assert_array_equal(before[i, CELLS:], mask)
+            ref.step(int(actions[i]))
+            if ref.terminations["player_0"]:
+                # The agent's move ended the reference game: a win or a draw, exactly as here.
+                outcome = {1: "win", 0: "draw"}[ref.rewards["player_0"]]
+                assert term[i] and rew[i] == {"win": 1.0, "draw": 0.0}[outcome], (i, outcome, rew[i])
+                games[outcome] += 1
+                ref.reset()
+                continue
+            if term[i]:
+                # The opponent's reply ended it: a loss needs a winning reply in the reference, a draw a
+                # board that the reply fills.
+                if rew[i] == -1.0:
+                    board = np.array(ref.board).reshape(ROWS, COLS)
+                    board = np.where(board == 2, -1, board).tolist()  # player_1 is the opponent
+                    assert any(four(drop(board, c, -1), -1) for c in legal(board)), (i, board)
+                    games["loss"] += 1
+                else:
+                    assert rew[i] == 0.0 and sum(v == 0 for v in ref.board) == 1
+                    games["draw"] += 1
+                ref.reset()
+                continue
+            # The game goes on: replay the opponent's reply (the one new -1 cell) in the reference.
+            new_cells = np.argwhere(obs[i, :CELLS].reshape(ROWS, COLS) != ref_obs(ref)[0])
+            assert len(new_cells) == 1, new_cells
+            ref.step(int(new_cells[0][1]))
+            assert not ref.terminations["player_0"]
+            games["on"] += 1
+    assert games["win"] > 100 and games["loss"] > 100 and games["on"] > 1000, games
+
+
+# ---- Errors -------------------------------------------------------------------------------------
+
+
+def test_bad_action_shape_and_dtype():
+    env = new(num_envs=2)
+    with pytest.raises(ActionError, match="shape"):
+        env.step(np.zeros(3, np.int32))
+    with pytest.raises(ActionError, match="dtype"):
+        env.step(np.zeros(2, np.float32))
+
+
+def test_config_errors_name_the_key():
+    with pytest.raises(ConfigError, match=r"keys among num_envs, opponent, depth, first, .*'opponnent'"):
+        Connect4(opponnent="random")
+    with pytest.raises(ConfigError, match=r"opponent among 'random', 'greedy', 'search', found 'minimax'"):
+        Connect4(opponent="minimax")
+    with pytest.raises(ConfigError, match="first among 'agent', 'opponent', 'random'"):
+        Connect4(first=0)
+    with pytest.raises(ConfigError, match="depth"):
+        Connect4(opponent="search", depth=0)
+    with pytest.raises(ConfigError, match="depth"):
+        Connect4(depth=13)
+    with pytest.raises(ConfigError, match="illegal_reward"):
+        Connect4(illegal_reward=1.0)
+    with pytest.raises(ConfigError, match="num_envs"):
+        Connect4(num_envs=0)
+
+
+def test_step_before_reset_and_after_close():
+    env = Connect4()
+    with pytest.raises(StateError, match="reset"):
+        env.step(env.buffers.actions)
+    env.reset(seed=0)
+    env.close()
+    env.close()
+    with pytest.raises(StateError, match="closed"):
+        env.step(env.buffers.actions)
+
+
+# ---- Fuzzing ------------------------------------------------------------------------------------
+
+
+@settings(max_examples=30, deadline=None)
+@given(opponent=st.sampled_from(["random", "greedy", "search"]), depth=st.integers(1, 3),
+       first=st.sampled_from(["agent", "opponent", "random"]), illegal_reward=st.floats(-100, 0),
+       seed=st.integers(0, 2**63),
+       actions=st.lists(st.integers(-(2**31), 2**31 - 1) | st.integers(-1, 7), min_size=40, max_size=40))
+def test_fuzz_configs_and_actions(opponent, depth, first, illegal_reward, seed, actions):
+    n = 3
+    env = Connect4(num_envs=n, opponent=opponent, depth=depth, first=first, illegal_reward=illegal_reward)
+    env.reset(seed=seed)
+    c = env._sim.c
+    for k, a in enumerate(actions):
+        acts = np.array([a, k % COLS, (a * 7 + k) % COLS], np.int32)
+        obs, rew, term, trunc, _ = env.step(acts)
+        assert not trunc.any()
+        assert np.isin(rew, [0.0, 1.0, -1.0, np.float32(illegal_reward)]).all()
+        assert (rew[~term] == 0).all()
+        for i in range(n):
+            board = obs[i, :CELLS].reshape(ROWS, COLS)
+            assert np.isin(board, [-1, 0, 1]).all()
+            # Gravity: no empty cell below a stone; the mask says which top cells are empty.
+            filled = board != 0
+            assert (filled[:-1] <= filled[1:]).all()
+            np.testing.assert_array_equal(obs[i, CELLS:], (~filled[0]).astype(np.float32))
+            own, opp = int((board == 1).sum()), int((board == -1).sum())
+            assert opp - own in (0, 1)  # the agent is to move
+            assert bin(c.agent_stones[i]).count("1") == own and bin(c.opponent_stones[i]).count("1") == opp
+            if first == "agent":
+                assert own == opp
+            elif first == "opponent":
+                assert opp == own + 1
+            assert not four(board.tolist(), 1) and not four(board.tolist(), -1)
+    env.close()
+
+
+# ---- Rendering ----------------------------------------------------------------------------------
+
+
+def test_render():
+    env = new()
+    put(env, [".......",
+              ".......",
+              ".......",
+              ".......",
+              ".......",
+              "...X..."])
+    obs, *_ = play(env, 4)  # the observation now has two X and the greedy reply
+    frame = env.render("rgb_array")
+    assert frame.shape == (96, 112, 3) and frame.dtype == np.uint8
+    assert (frame[5 * 16 + 8, 3 * 16 + 8] == [220, 40, 40]).all()  # the X at the bottom of column 3: red
+    assert (frame[0, 0] == [25, 70, 190]).all()  # board blue between the discs
+    assert (frame[8, 8] == [235, 235, 240]).all()  # an empty cell
+    text = env.render("ansi")
+    assert text.count("X") == 2 and text.count("O") == 1 and text.splitlines()[-1] == " 0 1 2 3 4 5 6"
