@@ -79,7 +79,7 @@ typedef struct connect4 {
     int32_t* actions;       // [num_envs] column 0..6, written by the caller, read by step
     float* rewards;         // [num_envs], written by reset and step
     bool* terminals;        // [num_envs], written by reset and step
-    bool* truncations;      // [num_envs], written by reset (always false)
+    bool* truncations;      // [num_envs], written by reset and step (always false: games end)
     // Config, validated in Python before init.
     int32_t num_envs;
     int32_t opponent;       // 0 random, 1 greedy (one ply), 2 search
@@ -331,6 +331,7 @@ int32_t connect4_step(connect4* env) {
     float* observations = env->observations;
     float* rewards = env->rewards;
     bool* terminals = env->terminals;
+    bool* truncations = env->truncations;
     uint64_t *agent = env->agent_stones, *opponent = env->opponent_stones, *rng = env->rng;
     int32_t* tick = env->tick;
     float* episode_return = env->episode_return;
@@ -363,6 +364,7 @@ int32_t connect4_step(connect4* env) {
         float reward = reward_of[outcome];
         rewards[i] = reward;
         terminals[i] = outcome != C4_ON;
+        truncations[i] = false;  // every flag of every row, every step (the caller may reuse them)
         tick[i] += 1;
         if (outcome == C4_ON) {
             agent[i] = me;
