@@ -23,6 +23,7 @@ ENVS: dict[str, str] = {
     "cartpole": "envsdk.envs.cartpole:CartPole",
     "pong": "envsdk.envs.pong:Pong",
     "squared": "envsdk.envs.squared:Squared",
+    "tripletriad": "envsdk.envs.tripletriad:TripleTriad",
 }
 """Bundled envs: name -> "module:Factory"."""
 
