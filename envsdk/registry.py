@@ -25,6 +25,7 @@ ENVS: dict[str, str] = {
     "pong": "envsdk.envs.pong:Pong",
     "squared": "envsdk.envs.squared:Squared",
     "tictactoe": "envsdk.envs.tictactoe:TicTacToe",
+    "tripletriad": "envsdk.envs.tripletriad:TripleTriad",
 }
 """Bundled envs: name -> "module:Factory"."""
 

@@ -1,0 +1,189 @@
+"""tripletriad: Triple Triad, the card game (C sim in csrc/tripletriad.h), against a built-in opponent."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from envsdk import allocate, spaces
+from envsdk.buffers import copy_actions
+from envsdk.config import check_float, check_int, reject_unknown
+from envsdk.csim import CSim
+from envsdk.errors import ConfigError
+from envsdk.render import colour
+
+SELECT = 0  # actions 0..4: select the agent's card 0..4
+PLACE = 5  # actions 5..13: place the selected card on cell (action - 5)
+NUM_ACTIONS = 14
+# Observation layout (int8 [104]); see csrc/tripletriad.h.
+OBS_OWNERS, OBS_BOARD, OBS_HAND, OBS_OPPONENT_HAND, OBS_SELECTED, OBS_MASK, OBS_SIZE = 0, 9, 45, 65, 85, 90, 104
+OPPONENTS = ("random", "greedy")
+STARTERS = ("agent", "opponent", "random")
+
+# RGB layout: a card is 24 px square inside a 26 px slot; rows: opponent hand, 3 board rows, agent hand.
+_SLOT, _CARD, _GAP = 26, 24, 6
+_BACKGROUND, _EMPTY = np.array([20, 20, 28], np.uint8), np.array([45, 45, 58], np.uint8)
+_AGENT, _OPPONENT = np.array([0, 150, 170], np.uint8), np.array([170, 40, 40], np.uint8)
+_TEXT, _SELECTED = np.array([240, 240, 240], np.uint8), np.array([255, 210, 60], np.uint8)
+# 3 x 5 pixel digits 0..9, rows top to bottom, 3 bits each (bit 2 = left column).
+_DIGITS = np.array([
+    [7, 5, 5, 5, 7], [2, 6, 2, 2, 7], [7, 1, 7, 4, 7], [7, 1, 7, 1, 7], [5, 5, 7, 1, 1],
+    [7, 4, 7, 1, 7], [7, 4, 7, 5, 7], [7, 1, 1, 1, 1], [7, 5, 7, 5, 7], [7, 5, 7, 1, 7],
+])
+_GLYPH = ((_DIGITS[:, :, None] >> np.array([2, 1, 0])) & 1).astype(bool)  # [10, 5, 3]
+
+
+def _choice(owner: str, name: str, value, choices: tuple[str, ...]) -> int:
+    """The index of ``value`` in ``choices``; raise ``ConfigError`` listing them otherwise."""
+    if not isinstance(value, str) or value not in choices:
+        raise ConfigError(
+            f"{owner}: expected {name} among {', '.join(map(repr, choices))}, found {value!r}. Fix: pass one of those."
+        )
+    return choices.index(value)
+
+
+class TripleTriad:
+    """``num_envs`` games of Triple Triad (3x3 board, 5 cards a side) against a built-in opponent.
+
+    Each side is dealt 5 cards from the sub-env's RNG, each with ranks N, E, S, W uniform in
+    ``1..max_rank``. ``starter`` says who plays first: ``"agent"``, ``"opponent"`` (it plays its
+    opening card during the episode start) or ``"random"`` (a coin toss per episode).
+
+    Action ``Discrete(14)``, two strictly alternating phases: with no card selected, ``0..4``
+    selects the agent's unplayed card 0..4; with a card selected, ``5..13`` places it on the
+    empty cell ``action - 5`` (cells row-major, 0 top left), and the opponent answers in the same
+    step. Any other action (out of range, wrong phase, played card, occupied cell) is illegal: it
+    changes nothing and gives reward ``-illegal_penalty``. The observation carries the legal mask.
+
+    A placed card captures each adjacent card of the other side whose rank on the touching side
+    is strictly lower (no chains, no Same/Plus/Combo). The opponent plays a uniformly random
+    legal (card, cell) (``"random"``) or a move capturing the most cards, ties broken by the
+    sub-env's RNG (``"greedy"``). The game ends when the board is full: the side owning more
+    cards (board + unplayed) wins, reward +1 / 0 / -1 for win / draw / loss (terminal).
+    Truncated after ``max_steps`` steps.
+
+    Observation ``[104]`` int8: cell owners (1 agent, -1 opponent, 0 empty) ``[0:9]``; the ranks
+    N, E, S, W of each cell's card ``[9:45]``; the agent's 5 cards ``[45:65]`` and the
+    opponent's (open hands) ``[65:85]``, zeroed once played; the selected card one-hot
+    ``[85:90]``; the legal-action mask ``[90:104]``. Infos: episode_return, episode_length,
+    win, draw, loss (fractions of episodes; a truncated game is none of them), score (cards the
+    agent owned at the end), illegal (illegal actions per episode), episode_count.
+    """
+
+    def __init__(self, *, num_envs: int = 1, opponent: str = "random", starter: str = "agent", max_rank: int = 10,
+                 max_steps: int = 30, illegal_penalty: float = 0.1, buffers=None, **unknown):
+        reject_unknown(TripleTriad, unknown)
+        num_envs = check_int("TripleTriad", "num_envs", num_envs, 1, 2**31 - 1)
+        opponent_id = _choice("TripleTriad", "opponent", opponent, OPPONENTS)
+        starter_id = _choice("TripleTriad", "starter", starter, STARTERS)
+        self.opponent, self.starter = opponent, starter
+        self.max_rank = check_int("TripleTriad", "max_rank", max_rank, 1, 99)
+        self.max_steps = check_int("TripleTriad", "max_steps", max_steps, 1, 2**31 - 1)
+        self.illegal_penalty = check_float("TripleTriad", "illegal_penalty", illegal_penalty, 0.0, 1e6)
+        self.single_observation_space = spaces.Box(-1, self.max_rank, shape=(OBS_SIZE,), dtype=np.int8)
+        self.single_action_space = spaces.Discrete(NUM_ACTIONS)
+        self.num_agents = num_envs
+        if buffers is None:
+            buffers = allocate(self.single_observation_space, self.single_action_space, num_envs)
+        self.buffers = buffers.validate(
+            self.single_observation_space, self.single_action_space, num_envs, owner="TripleTriad.buffers"
+        )
+        self._sim = CSim(
+            "tripletriad", self.buffers, owner="TripleTriad", num_envs=num_envs, opponent=opponent_id,
+            starter=starter_id, max_rank=self.max_rank, max_steps=self.max_steps, illegal_penalty=self.illegal_penalty,
+        )
+        b = self.buffers
+        self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions
+        self._results = (b.observations, b.rewards, b.terminals, b.truncations)
+
+    def reset(self, seed: int | None = None):
+        self._sim.reset(seed)
+        return self.buffers.observations, []
+
+    def step(self, actions):
+        if actions is not self._actions:
+            copy_actions(self._actions, actions, "TripleTriad.step")
+        unread = self._c_step(self._c)  # episodes to report; -1 if not reset or closed
+        return (*self._results, self._sim.infos(unread) if unread else [])
+
+    def _cards(self, index: int):
+        """Sub-env ``index`` from the observation row: owners [9], board ranks [9, 4], hands [2, 5, 4], selected."""
+        obs = self.buffers.observations[index].astype(np.int32)
+        hands = obs[OBS_HAND:OBS_SELECTED].reshape(2, 5, 4)
+        selected = int(np.argmax(obs[OBS_SELECTED:OBS_MASK])) if obs[OBS_SELECTED:OBS_MASK].any() else -1
+        return obs[:9], obs[OBS_BOARD:OBS_HAND].reshape(9, 4), hands, selected
+
+    def render(self, mode: str = "rgb_array", index: int = 0):
+        """Sub-env ``index``: an RGB frame ``[142, 130, 3]`` uint8 (``"rgb_array"``): the opponent's
+        hand on top, the board, the agent's hand below (selected card framed in yellow); or text
+        (``"ansi"``)."""
+        owners, board, hands, selected = self._cards(index)
+        if mode == "ansi":
+            return self._ansi(owners, board, hands, selected)
+        frame = np.empty((5 * _SLOT + 2 * _GAP, 5 * _SLOT, 3), np.uint8)
+        frame[...] = _BACKGROUND
+        for k in range(5):  # a played card leaves its hand slot blank
+            if hands[1, k].any():
+                self._draw_card(frame, 0, k * _SLOT, hands[1, k], _OPPONENT)
+            if hands[0, k].any():
+                self._draw_card(frame, 4 * _SLOT + 2 * _GAP, k * _SLOT, hands[0, k], _AGENT, k == selected)
+        for p in range(9):
+            colour_ = _EMPTY if owners[p] == 0 else (_AGENT if owners[p] > 0 else _OPPONENT)
+            self._draw_card(frame, _SLOT + _GAP + (p // 3) * _SLOT, _SLOT + (p % 3) * _SLOT, board[p], colour_)
+        return frame
+
+    @staticmethod
+    def _draw_card(frame, y: int, x: int, ranks, fill, selected: bool = False) -> None:
+        """A card in the slot at pixel (y, x): a coloured square with its ranks (none if they are all 0)."""
+        y, x = y + 1, x + 1
+        frame[y:y + _CARD, x:x + _CARD] = _SELECTED if selected else fill
+        if selected:
+            frame[y + 2:y + _CARD - 2, x + 2:x + _CARD - 2] = fill
+        if not ranks.any():
+            return
+        # Each rank's digits (up to 2, 3 x 5 px with a 1 px space) centred on its side.
+        for value, (cy, cx) in zip(ranks, ((4, 12), (12, 19), (20, 12), (12, 5)), strict=True):
+            digits = [int(d) for d in str(int(value))]
+            width = 4 * len(digits) - 1
+            for j, d in enumerate(digits):
+                y0, x0 = y + cy - 2, x + cx - width // 2 + 4 * j
+                frame[y0:y0 + 5, x0:x0 + 3][_GLYPH[d]] = _TEXT
+
+    @staticmethod
+    def _ansi(owners, board, hands, selected) -> str:
+        """Text: each card a 3-line box with its ranks; A / O marks the agent's / opponent's."""
+
+        def boxes(cards) -> list[str]:
+            lines = ["", "", ""]
+            for ranks, mark in cards:
+                if ranks is None:
+                    cells = ("       ", "       ", "       ")
+                else:
+                    n, e, s, w = (f"{int(v)}" for v in ranks)
+                    cells = (f"{n:^7}", f"{w:>2} {mark} {e:<2}", f"{s:^7}")
+                for j in range(3):
+                    lines[j] += "|" + cells[j]
+            return [line + "|" for line in lines]
+
+        def hand(side: int, mark: str) -> list[str]:
+            cards = []
+            for k in range(5):
+                played = not hands[side, k].any()
+                tag = colour("*", 220) if k == selected and side == 0 else mark
+                cards.append((None, "") if played else (hands[side, k], tag))
+            return boxes(cards)
+
+        marks = {1: colour("A", 45), -1: colour("O", 203)}
+        rule = "+-------" * 3 + "+"
+        out = ["opponent hand (cards 0-4):", *hand(1, marks[-1]), "board:", rule]
+        for row in range(3):
+            cells = [(board[p], marks[int(owners[p])]) if owners[p] else (None, "")
+                     for p in range(3 * row, 3 * row + 3)]
+            out += [*boxes(cells), rule]
+        agent_score = int((owners == 1).sum() + hands[0].any(axis=1).sum())
+        opponent_score = int((owners == -1).sum() + hands[1].any(axis=1).sum())
+        out += ["agent hand (cards 0-4, * selected):", *hand(0, marks[1]),
+                f"cards owned: agent {agent_score}, opponent {opponent_score}"]
+        return "\n".join(out)
+
+    def close(self) -> None:
+        self._sim.close()
