@@ -6,6 +6,7 @@ For each env and num_envs in (1024, 4096) it prints:
 - SPS through the public API (``envsdk.make(name, num_envs=N)``, Serial backend), best of
   alternating rounds with the C loop below;
 - SPS of the same step function run as a bare C loop (``<name>_step_n``: one C call, no Python);
+  board games (legal moves replayed, see LEGAL_MASK_GAMES) call the C step once per step instead;
 - the Python-side overhead: how much longer a step takes through Python than in the C loop;
 - PufferLib 3.0's same-named ``pufferlib.ocean`` env timed in the same run, and our ratio to it,
   when pufferlib is importable (its sdist downloads raylib during its build, which fails on a
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import time
+
+import numpy as np
 
 import envsdk
 from envsdk import spaces
@@ -58,6 +61,56 @@ def best_sps(env, seconds: float, rounds: int = 7) -> tuple[float, float]:
     return best_py, best_c
 
 
+# Board games: a fixed action soon becomes illegal, which would time the illegal-move path. Their
+# observations end with the legal-action mask (one entry per action); they are timed on random
+# LEGAL moves, recorded from that mask and replayed from the same seed.
+LEGAL_MASK_GAMES = ("connect4", "tictactoe", "tripletriad")
+REPLAY_STEPS = 256
+
+
+def record_legal_moves(env, steps: int, seed: int = 0) -> np.ndarray:
+    """``[steps, num_agents]`` random legal actions of one play-through from ``reset(seed)``."""
+    rng = np.random.default_rng(seed)
+    n = env.single_action_space.n
+    env.reset(seed=seed)
+    moves = np.empty((steps, env.num_agents), np.int32)
+    for t in range(steps):
+        keys = rng.random((env.num_agents, n))
+        keys[env.buffers.observations[:, -n:] <= 0] = -1.0  # illegal actions never win the argmax
+        moves[t] = keys.argmax(axis=1)
+        env.step(moves[t])
+    return moves
+
+
+def best_sps_replay(env, moves: np.ndarray, seconds: float, rounds: int = 7) -> tuple[float, float]:
+    """Like ``best_sps``, replaying recorded legal moves: the Python step, and the C step called
+    directly (one cffi call per step); both copy each step's actions into the buffer the same way."""
+    sim = env.envs[0]._sim
+    c_step, c = sim.step, sim.c
+    acts, step = env.buffers.actions, env.step
+    best_py = best_c = 0.0
+    for _ in range(rounds):
+        for timed_c in (False, True):
+            steps, elapsed = 0, 0.0
+            while elapsed < seconds / rounds:
+                env.reset(seed=0)
+                start = time.perf_counter()
+                for t in range(len(moves)):
+                    acts[...] = moves[t]
+                    if timed_c:
+                        c_step(c)
+                    else:
+                        step(acts)
+                elapsed += time.perf_counter() - start
+                steps += len(moves)
+            sps = env.num_agents * steps / elapsed
+            if timed_c:
+                best_c = max(best_c, sps)
+            else:
+                best_py = max(best_py, sps)
+    return best_py, best_c
+
+
 def puffer_sps(name: str, num_envs: int, seconds: float) -> str:
     """PufferLib 3.0's env of the same name, timed here, or why it could not be."""
     try:
@@ -86,22 +139,25 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=1.0)
     args = parser.parse_args()
 
-    columns = f"{'env':<10} {'num_envs':>8} {'SPS (Python)':>13} {'SPS (C loop)':>13} {'overhead':>9}"
+    columns = f"{'env':<12} {'num_envs':>8} {'SPS (Python)':>13} {'SPS (C loop)':>13} {'overhead':>9}"
     header = f"{columns}  PufferLib 3.0 SPS / ratio"
     print(header)
     print("-" * len(header))
     for name in args.envs:
         for n in args.num_envs:
             env = envsdk.make(name, num_envs=n)
-            env.reset(seed=0)
-            fixed = FIXED_ACTIONS.get(name)
-            env.buffers.actions[...] = spaces.sample(env.single_action_space, n, rng=0) if fixed is None else fixed
-            py, c = best_sps(env, args.seconds)
+            if name in LEGAL_MASK_GAMES:
+                py, c = best_sps_replay(env, record_legal_moves(env, REPLAY_STEPS), args.seconds)
+            else:
+                env.reset(seed=0)
+                fixed = FIXED_ACTIONS.get(name)
+                env.buffers.actions[...] = spaces.sample(env.single_action_space, n, rng=0) if fixed is None else fixed
+                py, c = best_sps(env, args.seconds)
             env.close()
             puffer = puffer_sps(name, n, args.seconds)
             ratio = f" / {py / float(puffer):.2f}x" if puffer[0].isdigit() else ""
             overhead = (c / py - 1) * 100
-            print(f"{name:<10} {n:>8} {format_sps(py):>13} {format_sps(c):>13} {overhead:>8.1f}%  {puffer}{ratio}")
+            print(f"{name:<12} {n:>8} {format_sps(py):>13} {format_sps(c):>13} {overhead:>8.1f}%  {puffer}{ratio}")
 
 
 if __name__ == "__main__":
