@@ -22,6 +22,7 @@ ENVS: dict[str, str] = {
     "breakout": "envsdk.envs.breakout:Breakout",
     "cartpole": "envsdk.envs.cartpole:CartPole",
     "pong": "envsdk.envs.pong:Pong",
+    "snake": "envsdk.envs.snake:Snake",
     "squared": "envsdk.envs.squared:Squared",
 }
 """Bundled envs: name -> "module:Factory"."""
