@@ -23,6 +23,7 @@ ENVS: dict[str, str] = {
     "cartpole": "envsdk.envs.cartpole:CartPole",
     "connect4": "envsdk.envs.connect4:Connect4",
     "pong": "envsdk.envs.pong:Pong",
+    "snake": "envsdk.envs.snake:Snake",
     "squared": "envsdk.envs.squared:Squared",
     "tictactoe": "envsdk.envs.tictactoe:TicTacToe",
     "tripletriad": "envsdk.envs.tripletriad:TripleTriad",
