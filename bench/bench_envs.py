@@ -2,7 +2,7 @@
 
     python bench/bench_envs.py [--envs cartpole breakout] [--seconds 1.0]
 
-For each env and num_envs in (1024, 4096) it prints:
+For each env at 1024 and 4096 agent rows (sub-envs = rows // agents per sub-env) it prints:
 - SPS through the public API (``envsdk.make(name, num_envs=N)``, Serial backend), best of
   alternating rounds with the C loop below;
 - SPS of the same step function run as a bare C loop (``<name>_step_n``: one C call, no Python);
@@ -28,6 +28,14 @@ from envsdk.registry import ENVS
 # Fixed actions that exercise each sim's full step. Breakout's "fire" keeps the ball in play
 # (a sub-env whose fixed action is "left" would never serve and would time an idle field).
 FIXED_ACTIONS = {"breakout": 1}
+
+
+def sub_envs_for(name: str, agents: int) -> int:
+    """Sub-envs that make about ``agents`` agent rows (snake has 256 agents per sub-env)."""
+    probe = envsdk.registry.resolve(name)(num_envs=1)
+    per = probe.num_agents
+    probe.close()
+    return max(1, agents // per)
 
 
 def best_sps(env, seconds: float, rounds: int = 7) -> tuple[float, float]:
@@ -135,17 +143,20 @@ def puffer_sps(name: str, num_envs: int, seconds: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--envs", nargs="+", default=sorted(ENVS))
-    parser.add_argument("--num-envs", type=int, nargs="+", default=[1024, 4096])
+    parser.add_argument("--agents", type=int, nargs="+", default=[1024, 4096],
+                        help="agent rows per size (sub-envs = agents // agents per sub-env)")
     parser.add_argument("--seconds", type=float, default=1.0)
     args = parser.parse_args()
 
-    columns = f"{'env':<12} {'num_envs':>8} {'SPS (Python)':>13} {'SPS (C loop)':>13} {'overhead':>9}"
+    columns = f"{'env':<12} {'agents':>8} {'SPS (Python)':>13} {'SPS (C loop)':>13} {'overhead':>9}"
     header = f"{columns}  PufferLib 3.0 SPS / ratio"
     print(header)
     print("-" * len(header))
     for name in args.envs:
-        for n in args.num_envs:
-            env = envsdk.make(name, num_envs=n)
+        for agents in args.agents:
+            sub_envs = sub_envs_for(name, agents)
+            env = envsdk.make(name, num_envs=sub_envs)
+            n = env.num_agents
             if name in LEGAL_MASK_GAMES:
                 py, c = best_sps_replay(env, record_legal_moves(env, REPLAY_STEPS), args.seconds)
             else:
@@ -154,7 +165,7 @@ def main() -> None:
                 env.buffers.actions[...] = spaces.sample(env.single_action_space, n, rng=0) if fixed is None else fixed
                 py, c = best_sps(env, args.seconds)
             env.close()
-            puffer = puffer_sps(name, n, args.seconds)
+            puffer = puffer_sps(name, sub_envs, args.seconds)
             ratio = f" / {py / float(puffer):.2f}x" if puffer[0].isdigit() else ""
             overhead = (c / py - 1) * 100
             print(f"{name:<12} {n:>8} {format_sps(py):>13} {format_sps(c):>13} {overhead:>8.1f}%  {puffer}{ratio}")

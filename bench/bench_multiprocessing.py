@@ -2,8 +2,9 @@
 
     python bench/bench_multiprocessing.py [--seconds 2] [--workers 2]
 
-Part 1: bundled C envs at 4096 sub-envs: Serial, Multiprocessing synchronous ``step`` and
-asynchronous ``send``/``recv`` (half the sub-envs per batch), as SPS and ratio to Serial.
+Part 1: bundled C envs at 4096 agent rows: Serial, Multiprocessing synchronous ``step`` and
+asynchronous ``send``/``recv`` (one worker's sub-envs per batch), as SPS and ratio to Serial.
+The board games step with fixed actions here, so most of their steps take the illegal-move path.
 
 Part 2: 16 pure-Python CartPole sub-envs (examples/python_cartpole.py): envsdk Serial and
 Multiprocessing, then Gymnasium's SyncVectorEnv and AsyncVectorEnv (shared_memory=True), SB3's
@@ -58,10 +59,12 @@ def loop_sps(step, actions, num: int, seconds: float) -> float:
 
 
 def part1(seconds: float, workers: int) -> None:
-    print(f"Part 1: bundled C envs, 4096 sub-envs, {workers} workers")
+    print(f"Part 1: bundled C envs, 4096 agent rows, {workers} workers")
     print(f"{'env':<10} {'Serial':>9} {'MP step':>9} {'ratio':>6} {'MP async':>9} {'ratio':>6}")
-    n = 4096
     for name in sorted(envsdk.registry.ENVS):
+        probe = envsdk.registry.resolve(name)(num_envs=1)
+        n = max(workers, 4096 // probe.num_agents)  # sub-envs; snake has 256 agents per sub-env
+        probe.close()
         actions = FIXED_ACTIONS.get(name)
         serial = envsdk.make(name, num_envs=n)
         base = measure(serial, name, seconds=seconds, actions=actions).sps
@@ -69,7 +72,8 @@ def part1(seconds: float, workers: int) -> None:
         multi = envsdk.make(name, num_envs=n, backend="multiprocessing", num_workers=workers)
         sync = measure(multi, name, seconds=seconds, actions=actions).sps
         multi.close()
-        multi = envsdk.make(name, num_envs=n, backend="multiprocessing", num_workers=workers, batch_size=n // 2)
+        multi = envsdk.make(name, num_envs=n, backend="multiprocessing", num_workers=workers,
+                            batch_size=n // workers)
         space = multi.single_action_space
         asyn = async_sps(multi, seconds, spaces.sample(space, rng=0) if actions is None else actions)
         multi.close()

@@ -328,6 +328,19 @@ def _signature(obj) -> inspect.Signature | None:
         return None
 
 
+def _default_num_envs(factory, config: dict) -> int:
+    """``DEFAULT_NUM_ENVS`` sub-envs, fewer for multi-agent envs (about as many agent rows, never
+    fewer than 2 sub-envs, so vectorization still compares something): 8 sub-envs of 256 snakes
+    would take the default run past its time budget."""
+    try:
+        probe = factory(num_envs=1, **config)
+        agents = int(probe.num_agents)
+        probe.close()
+    except Exception:  # the constructor check reports it, with the traceback
+        return DEFAULT_NUM_ENVS
+    return max(2, min(DEFAULT_NUM_ENVS, DEFAULT_NUM_ENVS // max(agents, 1)))
+
+
 def _takes_num_envs(factory) -> bool:
     sig = _signature(factory)
     return sig is not None and "num_envs" in sig.parameters
@@ -1452,7 +1465,8 @@ def check(factory, *, num_envs: int | None = None, seed: int = 0, steps: int | N
     """Run the conformance checks on ``factory`` and return a ``Report`` (``report.ok``, ``print(report)``).
 
     ``factory``: a class or callable taking keyword config and ``buffers=``, a registered name or
-    ``"module:Factory"``. ``num_envs`` (default 8) is passed when the factory takes it.
+    ``"module:Factory"``. ``num_envs`` (default 8, or 2 for envs with several agent rows per
+    sub-env) is passed when the factory takes it.
     ``seed`` seeds the env and the random actions; ``steps`` (default 1000, 200 with ``quick``)
     is the length of the recorded rollouts. ``quick`` skips the slow checks (fuzz, memory,
     create_close_cycles, backends). ``only``: names from ``CHECK_NAMES`` to run (with the checks
@@ -1470,7 +1484,7 @@ def check(factory, *, num_envs: int | None = None, seed: int = 0, steps: int | N
     config.pop("num_envs", None)
     takes = _takes_num_envs(factory)
     if num_envs is None and takes:
-        num_envs = DEFAULT_NUM_ENVS
+        num_envs = _default_num_envs(factory, config)
     steps = (QUICK_STEPS if quick else DEFAULT_STEPS) if steps is None else steps
     for name, value, low in (("num_envs", num_envs, 1), ("seed", seed, 0), ("steps", steps, 1)):
         if value is None and name == "num_envs":
