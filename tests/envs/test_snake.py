@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import envsdk
-from envsdk.errors import ConfigError
+from envsdk.errors import ConfigError, StateError
 from envsdk.testing import assert_conforms, rollout
 
 MOVES = {UP: (-1, 0), DOWN: (1, 0), LEFT: (0, -1), RIGHT: (0, 1)}
@@ -248,6 +248,14 @@ def test_config_errors_name_the_key():
     with pytest.raises(ConfigError, match="reward_food"):
         Snake(reward_food=float("nan"))
 
+
+
+def test_grid_after_close_raises():
+    env = Snake(width=8, height=8, snakes=2, food=2)
+    env.reset(seed=0)
+    env.close()
+    with pytest.raises(StateError, match="closed"):
+        env.grid()
 
 
 def check_consistent(env):
