@@ -24,15 +24,22 @@ def _list(args: argparse.Namespace) -> int:
 
 def _bench(args: argparse.Namespace) -> int:
     from envsdk.bench import format_sps, measure
-    from envsdk.registry import make
+    from envsdk.registry import make, resolve
 
-    for num_envs in args.num_envs:
+    sizes = args.num_envs
+    if sizes is None:  # 1024 and 4096 agent rows, whatever the agents per sub-env (snake: 256)
+        probe = resolve(args.env)(num_envs=1)
+        per = probe.num_agents
+        probe.close()
+        sizes = [max(1, rows // per) for rows in (1024, 4096)]
+    for num_envs in sizes:
         env = make(args.env, num_envs=num_envs, backend=args.backend)
         try:
             t = measure(env, args.env, seconds=args.seconds)
         finally:
             env.close()
-        print(f"{args.env}  num_envs={num_envs:<6} {format_sps(t.sps):>8} SPS  {t.us_per_step:9.2f} us/step")
+        print(f"{args.env}  num_envs={num_envs:<6} agents={t.num_agents:<7} {format_sps(t.sps):>8} SPS  "
+              f"{t.us_per_step:9.2f} us/step")
     return 0
 
 
@@ -91,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list registered envs (bundled and from entry points)").set_defaults(func=_list)
     bench = sub.add_parser("bench", help="measure the steps per second of an env")
     bench.add_argument("env", help="registered name or module:Factory")
-    bench.add_argument("--num-envs", type=int, nargs="+", default=[1024, 4096], metavar="N")
+    bench.add_argument("--num-envs", type=int, nargs="+", default=None, metavar="N",
+                       help="sub-envs per size (default: 1024 and 4096 agent rows)")
     bench.add_argument("--backend", default="serial")
     bench.add_argument("--seconds", type=float, default=1.0, help="timed seconds per size")
     bench.set_defaults(func=_bench)

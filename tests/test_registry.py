@@ -147,3 +147,15 @@ def test_console_script_is_installed():
     script = Path(sys.executable).parent / "envsdk"
     out = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=True).stdout
     assert out.startswith("envsdk ")
+
+
+def test_cli_bench_prints_sps(capsys):
+    assert main(["bench", "squared", "--num-envs", "4", "--seconds", "0.05"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^squared  num_envs=4 +agents=4 +[\d.]+[MK] SPS +[\d.]+ us/step$", out, re.M), out
+
+
+def test_cli_bench_sizes_multi_agent_envs_by_agent_rows(capsys):
+    assert main(["bench", "snake", "--seconds", "0.01"]) == 0
+    out = capsys.readouterr().out
+    assert "num_envs=4 " in out and "agents=1024" in out and "agents=4096" in out, out
