@@ -117,9 +117,10 @@ class _EpisodeStats:
         self.lengths += 1
 
     def restart(self, dones: np.ndarray, now: float) -> None:
-        self.returns[dones] = 0
-        self.lengths[dones] = 0
-        self.starts[dones] = now
+        """Start new episodes on the ``dones`` rows (``now``: their start time, ``time.perf_counter()``)."""
+        np.copyto(self.returns, 0.0, where=dones)  # copyto(where=): no index arrays, unlike returns[dones] = 0
+        np.copyto(self.lengths, 0, where=dones)
+        np.copyto(self.starts, now, where=dones)
 
 
 # --- Gymnasium -----------------------------------------------------------------------------------
@@ -205,7 +206,7 @@ def _gymnasium_class(gym):
                     infos[self._stats_key] = {
                         "r": np.where(dones, stats.returns, 0.0),
                         "l": np.where(dones, stats.lengths, 0),
-                        "t": np.where(dones, np.round(now - stats.starts, 6), 0.0),
+                        "t": np.where(dones, now - stats.starts, 0.0),  # seconds; Gymnasium rounds to 1 us
                     }
                     infos[self._mask_key] = dones
                     stats.restart(dones, now)
