@@ -1,0 +1,379 @@
+"""envsdk.compat against the real Gymnasium, Stable-Baselines3, PettingZoo and torch.
+
+Each adapter is compared with the native env it wraps (same seeds, same actions), then run by
+the library's own code: Gymnasium's vector wrappers, SB3's PPO, PettingZoo's parallel_api_test.
+"""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from envsdk.envs.cartpole import CartPole
+
+import envsdk
+from envsdk.compat import ExtraNotInstalledError, to_gymnasium, to_pettingzoo, to_sb3, to_torch
+from envsdk.errors import ActionError, ConfigError, ProtocolError
+
+gym = pytest.importorskip("gymnasium")  # every adapter speaks Gymnasium spaces
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cartpole(num_envs=8, **config):
+    return envsdk.make("cartpole", num_envs=num_envs, **config)
+
+
+def random_actions(num_agents, steps, n=2, seed=0):
+    return np.random.default_rng(seed).integers(0, n, size=(steps, num_agents), dtype=np.int32)
+
+
+def episodes_by_hand(rewards, dones):
+    """Per-row (return, length) of every episode that ended, from [T, n] rewards and done flags."""
+    ended, ret, length = [], np.zeros(rewards.shape[1]), np.zeros(rewards.shape[1], int)
+    for r, d in zip(rewards, dones, strict=True):
+        ret += r
+        length += 1
+        ended += [(float(ret[i]), int(length[i])) for i in np.flatnonzero(d)]
+        ret[d], length[d] = 0, 0
+    return ended
+
+
+# --- optional extras ------------------------------------------------------------------------------
+
+
+def test_importing_compat_imports_no_optional_package():
+    code = ("import sys, envsdk, envsdk.compat; "
+            "print([m for m in ('gymnasium', 'stable_baselines3', 'pettingzoo', 'torch') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("adapter, module, fix", [
+    (to_gymnasium, "gymnasium", "pip install 'envsdk[gymnasium]'"),
+    (to_sb3, "stable_baselines3", "pip install 'envsdk[sb3]'"),
+    (to_pettingzoo, "pettingzoo", "pip install 'envsdk[pettingzoo]'"),
+    (to_torch, "torch", "pip install torch==2.13.0"),
+])
+def test_a_missing_extra_names_the_pip_install_that_fixes_it(monkeypatch, adapter, module, fix):
+    monkeypatch.setitem(sys.modules, module, None)  # makes `import module` raise ImportError
+    with pytest.raises(ImportError, match=re.escape(f"Fix: {fix}")) as caught:
+        adapter(cartpole(2))
+    assert isinstance(caught.value, ExtraNotInstalledError)
+
+
+def test_adapters_refuse_a_non_env():
+    with pytest.raises(ProtocolError, match=r"missing .*buffers"):
+        to_gymnasium(object())
+
+
+# --- Gymnasium ------------------------------------------------------------------------------------
+
+
+def test_gymnasium_is_a_vector_env_with_same_step_autoreset_and_gymnasium_spaces():
+    from gymnasium.vector import AutoresetMode, VectorEnv
+
+    envs = to_gymnasium(cartpole(8))
+    assert isinstance(envs, VectorEnv) and envs.num_envs == 8
+    assert envs.metadata["autoreset_mode"] is AutoresetMode.SAME_STEP
+    assert envs.single_action_space == gym.spaces.Discrete(2)
+    assert envs.action_space == gym.spaces.MultiDiscrete([2] * 8)
+    assert isinstance(envs.single_observation_space, gym.spaces.Box)
+    assert envs.single_observation_space.dtype == np.float32 and envs.observation_space.shape == (8, 4)
+    snake = to_gymnasium(envsdk.make("snake", width=12, height=12, snakes=3, food=4))
+    assert snake.num_envs == 3  # one Gymnasium sub-env per agent row
+    assert snake.single_observation_space == gym.spaces.Box(0, 6, (11, 11), np.int8)
+    obs, _ = snake.reset(seed=0)
+    assert obs in snake.observation_space
+    envs.close()
+    envs.close()  # twice is harmless
+    snake.close()
+
+
+def test_gymnasium_returns_the_buffers_and_matches_the_native_env():
+    native, envs = cartpole(8), to_gymnasium(cartpole(8))
+    obs, infos = envs.reset(seed=3)
+    assert obs is envs.env.buffers.observations and infos == {}
+    np.testing.assert_array_equal(obs, native.reset(seed=3)[0])
+    for actions in random_actions(8, 60):
+        got = envs.step(actions.astype(np.int64))  # Gymnasium's MultiDiscrete samples int64
+        want = native.step(actions)
+        for g, w in zip(got[:4], want[:4], strict=True):
+            np.testing.assert_array_equal(g, w)
+    assert got[0] is envs.env.buffers.observations
+
+
+def test_gymnasium_copy_true_returns_fresh_arrays():
+    envs = to_gymnasium(cartpole(4), copy=True)
+    first, _ = envs.reset(seed=0)
+    kept = first.copy()
+    obs, rewards, terminals, truncations, _ = envs.step(np.zeros(4, np.int64))
+    assert not np.shares_memory(obs, envs.env.buffers.observations)
+    assert not np.shares_memory(rewards, envs.env.buffers.rewards)
+    np.testing.assert_array_equal(first, kept)  # the reset result was not overwritten
+
+
+def test_gymnasium_seeds_and_refuses_partial_resets():
+    envs = to_gymnasium(cartpole(4))
+    a = envs.reset(seed=[5, 6, 7, 8])[0].copy()
+    np.testing.assert_array_equal(a, envs.reset(seed=5)[0])
+    with pytest.raises(ConfigError, match=r"seed=s"):
+        envs.reset(seed=[5, 5, 5, 5])
+    with pytest.raises(ConfigError, match="reset_mask"):
+        envs.reset(options={"reset_mask": np.ones(4, bool)})
+
+
+def test_gymnasium_episode_stats_are_exact_per_row_and_agree_with_envsdk_infos():
+    steps, n = 300, 8
+    native, envs = cartpole(n, max_steps=40), to_gymnasium(cartpole(n, max_steps=40))
+    native.reset(seed=1)
+    envs.reset(seed=1)
+    rewards, dones, reported, envsdk_returns = [], [], [], []
+    for actions in random_actions(n, steps, seed=1):
+        _, r, te, tr, infos = envs.step(actions)
+        rewards.append(r.copy())
+        dones.append(te | tr)
+        envsdk_infos = native.step(actions)[4]
+        if "episode" in infos:
+            mask = infos["_episode"]
+            np.testing.assert_array_equal(mask, te | tr)
+            assert set(infos["episode"]) == {"r", "l", "t"} and np.all(infos["episode"]["r"][~mask] == 0)
+            reported += list(zip(infos["episode"]["r"][mask].tolist(), infos["episode"]["l"][mask].tolist(),
+                                 strict=True))
+            # envsdk reports the mean over the episodes that ended this step; ours are the parts
+            assert len(envsdk_infos) == 1 and envsdk_infos[0]["episode_count"] == mask.sum()
+            assert envsdk_infos[0]["episode_return"] == pytest.approx(infos["episode"]["r"][mask].mean())
+            envsdk_returns.append(envsdk_infos[0]["episode_return"])
+        else:
+            assert infos == {} and envsdk_infos == []
+    assert reported == episodes_by_hand(np.array(rewards), np.array(dones))
+    assert len(envsdk_returns) > 10 and any(length == 40 for _, length in reported)  # truncations too
+
+
+def test_gymnasium_vector_wrappers_work():
+    from gymnasium.wrappers.vector import (
+        ClipReward,
+        DictInfoToList,
+        NormalizeReward,
+        RecordEpisodeStatistics,
+    )
+
+    # RecordEpisodeStatistics computes what the adapter reports: same returns and lengths.
+    ours = to_gymnasium(cartpole(8, max_steps=30))
+    theirs = RecordEpisodeStatistics(to_gymnasium(cartpole(8, max_steps=30), stats_key=None))
+    ours.reset(seed=2)
+    theirs.reset(seed=2)
+    seen = 0
+    for actions in random_actions(8, 200, seed=2):
+        a, b = ours.step(actions)[4], theirs.step(actions)[4]
+        assert a.keys() == b.keys()
+        if "episode" in a:
+            seen += 1
+            np.testing.assert_array_equal(a["_episode"], b["_episode"])
+            np.testing.assert_allclose(a["episode"]["r"], b["episode"]["r"])
+            np.testing.assert_array_equal(a["episode"]["l"], b["episode"]["l"])
+    assert seen > 5 and len(theirs.return_queue) > 10
+
+    # Both on at once: a different key on one side.
+    both = RecordEpisodeStatistics(to_gymnasium(cartpole(4)), stats_key="recorded")
+    stacked = DictInfoToList(ClipReward(NormalizeReward(both), 0.0, 0.5))
+    stacked.reset(seed=0)
+    stacked.action_space.seed(0)
+    finished = []
+    for _ in range(200):
+        obs, rewards, _, _, infos = stacked.step(stacked.action_space.sample())
+        assert isinstance(infos, list) and len(infos) == 4 and np.all(rewards <= 0.5)
+        finished += [(i["episode"]["r"], i["recorded"]["r"]) for i in infos if "episode" in i]
+    assert finished and all(r == rec for r, rec in finished)
+    stacked.close()
+
+
+def test_gymnasium_refuses_same_step_envs_in_some_observation_wrappers_its_own_included():
+    """Gymnasium 1.4's observation wrappers (every VectorObservationWrapper: NormalizeObservation,
+    FlattenObservation, ...) accept only NEXT_STEP/DISABLED autoreset: a limit of Gymnasium that
+    hits its own SAME_STEP vector envs too, not one of the adapter."""
+    from gymnasium.vector import AutoresetMode
+    from gymnasium.wrappers.vector import FlattenObservation, NormalizeObservation
+
+    theirs = gym.make_vec("CartPole-v1", 2, vectorization_mode="sync",
+                          vector_kwargs={"autoreset_mode": AutoresetMode.SAME_STEP})
+    for envs in (theirs, to_gymnasium(cartpole(2))):
+        for wrapper in (NormalizeObservation, FlattenObservation):
+            with pytest.raises(ValueError, match="Expected autoreset_mode to be NEXT_STEP or DISABLED"):
+                wrapper(envs)
+
+
+# --- Stable-Baselines3 ----------------------------------------------------------------------------
+
+def test_sb3_is_a_vec_env_whose_dones_are_terminals_or_truncations():
+    pytest.importorskip("stable_baselines3")
+    from stable_baselines3.common.vec_env import VecEnv
+
+    native, venv = cartpole(8, max_steps=25), to_sb3(cartpole(8, max_steps=25))
+    assert isinstance(venv, VecEnv) and venv.num_envs == 8 and venv.render_mode is None
+    assert venv.action_space == gym.spaces.Discrete(2) and venv.observation_space.shape == (4,)
+    venv.seed(4)
+    obs = venv.reset()
+    np.testing.assert_array_equal(obs, native.reset(seed=4)[0])
+    previous = obs
+    kinds = set()
+    for actions in random_actions(8, 100, seed=4):
+        obs, rewards, dones, infos = venv.step(actions.astype(np.int64))
+        n_obs, n_rew, n_term, n_trunc, _ = native.step(actions)
+        np.testing.assert_array_equal(obs, n_obs)
+        np.testing.assert_array_equal(rewards, n_rew)
+        np.testing.assert_array_equal(dones, n_term | n_trunc)
+        assert not np.shares_memory(obs, venv.env.buffers.observations)  # off-policy keeps last step's array
+        assert isinstance(infos, list) and len(infos) == 8
+        for i, info in enumerate(infos):
+            if not dones[i]:
+                assert info == {}
+                continue
+            kinds.add("truncated" if n_trunc[i] else "terminal")
+            assert info["TimeLimit.truncated"] == bool(n_trunc[i])
+            assert set(info["episode"]) == {"r", "l", "t"} and info["episode"]["l"] <= 25
+            # The true last observation is gone (same-step autoreset): the one before it is given.
+            np.testing.assert_array_equal(info["terminal_observation"], previous[i])
+        previous = obs
+    assert kinds == {"truncated", "terminal"}
+
+
+def test_sb3_terminal_observation_can_be_left_out_and_is_validated():
+    pytest.importorskip("stable_baselines3")
+    venv = to_sb3(cartpole(2, max_steps=3), terminal_observation=None)
+    venv.reset()
+    for _ in range(3):
+        _, _, dones, infos = venv.step(np.zeros(2, np.int64))
+    assert dones.all() and all("terminal_observation" not in info and "episode" in info for info in infos)
+    with pytest.raises(ConfigError, match="terminal_observation"):
+        to_sb3(cartpole(2), terminal_observation="last")
+
+
+def test_sb3_attribute_and_method_forwarding():
+    pytest.importorskip("stable_baselines3")
+    venv = to_sb3(CartPole(num_envs=3))  # a bare env object works as well as a backend
+    assert venv.get_attr("max_steps") == [500, 500, 500] and venv.get_attr("num_agents", indices=[0]) == [3]
+    venv.set_attr("label", "x")
+    assert venv.get_attr("label", indices=2) == ["x"]
+    venv.reset()
+    frames = venv.env_method("render", "ansi", index=1, indices=[0, 1])
+    assert len(frames) == 2 and "theta=" in frames[0]
+    assert venv.env_is_wrapped(gym.Wrapper) == [False, False, False]
+    assert venv.has_attr("max_steps") and not venv.has_attr("missing")
+    assert venv.seed(10) == [10, 11, 12]
+    venv.close()
+
+
+def test_sb3_ppo_trains_from_the_adapter():
+    pytest.importorskip("stable_baselines3")
+    from stable_baselines3 import PPO
+
+    venv = to_sb3(envsdk.make("cartpole", num_envs=8))
+    model = PPO("MlpPolicy", venv, n_steps=128, batch_size=256, n_epochs=2, seed=0, device="cpu")
+    model.learn(total_timesteps=3072)
+    assert model.num_timesteps == 3072
+    assert len(model.ep_info_buffer) > 20  # the adapter's Monitor-style "episode" infos reach SB3
+    action, _ = model.predict(venv.reset(), deterministic=True)
+    assert action.shape == (8,)
+    venv.close()
+
+
+# --- PettingZoo -----------------------------------------------------------------------------------
+
+def test_pettingzoo_parallel_api_test_passes_on_snake():
+    pytest.importorskip("pettingzoo")
+    from pettingzoo import ParallelEnv
+    from pettingzoo.test import parallel_api_test
+
+    env = to_pettingzoo(envsdk.make("snake"))
+    assert isinstance(env, ParallelEnv) and len(env.possible_agents) == 256
+    parallel_api_test(env, num_cycles=1000)
+    small = to_pettingzoo(envsdk.make("snake", num_envs=2, width=16, height=16, snakes=3, food=6, max_steps=50))
+    parallel_api_test(small, num_cycles=1000)
+    parallel_api_test(to_pettingzoo(cartpole(4, max_steps=20)), num_cycles=100)
+
+
+def test_pettingzoo_agents_leave_when_their_episode_ends_and_match_the_native_rows():
+    pytest.importorskip("pettingzoo")
+    config = dict(width=10, height=10, snakes=4, food=5, max_steps=30)
+    native, env = envsdk.make("snake", **config), to_pettingzoo(envsdk.make("snake", **config))
+    obs, infos = env.reset(seed=7)
+    np.testing.assert_array_equal(np.stack([obs[a] for a in env.agents]), native.reset(seed=7)[0])
+    idle = np.zeros(4, np.int32)
+    rng = np.random.default_rng(7)
+    gone = set()
+    while env.agents:
+        actions = {a: int(rng.integers(4)) for a in env.agents}
+        row_actions = idle.copy()
+        for a, act in actions.items():
+            row_actions[int(a.split("_")[1])] = act
+        n_obs, n_rew, n_term, n_trunc, _ = native.step(row_actions)
+        live_before = list(env.agents)
+        obs, rew, term, trunc, infos = env.step(actions)
+        assert set(obs) == set(rew) == set(term) == set(trunc) == set(infos) == set(live_before)
+        for a in live_before:
+            i = int(a.split("_")[1])
+            np.testing.assert_array_equal(obs[a], n_obs[i])
+            assert (rew[a], term[a], trunc[a]) == (n_rew[i], n_term[i], n_trunc[i])
+            if term[a] or trunc[a]:
+                gone.add(a)
+                assert a not in env.agents and set(infos[a]) == {"episode_return", "episode_length"}
+        assert not gone & set(env.agents)
+    assert gone == set(env.possible_agents)
+
+
+# --- torch ----------------------------------------------------------------------------------------
+
+def test_torch_cpu_tensors_are_the_buffers():
+    torch = pytest.importorskip("torch")
+    env = to_torch(cartpole(4))
+    b = env.buffers
+    obs, infos = env.reset(seed=0)
+    for tensor, array in zip((obs, env.rewards, env.terminals, env.truncations, env.masks),
+                             (b.observations, b.rewards, b.terminals, b.truncations, b.masks), strict=True):
+        assert tensor.data_ptr() == array.ctypes.data and tuple(tensor.shape) == array.shape
+    native = cartpole(4)
+    native.reset(seed=0)
+    for actions in random_actions(4, 50):
+        got = env.step(torch.from_numpy(actions).long())  # int64 tensor: cast into the int32 buffer
+        want = native.step(actions)
+        assert got[0] is obs  # the same tensor every step, like the buffers
+        for g, w in zip(got[:4], want[:4], strict=True):
+            np.testing.assert_array_equal(g.numpy(), w)
+    env.step(torch.from_numpy(b.actions))  # the buffer itself: no copy
+    env.step(np.ones(4, np.int32))
+    with pytest.raises(ActionError, match=r"expected shape \(4,\)"):
+        env.step(torch.zeros(3, dtype=torch.int64))
+    env.close()
+
+
+def test_torch_cuda_copies_match_the_buffers():
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("needs a CUDA device")
+    env = to_torch(cartpole(64), device="cuda")
+    obs, _ = env.reset(seed=0)
+    assert obs.device.type == "cuda"
+    native = cartpole(64)
+    native.reset(seed=0)
+    for actions in random_actions(64, 50):
+        got = env.step(torch.from_numpy(actions).cuda())
+        want = native.step(actions)
+        for g, w in zip(got[:4], want[:4], strict=True):
+            np.testing.assert_array_equal(g.cpu().numpy(), w)
+    env.close()
+
+
+# --- examples -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("script, needs", [("sb3_ppo.py", "stable_baselines3"), ("cleanrl_ppo_gymnasium.py", "torch")])
+def test_example_runs_with_a_tiny_budget(script, needs):
+    pytest.importorskip(needs)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / script), "--total-timesteps", "2048", "--num-envs", "4"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "2048" in out.stdout
