@@ -338,7 +338,8 @@ class GymnasiumEnv:
         self._lengths = np.zeros(self.num_envs, np.int64)
 
     def reset(self, seed: int | None = None) -> tuple[np.ndarray, Infos]:
-        """Reset copy ``i`` with ``seed + i`` (all with None when ``seed`` is None)."""
+        """Reset copy ``i`` with ``seed + i``. With ``seed=None`` each copy is reset with None:
+        Gymnasium seeds it from fresh entropy the first time, and continues its RNG after that."""
         if self._closed:
             raise StateError(f"{self!r}.reset: expected an open env, found it closed. Fix: build a new one.")
         b = self.buffers
