@@ -1032,6 +1032,7 @@ def check_episode_stats(ctx: Context) -> str:
     if not done.any():
         raise Skipped(f"no episode ended within {tr.steps} steps (see autoreset)")
     n = tr.rewards.shape[1]
+    fixed_population = bool(tr.masks.all())
     ret, length = np.zeros(n, np.float64), np.zeros(n, np.int64)
     pending: list[tuple[float, int]] = []  # episodes that ended since the last report
     reports = reported = 0
@@ -1064,7 +1065,10 @@ def check_episode_stats(ctx: Context) -> str:
             if not np.isclose(got_ret, exp_ret, rtol=1e-4, atol=1e-4):
                 fail("infos episode_return", f"mean {exp_ret:.6g} after step {t + 1} (rewards summed over "
                      f"{count} episodes)", f"{got_ret:.6g}", fix)
-            if not np.isclose(got_len, exp_len, rtol=1e-6, atol=1e-6):
+            # With a varying population the masks cannot tell when an absent agent came back (its
+            # final step is live, and so is its row after a same-step reset), so lengths are only
+            # checked when every row is live throughout.
+            if fixed_population and not np.isclose(got_len, exp_len, rtol=1e-6, atol=1e-6):
                 fail("infos episode_length", f"mean {exp_len:.6g} after step {t + 1} (steps of {count} "
                      "episodes)", f"{got_len:.6g}", fix)
         reports += 1
@@ -1073,7 +1077,8 @@ def check_episode_stats(ctx: Context) -> str:
     if reported == 0:
         fail("infos", f"episode statistics ({', '.join(_STAT_KEYS)}) for the {int(done.sum())} episodes that "
              "ended", "none in infos", fix)
-    return f"{reports} reports covering {reported} episodes agree with the rewards and flags"
+    lengths = "" if fixed_population else " (episode_length not checked: the population varies)"
+    return f"{reports} reports covering {reported} episodes agree with the rewards and flags{lengths}"
 
 
 def _edge_actions(space) -> tuple[np.ndarray, np.ndarray]:

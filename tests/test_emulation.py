@@ -244,13 +244,10 @@ def test_rps_passes_check():
     assert report.ok, str(report)
 
 
-def test_dwindle_passes_check_but_episode_length():
-    # envsdk.check counts an episode's length in steps since the row's last end, absent steps
-    # included; the wrapper reports the steps the agent was present for. Everything else passes.
+def test_varying_population_passes_check():
+    # Agents leave at different times; an episode's length counts the steps its row was live.
     report = envsdk.check(PettingZooEnv, env=dwindle, num_envs=2, steps=100, quick=True)
-    failed = [r for r in report.results if r.status == "fail"]
-    assert [r.name for r in failed] in ([], ["episode_stats"]), str(report)
-    assert all("episode_length" in r.message for r in failed)
+    assert report.ok, report.format()
 
 
 def test_agents_must_share_spaces():
