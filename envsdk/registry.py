@@ -32,6 +32,7 @@ ENVS: dict[str, str] = {
 
 BACKENDS: dict[str, str] = {
     "multiprocessing": "envsdk.backends.multiprocessing:Multiprocessing",
+    "ray": "envsdk.backends.ray:Ray",
     "serial": "envsdk.backends.serial:Serial",
 }
 """Backends reachable by name from ``make``: name -> "module:Class"."""

@@ -52,3 +52,12 @@ class RaisesOnInit:
         for name in ("single_observation_space", "single_action_space", "num_agents", "buffers", "reset",
                      "step", "close"):
             setattr(self, name, getattr(self.inner, name))
+
+
+class RaisesAwayFromHome(RaisesOnInit):
+    """Builds in the process ``home_pid`` (the caller's probe), raises in any other (a worker)."""
+
+    def __init__(self, *, num_envs=1, home_pid=0, buffers=None):
+        if os.getpid() != home_pid:
+            raise RuntimeError("cannot build in a worker")
+        super().__init__(num_envs=num_envs)
