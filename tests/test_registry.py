@@ -46,7 +46,7 @@ def test_unknown_name_lists_known_ones():
 
 
 def test_unknown_backend_lists_known_ones():
-    with pytest.raises(UnknownEnvError, match="expected one of multiprocessing, serial"):
+    with pytest.raises(UnknownEnvError, match="expected one of multiprocessing, ray, serial"):
         envsdk.make("squared", backend="threads")
 
 
