@@ -173,9 +173,17 @@ def test_close_is_idempotent_releases_actors_and_leaves_a_running_ray_up(cluster
     env.close()
     env.close()
     assert ray.is_initialized()  # the test started Ray, so the backend leaves it running
+    # ray.kill is asynchronous: a task sent just after it may still be served. Every actor must be
+    # gone within seconds.
+    deadline = time.monotonic() + 10
     for actor in actors:
-        with pytest.raises(ray.exceptions.RayActorError):
-            ray.get(actor.ready.remote(), timeout=10)
+        while True:
+            try:
+                ray.get(actor.ready.remote(), timeout=10)
+            except ray.exceptions.RayActorError:
+                break
+            assert time.monotonic() < deadline, "an actor outlived close()"
+            time.sleep(0.1)
     for call in (lambda: env.reset(seed=0), lambda: env.step(np.zeros(2, np.int32)), env.recv):
         with pytest.raises(StateError, match="closed"):
             call()
