@@ -123,6 +123,8 @@ class Args:
     """maximum gradient norm"""
     hidden: int | None = None
     """width of the two hidden layers of the actor and of the critic (unset: the env's default)"""
+    init_checkpoint: str = ""
+    """if set, start from this agent.pt (same env and network; e.g. fine-tune against a new opponent)"""
     output_dir: str = ""
     """where agent.pt, curve.png and policy.gif go (default runs/ENV_SEED_TIME)"""
     summary: str = ""
@@ -291,6 +293,8 @@ def main(argv: list[str] | None = None) -> dict:
     num_iterations = max(1, args.total_timesteps // batch_size)
 
     agent = Agent(obs_size, num_actions, args.hidden, defaults["legal_mask"]).to(device)
+    if args.init_checkpoint:
+        agent.load_state_dict(torch.load(args.init_checkpoint, map_location=device, weights_only=False)["state_dict"])
     optimizer = optim.Adam(agent.parameters(), lr=args.learning_rate, eps=1e-5)
 
     # ALGO Logic: Storage setup ([num_steps, rows]; live: the masks entry of the row at that step)

@@ -44,3 +44,25 @@ def test_ppo_writes_checkpoint_curve_gif_and_summary(tmp_path, env):
     data = json.loads(summary.read_text())
     assert set(data) >= {"env", "steps", "seconds", "sps", "mean_return"}
     assert data["env"] == env and data["steps"] == 2048 and data["sps"] > 0
+
+
+def _envsdk(*argv: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "envsdk", *argv], input=stdin, capture_output=True, text=True,
+                          check=True, timeout=60)
+
+
+def test_play_reads_moves_from_stdin():
+    # The agent moves first; the random opponent replies. Cells 0..8 row-major; an occupied cell
+    # is an illegal move, a loss, so whatever the opponent does the game ends within these moves.
+    out = _envsdk("play", "tictactoe", "first=agent", "--seed", "0", stdin="x\n4\n0\n1\n2\n3\n5\n6\n7\n8\n").stdout
+    assert "expected an action number 0..8, found 'x'" in out
+    assert "episode 1 over:" in out
+
+
+def test_play_watches_a_trained_policy(tmp_path):
+    out = tmp_path / "run"
+    subprocess.run([sys.executable, str(SCRIPT), "--env", "tictactoe", "--total-timesteps", "512", "--num-envs", "4",
+                    "--num-steps", "32", "--gif-steps", "0", "--progress", "false", "--output-dir", str(out)],
+                   check=True, capture_output=True, timeout=120)
+    text = _envsdk("play", "tictactoe", "--checkpoint", str(out / "agent.pt"), "--episodes", "3", "--seed", "1").stdout
+    assert text.count("policy plays") >= 3 and "episode 3 over:" in text
