@@ -84,7 +84,7 @@ def demo_tictactoe() -> None:
     # two stages: against the random opponent (learn to win), then against the perfect one (learn
     # never to lose, in the lines a random opponent rarely plays)
     first = train("tictactoe", "--total-timesteps", "300000", run="tictactoe_random")
-    s = train("tictactoe", "--total-timesteps", "300000", "--learning-rate", "3e-4", "--config",
+    s = train("tictactoe", "--total-timesteps", "900000", "--learning-rate", "1e-3", "--config",
               '{"opponent": "perfect"}', "--init-checkpoint", str(RUNS / "tictactoe_random" / "agent.pt"))
     s["steps"] += first["steps"]
     s["seconds"] = round(s["seconds"] + first["seconds"], 3)
