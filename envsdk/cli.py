@@ -1,4 +1,4 @@
-"""The ``envsdk`` command line: ``envsdk --version``, ``envsdk list``, ``envsdk bench ENV``, ``envsdk check ENV``."""
+"""The ``envsdk`` command line: ``envsdk --version``, ``list``, ``bench ENV``, ``check ENV``, ``play ENV``."""
 
 from __future__ import annotations
 
@@ -88,6 +88,88 @@ def _check(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _policy(path: str):
+    """The greedy policy of an ``examples/ppo.py`` checkpoint: observations [n, ...] -> actions [n].
+
+    The checkpoint holds the actor MLP's state dict (``actor.0``, ``actor.2``, ``actor.4``: linear
+    layers with tanh between) and ``legal_mask``, the number of trailing observation entries that
+    are the legal-action mask; rebuilt here so the CLI does not import the example.
+    """
+    import numpy as np
+    import torch
+
+    checkpoint = torch.load(path, map_location="cpu", weights_only=False)
+    weights, legal_mask = checkpoint["state_dict"], checkpoint["legal_mask"]
+
+    def act(observations):
+        x = torch.as_tensor(observations.reshape(len(observations), -1), dtype=torch.float32)
+        with torch.no_grad():
+            h = torch.tanh(torch.nn.functional.linear(x, weights["actor.0.weight"], weights["actor.0.bias"]))
+            h = torch.tanh(torch.nn.functional.linear(h, weights["actor.2.weight"], weights["actor.2.bias"]))
+            logits = torch.nn.functional.linear(h, weights["actor.4.weight"], weights["actor.4.bias"])
+            if legal_mask:
+                logits = torch.where(x[:, -legal_mask:] > 0, logits, -torch.inf)
+        return logits.argmax(dim=1).numpy().astype(np.int64)
+
+    return act, checkpoint
+
+
+def _play(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from envsdk.errors import ConfigError, UnknownEnvError
+    from envsdk.registry import resolve
+
+    config = {}
+    for pair in args.pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            print(f"envsdk play: expected config as key=value, found {pair!r}. Fix: write e.g. opponent=perfect.",
+                  file=sys.stderr)
+            return 2
+        config[key] = _config_value(value)
+    policy = None
+    if args.checkpoint:
+        policy, checkpoint = _policy(args.checkpoint)
+        if checkpoint["env"] != args.env:
+            print(f"envsdk play: --checkpoint: expected a policy trained on {args.env!r}, found one trained on "
+                  f"{checkpoint['env']!r}. Fix: pass that env or another checkpoint.", file=sys.stderr)
+            return 2
+        config = {**checkpoint.get("config", {}), **config}
+    try:
+        env = resolve(args.env)(num_envs=1, **config)
+    except (UnknownEnvError, ConfigError) as e:
+        print(f"envsdk play: {e}", file=sys.stderr)
+        return 2
+    n = int(env.single_action_space.n)
+    episodes, total = 0, 0.0
+    try:
+        observations, _ = env.reset(seed=args.seed)
+        while episodes < args.episodes:
+            print(env.render("ansi"), flush=True)
+            if policy is not None:
+                action = int(policy(observations)[0])
+                print(f"policy plays {action}")
+            else:
+                line = sys.stdin.readline()
+                if not line:  # end of input
+                    break
+                try:
+                    action = int(line.split()[0])
+                except (ValueError, IndexError):
+                    print(f"expected an action number 0..{n - 1}, found {line.strip()!r}; try again")
+                    continue
+            observations, rewards, terminals, truncations, _ = env.step(np.full(env.buffers.actions.shape, action))
+            total += float(rewards[0])
+            if terminals[0] or truncations[0]:
+                episodes += 1
+                outcome = {1.0: "win", -1.0: "loss", 0.0: "draw"}.get(float(rewards[0]), f"reward {rewards[0]:g}")
+                print(f"episode {episodes} over: {outcome} (return so far {total:g})\n", flush=True)
+    finally:
+        env.close()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; each subcommand sets ``func``."""
     import envsdk
@@ -118,6 +200,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.add_argument("--quick", action="store_true", help="skip the slow checks (fuzz, memory, cycles, backends)")
     check.set_defaults(func=_check)
+    play = sub.add_parser(
+        "play", help="play an env in the terminal, or watch a trained policy play it",
+        description="Play one sub-env of ENV in the terminal against its built-in opponent: the board is "
+                    "drawn after each move and each line of stdin is an action number (tictactoe: a cell "
+                    "0..8 row-major; connect4: a column 0..6). With --checkpoint (an agent.pt from "
+                    "examples/ppo.py, needs torch) the trained policy plays instead and you watch.")
+    play.add_argument("env", help="registered name, e.g. tictactoe or connect4")
+    play.add_argument("pairs", nargs="*", metavar="KEY=VALUE", help="env config, e.g. opponent=perfect")
+    play.add_argument("--checkpoint", metavar="PATH", help="watch this trained policy play")
+    play.add_argument("--episodes", type=int, default=1, metavar="N", help="episodes to play (default 1)")
+    play.add_argument("--seed", type=int, default=None, metavar="S", help="seed of the env (default: fresh)")
+    play.set_defaults(func=_play)
     return parser
 
 

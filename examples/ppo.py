@@ -1,0 +1,459 @@
+"""PPO on any registered envsdk env, through the native envsdk API (no adapters), CleanRL-shaped.
+
+    pip install -e '.[train]' torch==2.13.0      # torch; matplotlib, pillow, tqdm are optional
+    python examples/ppo.py --env cartpole          # train to the env's target, then stop
+    python examples/ppo.py --env tictactoe --total-timesteps 200000 --summary summary.json
+
+The loop is CleanRL's ``ppo.py`` written against the envsdk protocol: ``envsdk.make`` builds
+``num_envs`` sub-envs under a backend; ``reset``/``step`` return the backend's buffers (copied
+into the rollout storage here); one policy row is one agent row, so a multi-agent env simply has
+more rows (``num_agents``). Rows whose ``masks`` entry is False (dead or padded agents) are
+left out of the loss. Episode statistics come from ``infos`` (one aggregate dict per report).
+
+Per-env defaults live in ``ENV_DEFAULTS`` below (any field of ``Args`` left unset on the command
+line takes the env's value). The board games end their observation with a legal-action mask
+(``legal_mask``: the last n entries, 1 where the action is legal); the policy sets the logits of
+illegal actions to a very low value, so it never samples them. Without ``--total-timesteps`` the
+run stops once the env's ``target`` (an info key over the last 100 episodes) is reached, or
+after the env's step budget.
+
+Outputs in ``--output-dir``: ``agent.pt`` (a checkpoint: state dict plus what rebuilds the
+network), ``curve.png`` (mean return against steps; needs matplotlib), ``policy.gif`` (the
+trained policy on one sub-env, from ``env.render("rgb_array")``; needs pillow). With
+``--summary PATH``, a JSON file: env, steps, seconds, sps, mean_return (last 100 episodes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from collections import deque
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.optim as optim
+from torch.distributions.categorical import Categorical
+
+import envsdk
+from envsdk.registry import resolve
+
+# Per-env defaults. legal_mask: the observation's last n entries are the legal-action mask
+# (tictactoe 9 cells, connect4 7 columns, tripletriad 14 actions); 0 = no mask.
+# target: (info key, threshold) over the last 100 episodes that ends a run without
+# --total-timesteps; total_timesteps is then the budget cap. config goes to the env constructor.
+ENV_DEFAULTS: dict[str, dict] = {
+    "cartpole": dict(num_envs=16, num_steps=64, learning_rate=1e-3, ent_coef=0.0, hidden=64, gamma=0.99,
+                     num_minibatches=4, update_epochs=8, total_timesteps=1_000_000, legal_mask=0,
+                     target=("episode_return", 475.0), config={}),
+    "tictactoe": dict(num_envs=64, num_steps=16, learning_rate=1e-3, ent_coef=0.01, hidden=128, gamma=0.99,
+                      num_minibatches=4, update_epochs=4, total_timesteps=2_000_000, legal_mask=9,
+                      target=("win", 0.9), config={"opponent": "random", "first": "random"}),
+    "connect4": dict(num_envs=128, num_steps=32, learning_rate=5e-4, ent_coef=0.01, hidden=256, gamma=0.99,
+                     num_minibatches=4, update_epochs=4, total_timesteps=20_000_000, legal_mask=7,
+                     target=("win", 0.9), config={"opponent": "greedy", "first": "random"}),
+    "tripletriad": dict(num_envs=128, num_steps=32, learning_rate=5e-4, ent_coef=0.01, hidden=256, gamma=0.99,
+                        num_minibatches=4, update_epochs=4, total_timesteps=10_000_000, legal_mask=14,
+                        target=("win", 0.9), config={"opponent": "random", "starter": "random"}),
+    "breakout": dict(num_envs=64, num_steps=128, learning_rate=5e-4, ent_coef=0.01, hidden=256, gamma=0.99,
+                     num_minibatches=4, update_epochs=4, total_timesteps=50_000_000, legal_mask=0,
+                     target=("score", 108.0), config={}),
+    "pong": dict(num_envs=64, num_steps=128, learning_rate=5e-4, ent_coef=0.01, hidden=128, gamma=0.99,
+                 num_minibatches=4, update_epochs=4, total_timesteps=20_000_000, legal_mask=0,
+                 target=("win", 0.9), config={}),
+    "squared": dict(num_envs=64, num_steps=32, learning_rate=1e-3, ent_coef=0.01, hidden=128, gamma=0.99,
+                    num_minibatches=4, update_epochs=4, total_timesteps=5_000_000, legal_mask=0,
+                    target=("episode_return", 0.9), config={}),
+    # multi-agent: every snake is an agent row (num_agents = num_envs * snakes)
+    "snake": dict(num_envs=8, num_steps=64, learning_rate=5e-4, ent_coef=0.01, hidden=128, gamma=0.99,
+                  num_minibatches=4, update_epochs=4, total_timesteps=20_000_000, legal_mask=0,
+                  target=("score", 20.0), config={"width": 24, "height": 24, "snakes": 8, "food": 16,
+                                                  "max_steps": 1000}),
+}
+# For an env not in the table (e.g. one registered by entry point).
+GENERIC_DEFAULTS = dict(num_envs=16, num_steps=128, learning_rate=2.5e-4, ent_coef=0.01, hidden=64, gamma=0.99,
+                        num_minibatches=4, update_epochs=4, total_timesteps=500_000, legal_mask=0,
+                        target=None, config={})
+
+
+@dataclass
+class Args:
+    env: str = "cartpole"
+    """registered env name (`envsdk list`); picks the per-env defaults in ENV_DEFAULTS"""
+    backend: str = "serial"
+    """envsdk backend that runs the sub-envs (serial or multiprocessing)"""
+    config: str = "{}"
+    """env config as a JSON object, merged over the env's default config"""
+    seed: int = 1
+    """seed of the experiment (sub-env i is seeded with seed + i)"""
+    torch_deterministic: bool = True
+    """if toggled, `torch.backends.cudnn.deterministic=True`"""
+    cuda: bool = False
+    """use CUDA when available (small MLPs train faster on the CPU)"""
+    total_timesteps: int | None = None
+    """agent-row steps to train; unset: train until the env's target (at most its budget)"""
+    num_envs: int | None = None
+    """sub-envs simulated in parallel (unset: the env's default)"""
+    num_steps: int | None = None
+    """steps per agent row per rollout (unset: the env's default)"""
+    learning_rate: float | None = None
+    """Adam learning rate, annealed linearly to 0 (unset: the env's default)"""
+    anneal_lr: bool = True
+    """toggle learning rate annealing"""
+    gamma: float | None = None
+    """discount factor (unset: the env's default)"""
+    gae_lambda: float = 0.95
+    """lambda of generalized advantage estimation"""
+    num_minibatches: int | None = None
+    """minibatches per epoch (unset: the env's default)"""
+    update_epochs: int | None = None
+    """optimisation epochs per rollout (unset: the env's default)"""
+    clip_coef: float = 0.2
+    """surrogate clipping coefficient"""
+    ent_coef: float | None = None
+    """entropy bonus coefficient (unset: the env's default)"""
+    vf_coef: float = 0.5
+    """value loss coefficient"""
+    max_grad_norm: float = 0.5
+    """maximum gradient norm"""
+    hidden: int | None = None
+    """width of the two hidden layers of the actor and of the critic (unset: the env's default)"""
+    init_checkpoint: str = ""
+    """if set, start from this agent.pt (same env and network; e.g. fine-tune against a new opponent)"""
+    output_dir: str = ""
+    """where agent.pt, curve.png and policy.gif go (default runs/ENV_SEED_TIME)"""
+    summary: str = ""
+    """if set, write a JSON summary (env, steps, seconds, sps, mean_return) to this path"""
+    gif_steps: int = 200
+    """steps of the trained policy recorded in policy.gif (0: no GIF)"""
+    progress: bool = True
+    """show a progress bar (tqdm if installed, else one carriage-return line)"""
+
+
+def parse_args(argv: list[str] | None = None) -> Args:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    for f in fields(Args):
+        kind = {"int": int, "float": float, "str": str, "bool": bool}[str(f.type).split(" |")[0]]
+        if kind is bool:
+            kind = lambda s: s.lower() in ("1", "true", "yes")  # noqa: E731
+        parser.add_argument(f"--{f.name.replace('_', '-')}", type=kind, default=f.default)
+    return Args(**vars(parser.parse_args(argv)))
+
+
+def layer_init(layer, std=2**0.5, bias_const=0.0):
+    torch.nn.init.orthogonal_(layer.weight, std)
+    torch.nn.init.constant_(layer.bias, bias_const)
+    return layer
+
+
+class Agent(nn.Module):
+    """Separate actor and critic MLPs over the flattened observation; masks illegal logits."""
+
+    def __init__(self, obs_size: int, num_actions: int, hidden: int, legal_mask: int):
+        super().__init__()
+        self.legal_mask = legal_mask  # the observation's last legal_mask entries are the legal-action mask
+        self.critic = nn.Sequential(
+            layer_init(nn.Linear(obs_size, hidden)), nn.Tanh(),
+            layer_init(nn.Linear(hidden, hidden)), nn.Tanh(),
+            layer_init(nn.Linear(hidden, 1), std=1.0),
+        )
+        self.actor = nn.Sequential(
+            layer_init(nn.Linear(obs_size, hidden)), nn.Tanh(),
+            layer_init(nn.Linear(hidden, hidden)), nn.Tanh(),
+            layer_init(nn.Linear(hidden, num_actions), std=0.01),
+        )
+
+    def get_value(self, x):
+        return self.critic(x)
+
+    def distribution(self, x):
+        logits = self.actor(x)
+        if self.legal_mask:
+            legal = x[:, -self.legal_mask:] > 0
+            logits = torch.where(legal, logits, torch.finfo(logits.dtype).min)
+        return Categorical(logits=logits)
+
+    def get_action_and_value(self, x, action=None):
+        probs = self.distribution(x)
+        if action is None:
+            action = probs.sample()
+        return action, probs.log_prob(action), probs.entropy(), self.critic(x)
+
+
+class Progress:
+    """A progress bar: tqdm when installed, else one line rewritten with a carriage return."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.enabled, self.bar = total, enabled, None
+        if enabled:
+            try:
+                from tqdm import tqdm
+                self.bar = tqdm(total=total, unit="step", unit_scale=True, dynamic_ncols=True)
+            except ImportError:
+                pass
+
+    def update(self, step: int, text: str) -> None:
+        if not self.enabled:
+            return
+        if self.bar is not None:
+            self.bar.update(step - self.bar.n)
+            self.bar.set_postfix_str(text, refresh=False)
+        else:
+            print(f"\r{step:>12,}/{self.total:,} {text}", end="", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        elif self.enabled:
+            print(file=sys.stderr)
+
+
+def record_gif(agent: Agent, args: Args, config: dict, path: Path, device) -> bool:
+    """Run the greedy policy on ONE sub-env built alone and write its rendered frames as a GIF."""
+    try:
+        from PIL import Image
+    except ImportError:
+        print("pillow is not installed: skipping policy.gif (pip install pillow)")
+        return False
+    env = resolve(args.env)(num_envs=1, **config)
+    frames = []
+    try:
+        obs, _ = env.reset(seed=args.seed + 10_000)
+        frames.append(env.render("rgb_array"))
+        for _ in range(args.gif_steps):
+            with torch.no_grad():
+                x = torch.as_tensor(obs.reshape(env.num_agents, -1), dtype=torch.float32, device=device)
+                action = agent.distribution(x).probs.argmax(dim=1)
+            obs, _, _, _, _ = env.step(action.cpu().numpy().reshape(env.buffers.actions.shape))
+            frames.append(env.render("rgb_array"))
+    finally:
+        env.close()
+    images = [Image.fromarray(np.asarray(f, np.uint8)) for f in frames]
+    images[0].save(path, save_all=True, append_images=images[1:], duration=50, loop=0)
+    return True
+
+
+def plot_curve(curve: list[tuple[int, float]], title: str, path: Path) -> bool:
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed: skipping curve.png (pip install matplotlib)")
+        return False
+    fig, ax = plt.subplots(figsize=(6, 4))
+    if curve:
+        steps, returns = zip(*curve, strict=True)
+        ax.plot(steps, returns)
+    ax.set_xlabel("agent steps")
+    ax.set_ylabel("mean episode return (last 100)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return True
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = parse_args(argv)
+    defaults = ENV_DEFAULTS.get(args.env, GENERIC_DEFAULTS)
+    for name in ("num_envs", "num_steps", "learning_rate", "gamma", "num_minibatches", "update_epochs",
+                 "ent_coef", "hidden"):
+        if getattr(args, name) is None:
+            setattr(args, name, defaults[name])
+    stop_at_target = args.total_timesteps is None and defaults["target"] is not None
+    if args.total_timesteps is None:
+        args.total_timesteps = defaults["total_timesteps"]
+    config = {**defaults["config"], **json.loads(args.config)}
+    output_dir = Path(args.output_dir or f"runs/{args.env}_{args.seed}_{int(time.time())}")
+    output_dir.mkdir(parents=True, exist_ok=True)
+
+    # TRY NOT TO MODIFY: seeding
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    torch.backends.cudnn.deterministic = args.torch_deterministic
+    device = torch.device("cuda" if args.cuda and torch.cuda.is_available() else "cpu")
+
+    # env setup: the native API. One policy row per agent row (num_agents >= num_envs).
+    envs = envsdk.make(args.env, num_envs=args.num_envs, backend=args.backend, **config)
+    if not isinstance(envs.single_action_space, envsdk.spaces.Discrete):
+        raise SystemExit(f"ppo.py: expected a Discrete action space, found {envs.single_action_space!r}")
+    rows = envs.num_agents
+    obs_size = int(np.prod(envs.single_observation_space.shape))
+    num_actions = int(envs.single_action_space.n)
+    batch_size = rows * args.num_steps
+    minibatch_size = batch_size // args.num_minibatches
+    num_iterations = max(1, args.total_timesteps // batch_size)
+
+    agent = Agent(obs_size, num_actions, args.hidden, defaults["legal_mask"]).to(device)
+    if args.init_checkpoint:
+        agent.load_state_dict(torch.load(args.init_checkpoint, map_location=device, weights_only=False)["state_dict"])
+    optimizer = optim.Adam(agent.parameters(), lr=args.learning_rate, eps=1e-5)
+
+    # ALGO Logic: Storage setup ([num_steps, rows]; live: the masks entry of the row at that step)
+    obs = torch.zeros((args.num_steps, rows, obs_size)).to(device)
+    actions = torch.zeros((args.num_steps, rows), dtype=torch.long).to(device)
+    logprobs = torch.zeros((args.num_steps, rows)).to(device)
+    rewards = torch.zeros((args.num_steps, rows)).to(device)
+    dones = torch.zeros((args.num_steps, rows)).to(device)
+    values = torch.zeros((args.num_steps, rows)).to(device)
+    live = torch.zeros((args.num_steps, rows), dtype=torch.bool).to(device)
+
+    # TRY NOT TO MODIFY: start the game
+    global_step = 0
+    start_time = time.time()
+    next_obs, _ = envs.reset(seed=args.seed)
+    next_obs = torch.tensor(next_obs.reshape(rows, -1), dtype=torch.float32, device=device)
+    next_done = torch.zeros(rows).to(device)
+    # infos aggregate the episodes that ended since the last report: keep each mean once per episode
+    recent: dict[str, deque] = {}
+    curve: list[tuple[int, float]] = []
+    target_key, target_value = defaults["target"] or (None, None)
+    progress = Progress(args.total_timesteps if not stop_at_target else num_iterations * batch_size, args.progress)
+
+    def mean_of(key: str) -> float:
+        return float(np.mean(recent[key])) if recent.get(key) else float("nan")
+
+    for iteration in range(1, num_iterations + 1):
+        # Annealing the rate if instructed to do so.
+        if args.anneal_lr:
+            frac = 1.0 - (iteration - 1.0) / num_iterations
+            optimizer.param_groups[0]["lr"] = frac * args.learning_rate
+
+        for step in range(0, args.num_steps):
+            global_step += rows
+            obs[step] = next_obs
+            dones[step] = next_done
+            live[step] = torch.as_tensor(envs.buffers.masks, device=device)
+
+            # ALGO LOGIC: action logic
+            with torch.no_grad():
+                action, logprob, _, value = agent.get_action_and_value(next_obs)
+                values[step] = value.flatten()
+            actions[step] = action
+            logprobs[step] = logprob
+
+            # execute the game: the returned arrays are the env's buffers, so copy what we keep.
+            # A truncated row is treated as done (its cut-off state is gone: autoreset already
+            # wrote the next episode's first observation), as CleanRL does.
+            next_obs, reward, terminals, truncations, infos = envs.step(action.cpu().numpy())
+            rewards[step] = torch.as_tensor(reward, dtype=torch.float32, device=device)
+            next_done = torch.as_tensor(terminals | truncations, dtype=torch.float32, device=device)
+            next_obs = torch.tensor(next_obs.reshape(rows, -1), dtype=torch.float32, device=device)
+            for info in infos:
+                count = int(info.get("episode_count", 0))
+                for key, value in info.items():
+                    if key != "episode_count":
+                        recent.setdefault(key, deque(maxlen=100)).extend([float(value)] * min(count, 100))
+
+        # bootstrap value if not done
+        with torch.no_grad():
+            next_value = agent.get_value(next_obs).reshape(1, -1)
+            advantages = torch.zeros_like(rewards).to(device)
+            lastgaelam = 0
+            for t in reversed(range(args.num_steps)):
+                if t == args.num_steps - 1:
+                    nextnonterminal = 1.0 - next_done
+                    nextvalues = next_value
+                else:
+                    nextnonterminal = 1.0 - dones[t + 1]
+                    nextvalues = values[t + 1]
+                delta = rewards[t] + args.gamma * nextvalues * nextnonterminal - values[t]
+                advantages[t] = lastgaelam = delta + args.gamma * args.gae_lambda * nextnonterminal * lastgaelam
+            returns = advantages + values
+
+        # flatten the batch, keeping only live rows (masks True): dead or padded agents teach nothing
+        keep = live.reshape(-1)
+        b_obs = obs.reshape(-1, obs_size)[keep]
+        b_logprobs = logprobs.reshape(-1)[keep]
+        b_actions = actions.reshape(-1)[keep]
+        b_advantages = advantages.reshape(-1)[keep]
+        b_returns = returns.reshape(-1)[keep]
+        b_values = values.reshape(-1)[keep]
+
+        # Optimizing the policy and value network
+        b_inds = np.arange(len(b_obs))
+        for _epoch in range(args.update_epochs):
+            np.random.shuffle(b_inds)
+            for start in range(0, len(b_inds), minibatch_size):
+                mb_inds = b_inds[start:start + minibatch_size]
+
+                _, newlogprob, entropy, newvalue = agent.get_action_and_value(b_obs[mb_inds], b_actions[mb_inds])
+                logratio = newlogprob - b_logprobs[mb_inds]
+                ratio = logratio.exp()
+
+                mb_advantages = b_advantages[mb_inds]
+                mb_advantages = (mb_advantages - mb_advantages.mean()) / (mb_advantages.std() + 1e-8)
+
+                # Policy loss
+                pg_loss1 = -mb_advantages * ratio
+                pg_loss2 = -mb_advantages * torch.clamp(ratio, 1 - args.clip_coef, 1 + args.clip_coef)
+                pg_loss = torch.max(pg_loss1, pg_loss2).mean()
+
+                # Value loss (clipped, as CleanRL's default)
+                newvalue = newvalue.view(-1)
+                v_loss_unclipped = (newvalue - b_returns[mb_inds]) ** 2
+                v_clipped = b_values[mb_inds] + torch.clamp(newvalue - b_values[mb_inds], -args.clip_coef,
+                                                            args.clip_coef)
+                v_loss_clipped = (v_clipped - b_returns[mb_inds]) ** 2
+                v_loss = 0.5 * torch.max(v_loss_unclipped, v_loss_clipped).mean()
+
+                entropy_loss = entropy.mean()
+                loss = pg_loss - args.ent_coef * entropy_loss + v_loss * args.vf_coef
+
+                optimizer.zero_grad()
+                loss.backward()
+                nn.utils.clip_grad_norm_(agent.parameters(), args.max_grad_norm)
+                optimizer.step()
+
+        # logging: progress bar with SPS and episode stats; stop at the env's target when asked
+        sps = int(global_step / (time.time() - start_time))
+        mean_return = mean_of("episode_return")
+        curve.append((global_step, mean_return))
+        text = f"SPS={sps:,} return={mean_return:.2f}"
+        if target_key and target_key != "episode_return":
+            text += f" {target_key}={mean_of(target_key):.3f}"
+        progress.update(global_step, text)
+        if (stop_at_target and len(recent.get(target_key, ())) == 100
+                and mean_of(target_key) >= target_value):
+            break
+    progress.close()
+    seconds = time.time() - start_time
+    envs.close()
+
+    # outputs: checkpoint, learning curve, GIF of the trained policy, summary
+    checkpoint = output_dir / "agent.pt"
+    torch.save({"state_dict": agent.state_dict(), "env": args.env, "config": config, "obs_size": obs_size,
+                "num_actions": num_actions, "hidden": args.hidden, "legal_mask": defaults["legal_mask"],
+                "args": asdict(args)}, checkpoint)
+    plot_curve(curve, f"PPO on {args.env}", output_dir / "curve.png")
+    if args.gif_steps > 0:
+        record_gif(agent, args, config, output_dir / "policy.gif", device)
+    summary = {"env": args.env, "steps": global_step, "seconds": round(seconds, 3), "sps": round(global_step / seconds),
+               "mean_return": mean_return if recent.get("episode_return") else None}  # None: no episode ended
+    summary.update({k: mean_of(k) for k in ("win", "draw", "loss", "score") if recent.get(k)})
+    if args.summary:
+        Path(args.summary).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.summary).write_text(json.dumps(summary, indent=2) + "\n")
+    print(f"{args.env}: {global_step:,} steps in {seconds:.1f} s ({summary['sps']:,} SPS), "
+          f"mean return {mean_return:.2f}; outputs in {output_dir}")
+    return summary
+
+
+def load_agent(path: str | Path) -> tuple[Agent, dict]:
+    """Rebuild the trained agent from ``agent.pt``; returns ``(agent, checkpoint)``."""
+    checkpoint = torch.load(path, map_location="cpu", weights_only=False)
+    agent = Agent(checkpoint["obs_size"], checkpoint["num_actions"], checkpoint["hidden"], checkpoint["legal_mask"])
+    agent.load_state_dict(checkpoint["state_dict"])
+    return agent.eval(), checkpoint
+
+
+if __name__ == "__main__":
+    main()

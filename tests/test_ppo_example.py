@@ -1,0 +1,68 @@
+"""Smoke test of examples/ppo.py: a tiny budget, then every output is written and well formed."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+Image = pytest.importorskip("PIL.Image")
+pytest.importorskip("matplotlib")
+
+SCRIPT = Path(__file__).resolve().parents[1] / "examples" / "ppo.py"
+
+
+@pytest.mark.parametrize("env", ["cartpole", "tictactoe"])
+def test_ppo_writes_checkpoint_curve_gif_and_summary(tmp_path, env):
+    out, summary = tmp_path / "run", tmp_path / "summary.json"
+    subprocess.run([sys.executable, str(SCRIPT), "--env", env, "--total-timesteps", "2048", "--num-envs", "4",
+                    "--num-steps", "64", "--gif-steps", "10", "--progress", "false", "--output-dir", str(out),
+                    "--summary", str(summary)], check=True, capture_output=True, timeout=120)
+
+    checkpoint = torch.load(out / "agent.pt", map_location="cpu", weights_only=False)
+    assert checkpoint["env"] == env and checkpoint["state_dict"]
+    sys.path.insert(0, str(SCRIPT.parent))
+    try:
+        from ppo import load_agent
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+    agent, _ = load_agent(out / "agent.pt")
+    x = torch.zeros(1, checkpoint["obs_size"])
+    if checkpoint["legal_mask"]:
+        x[0, -1] = 1.0  # only the last action legal: the masked policy must pick it
+        assert int(agent.distribution(x).probs.argmax()) == checkpoint["num_actions"] - 1
+    else:
+        assert agent.distribution(x).probs.shape == (1, checkpoint["num_actions"])
+
+    with Image.open(out / "curve.png") as png:
+        assert png.format == "PNG" and png.size[0] > 100
+    with Image.open(out / "policy.gif") as gif:
+        assert gif.format == "GIF" and gif.n_frames >= 2  # pillow merges identical consecutive frames
+
+    data = json.loads(summary.read_text())
+    assert set(data) >= {"env", "steps", "seconds", "sps", "mean_return"}
+    assert data["env"] == env and data["steps"] == 2048 and data["sps"] > 0
+
+
+def _envsdk(*argv: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "envsdk", *argv], input=stdin, capture_output=True, text=True,
+                          check=True, timeout=60)
+
+
+def test_play_reads_moves_from_stdin():
+    # The agent moves first; the random opponent replies. Cells 0..8 row-major; an occupied cell
+    # is an illegal move, a loss, so whatever the opponent does the game ends within these moves.
+    out = _envsdk("play", "tictactoe", "first=agent", "--seed", "0", stdin="x\n4\n0\n1\n2\n3\n5\n6\n7\n8\n").stdout
+    assert "expected an action number 0..8, found 'x'" in out
+    assert "episode 1 over:" in out
+
+
+def test_play_watches_a_trained_policy(tmp_path):
+    out = tmp_path / "run"
+    subprocess.run([sys.executable, str(SCRIPT), "--env", "tictactoe", "--total-timesteps", "512", "--num-envs", "4",
+                    "--num-steps", "32", "--gif-steps", "0", "--progress", "false", "--output-dir", str(out)],
+                   check=True, capture_output=True, timeout=120)
+    text = _envsdk("play", "tictactoe", "--checkpoint", str(out / "agent.pt"), "--episodes", "3", "--seed", "1").stdout
+    assert text.count("policy plays") >= 3 and "episode 3 over:" in text
