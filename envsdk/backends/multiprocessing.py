@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from envsdk.backends.batches import WorkerBatches
 from envsdk.backends.factory import build, factory_name, positive_int, takes_num_envs
 from envsdk.buffers import Buffers, Layout, SharedBuffers, copy_actions
 from envsdk.errors import ConfigError, StateError, WorkerError
@@ -167,10 +168,8 @@ class Multiprocessing:
 
         b = self.buffers
         self._results = (b.observations, b.rewards, b.terminals, b.truncations)
-        self._agent_ids = np.arange(self.num_agents)
-        self._env_ids = self._agent_ids // agents_per_env
-        self._batch_rows = self._workers_per_batch * rows
-        self._staging = None  # gather buffers for non-contiguous batches, made on first need
+        self._batches = WorkerBatches(b, rows, agents_per_env, self._workers_per_batch,
+                                      self.single_observation_space, self.single_action_space)
 
     # --- synchronous API ------------------------------------------------------------------
 
@@ -212,12 +211,7 @@ class Multiprocessing:
                 "async_reset(seed), then alternate recv() and send()."
             )
         workers, self._last = self._last, None
-        dst = self._batch_actions
-        if actions is not dst:
-            copy_actions(dst, actions, "Multiprocessing.send")
-        if dst is not self._view_actions:  # a gathered batch: scatter its actions to the rows
-            for j, w in enumerate(workers):
-                self.buffers.actions[w * self._rows:(w + 1) * self._rows] = dst[j * self._rows:(j + 1) * self._rows]
+        self._batches.write_actions(workers, actions, "Multiprocessing.send")
         self._send_to(workers, _STEP)
 
     def recv(self) -> Batch:
@@ -236,7 +230,7 @@ class Multiprocessing:
         workers = sorted(w for w, _ in chosen)
         infos = [i for _, infos in sorted(chosen) for i in infos]
         self._last = workers
-        return self._batch(workers, infos)
+        return self._batches.batch(workers, infos)
 
     def close(self) -> None:
         """Stop every worker (join, then terminate stragglers), unlink the shared memory. Safe twice."""
@@ -248,24 +242,6 @@ class Multiprocessing:
         self._finalizer()
 
     # --- internals -------------------------------------------------------------------------
-
-    def _batch(self, workers: list[int], infos: Infos) -> Batch:
-        b, r = self.buffers, self._rows
-        lo, hi = workers[0] * r, (workers[-1] + 1) * r
-        if hi - lo == len(workers) * r:  # contiguous workers: views, no copy
-            view = b.rows(lo, hi)
-            self._batch_actions = self._view_actions = view.actions
-            return Batch(view.observations, view.rewards, view.terminals, view.truncations, view.masks,
-                         infos, self._agent_ids[lo:hi], self._env_ids[lo:hi])
-        if self._staging is None:
-            layout = Layout.of(self.single_observation_space, self.single_action_space, self._batch_rows)
-            self._staging = layout.view(np.zeros(layout.nbytes, np.uint8))
-        s = self._staging
-        ids = np.concatenate([self._agent_ids[w * r:(w + 1) * r] for w in workers])
-        for name in ("observations", "rewards", "terminals", "truncations", "masks"):
-            np.take(getattr(b, name), ids, axis=0, out=getattr(s, name))
-        self._batch_actions, self._view_actions = s.actions, None
-        return Batch(s.observations, s.rewards, s.terminals, s.truncations, s.masks, infos, ids, self._env_ids[ids])
 
     def _command_all_reset(self, seed: int | None) -> None:
         k = self.envs_per_worker

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from envsdk.backends.batches import WorkerBatches
 from envsdk.backends.factory import build, factory_name, positive_int, takes_num_envs
 from envsdk.buffers import Buffers, Layout, copy_actions
 from envsdk.errors import ConfigError, StateError, WorkerError
@@ -151,11 +152,9 @@ class Ray:
             tuple(getattr(b, f)[w * rows:(w + 1) * rows] for f in _FIELDS) for w in range(self.num_workers)
         ]
         self._worker_actions = [b.actions[w * rows:(w + 1) * rows] for w in range(self.num_workers)]
-        self._agent_ids = np.arange(self.num_agents)
-        self._env_ids = self._agent_ids // agents_per_env
         self._workers_per_batch = self.batch_size // k
-        self._batch_rows = self._workers_per_batch * rows
-        self._staging = None
+        self._batches = WorkerBatches(b, rows, agents_per_env, self._workers_per_batch,
+                                      self.single_observation_space, self.single_action_space)
         self._all = list(range(self.num_workers))
         row_bytes = lambda f: getattr(b, f).nbytes // self.num_agents  # noqa: E731
         self.payload_bytes_per_step = {
@@ -242,13 +241,7 @@ class Ray:
                 "async_reset(seed), then alternate recv() and send()."
             )
         workers, self._last = self._last, None
-        dst = self._batch_actions
-        if actions is not dst:
-            copy_actions(dst, actions, "Ray.send")
-        if dst is not self._view_actions:  # a gathered batch: scatter its actions to the rows
-            r = self._rows
-            for j, w in enumerate(workers):
-                self._worker_actions[w][...] = dst[j * r:(j + 1) * r]
+        self._batches.write_actions(workers, actions, "Ray.send")
         self._step(workers)
 
     def recv(self) -> Batch:
@@ -271,7 +264,7 @@ class Ray:
         workers = sorted(w for w, _ in chosen)
         infos = [i for _, infos in sorted(chosen) for i in infos]
         self._last = workers
-        return self._batch(workers, infos)
+        return self._batches.batch(workers, infos)
 
     def close(self) -> None:
         """Close the actors' envs, kill the actors, and shut Ray down if this backend started it.
@@ -351,24 +344,6 @@ class Ray:
         for dst, src in zip(self._worker_fields[w], out[:5], strict=True):
             np.copyto(dst, src)
         return out[5]
-
-    def _batch(self, workers: list[int], infos: Infos) -> Batch:
-        b, r = self.buffers, self._rows
-        lo, hi = workers[0] * r, (workers[-1] + 1) * r
-        if hi - lo == len(workers) * r:  # contiguous actors: views, no copy
-            view = b.rows(lo, hi)
-            self._batch_actions = self._view_actions = view.actions
-            return Batch(view.observations, view.rewards, view.terminals, view.truncations, view.masks,
-                         infos, self._agent_ids[lo:hi], self._env_ids[lo:hi])
-        if self._staging is None:
-            layout = Layout.of(self.single_observation_space, self.single_action_space, self._batch_rows)
-            self._staging = layout.view(np.zeros(layout.nbytes, np.uint8))
-        s = self._staging
-        ids = np.concatenate([self._agent_ids[w * r:(w + 1) * r] for w in workers])
-        for name in _FIELDS:
-            np.take(getattr(b, name), ids, axis=0, out=getattr(s, name))
-        self._batch_actions, self._view_actions = s.actions, None
-        return Batch(s.observations, s.rewards, s.terminals, s.truncations, s.masks, infos, ids, self._env_ids[ids])
 
     def _fail(self, message: str) -> None:
         self.close()
