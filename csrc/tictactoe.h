@@ -23,7 +23,10 @@
 // Opponents (`opponent`): 0 random, a uniformly random empty cell; 1 perfect, a uniformly
 // random move among the best ones of a depth-aware minimax over every legal position
 // (TICTACTOE_PERFECT below, precomputed by csrc/tictactoe_table.py): it wins as soon as it can
-// and never loses. Both draw from the sub-env's RNG.
+// and never loses. `epsilon` (0..1, default 0) makes the perfect opponent fallible: each of its
+// moves is, with that probability, a uniformly random empty cell instead (training against
+// perfect play mixed with mistakes teaches both never to lose and to punish mistakes). All of
+// this draws from the sub-env's RNG; with epsilon 0 no extra number is drawn.
 // Who moves first (`first`): 0 the agent, 1 the opponent, 2 alternate (the agent in the first
 // episode after reset, then the other side each new episode of that sub-env), 3 random (a fair
 // coin from the sub-env's RNG each episode).
@@ -56,6 +59,7 @@ typedef struct tictactoe {
     // Config, validated in Python before init.
     int32_t num_envs;
     int32_t opponent;       // 0 random, 1 perfect
+    float epsilon;          // probability that a perfect opponent's move is uniformly random instead
     int32_t first;          // 0 agent, 1 opponent, 2 alternate, 3 random
     float illegal_reward;   // reward of an illegal move (<= 0), which also ends the episode as a loss
     // Set by init: the static table of the perfect opponent's best-move masks (read-only).
@@ -103,10 +107,10 @@ static inline int32_t tictactoe_pick(uint64_t* rng, uint32_t choices) {
 }
 
 // The opponent's cell in a position with at least one empty cell and no line yet.
-static inline int32_t tictactoe_opponent_move(const uint16_t* perfect, int32_t opponent, uint64_t* rng,
-                                              int32_t key, uint32_t empty) {
+static inline int32_t tictactoe_opponent_move(const uint16_t* perfect, int32_t opponent, float epsilon,
+                                              uint64_t* rng, int32_t key, uint32_t empty) {
     uint32_t choices = empty;
-    if (opponent == TICTACTOE_PERFECT_PLAY) {
+    if (opponent == TICTACTOE_PERFECT_PLAY && (epsilon <= 0.0f || envsdk_rng_uniform(rng) >= epsilon)) {
         choices = perfect[key] & empty;
         if (!choices) choices = empty;  // unreachable from a consistent state; keeps any state in bounds
     }
@@ -158,7 +162,7 @@ static void tictactoe_start(tictactoe* env, int32_t i) {
     uint32_t opponent_cells = 0;
     int32_t key = 0;
     if (!agent_first) {
-        int32_t m = tictactoe_opponent_move(env->perfect, env->opponent, rng, 0, TICTACTOE_FULL);
+        int32_t m = tictactoe_opponent_move(env->perfect, env->opponent, env->epsilon, rng, 0, TICTACTOE_FULL);
         opponent_cells = 1u << m;
         key = TICTACTOE_POW3[m];
         obs[m] = -1;
@@ -205,7 +209,7 @@ int32_t tictactoe_step(tictactoe* env) {
     const uint8_t* agent_first = env->agent_first;
     const uint16_t* perfect = env->perfect;
     const int32_t opponent = env->opponent, num_envs = env->num_envs;
-    const float illegal_reward = env->illegal_reward;
+    const float illegal_reward = env->illegal_reward, epsilon = env->epsilon;
     tictactoe_log log = env->log;  // a local copy: no stores through env inside the loop
     for (int32_t i = 0; i < num_envs; i++) {
         int32_t a = actions[i];
@@ -223,7 +227,7 @@ int32_t tictactoe_step(tictactoe* env) {
                 outcome = TICTACTOE_DRAW;
             } else {
                 uint32_t empty = TICTACTOE_FULL & ~(mine | theirs);
-                int32_t m = tictactoe_opponent_move(perfect, opponent, &rng[i], key, empty);
+                int32_t m = tictactoe_opponent_move(perfect, opponent, epsilon, &rng[i], key, empty);
                 theirs |= 1u << m;
                 key += TICTACTOE_POW3[m];
                 if (tictactoe_wins(theirs)) {

@@ -64,10 +64,12 @@ class TicTacToe:
 
     Config: ``opponent`` ``"random"`` (a uniformly random empty cell) or ``"perfect"`` (uniform
     among the best moves of a depth-aware minimax over every legal position, precomputed: it wins
-    as soon as it can and never loses); ``first``: who moves first, ``"agent"``, ``"opponent"``,
-    ``"alternate"`` (the agent in the first episode after reset, then taking turns per sub-env)
-    or ``"random"`` (a fair coin per episode, the default). Opponent moves and coins come from
-    the sub-env's RNG.
+    as soon as it can and never loses); ``epsilon`` (0..1, default 0): the probability that each
+    move of the perfect opponent is a uniformly random empty cell instead (a fallible expert:
+    training against it teaches both never to lose and to punish mistakes); ``first``: who
+    moves first, ``"agent"``, ``"opponent"``, ``"alternate"`` (the agent in the first episode
+    after reset, then taking turns per sub-env) or ``"random"`` (a fair coin per episode, the
+    default). Opponent moves and coins come from the sub-env's RNG.
 
     Infos (means over the episodes that ended): episode_return, episode_length (agent moves),
     win, draw, loss, illegal (rates), first (fraction of episodes the agent moved first),
@@ -77,13 +79,14 @@ class TicTacToe:
     """
 
     def __init__(self, *, num_envs: int = 1, opponent: str = "random", first: str = "random",
-                 illegal_reward: float = -1.0, buffers=None, **unknown):
+                 epsilon: float = 0.0, illegal_reward: float = -1.0, buffers=None, **unknown):
         reject_unknown(TicTacToe, unknown)
         num_envs = check_int("TicTacToe", "num_envs", num_envs, 1, 2**31 - 1)
         opponent_code = _choice("TicTacToe", "opponent", opponent, OPPONENTS)
         first_code = _choice("TicTacToe", "first", first, FIRST)
+        epsilon = check_float("TicTacToe", "epsilon", epsilon, 0.0, 1.0)
         illegal_reward = check_float("TicTacToe", "illegal_reward", illegal_reward, -1000.0, 0.0)
-        self.opponent, self.first, self.illegal_reward = opponent, first, illegal_reward
+        self.opponent, self.first, self.epsilon, self.illegal_reward = opponent, first, epsilon, illegal_reward
         self.single_observation_space = spaces.Box(-1, 1, shape=(18,), dtype=np.int8)
         self.single_action_space = spaces.Discrete(9)
         self.num_agents = num_envs
@@ -93,7 +96,7 @@ class TicTacToe:
             self.single_observation_space, self.single_action_space, num_envs, owner="TicTacToe.buffers"
         )
         self._sim = CSim("tictactoe", self.buffers, owner="TicTacToe", num_envs=num_envs, opponent=opponent_code,
-                         first=first_code, illegal_reward=illegal_reward)
+                         first=first_code, epsilon=epsilon, illegal_reward=illegal_reward)
         b = self.buffers
         self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions
         self._results = (b.observations, b.rewards, b.terminals, b.truncations)

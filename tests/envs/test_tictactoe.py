@@ -132,6 +132,19 @@ def test_perfect_opponent_wins_when_it_can():
     assert infos == info(-1.0, 3.0, "loss", 1.0)
 
 
+@pytest.mark.parametrize("epsilon", [0.0, 0.3, 1.0])
+def test_epsilon_makes_the_perfect_opponent_miss_wins_at_that_rate(epsilon):
+    # The position above in 4000 sub-envs: after the agent's 8, empty cells are 1, 2, 5, 6 and only
+    # 5 wins. The opponent takes it with probability (1 - epsilon) + epsilon / 4.
+    n = 4000
+    env = make(num_envs=n, opponent="perfect", first="agent", epsilon=epsilon)
+    for i in range(n):
+        put(env, "X.. OO. .X.", i=i)
+    _, rew, *_ = act(env, *[8] * n)
+    expected = (1 - epsilon) + epsilon / 4
+    assert abs((rew == -1.0).mean() - expected) < 0.03
+
+
 def test_draw_when_the_agent_fills_the_board():
     env = make(first="agent")
     # X O X    agent X plays 8:   X O X    no line for anyone: draw, reward 0
@@ -422,13 +435,15 @@ def test_rules_match_pettingzoo_over_many_random_games():
 
 
 def test_config_errors_name_the_key():
-    keys = "num_envs, opponent, first, illegal_reward"
+    keys = "num_envs, opponent, first, epsilon, illegal_reward"
     with pytest.raises(ConfigError, match=rf"expected config keys among {keys}.*'oponent'"):
         TicTacToe(oponent="perfect")
     with pytest.raises(ConfigError, match=r"opponent among 'random', 'perfect', found 'minimax'"):
         TicTacToe(opponent="minimax")
     with pytest.raises(ConfigError, match=r"first among 'agent', 'opponent', 'alternate', 'random', found 1"):
         TicTacToe(first=1)
+    with pytest.raises(ConfigError, match="epsilon"):
+        TicTacToe(opponent="perfect", epsilon=1.5)
     with pytest.raises(ConfigError, match="illegal_reward"):
         TicTacToe(illegal_reward=0.5)
     with pytest.raises(ConfigError, match="illegal_reward"):
