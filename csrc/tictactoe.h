@@ -27,6 +27,11 @@
 // moves is, with that probability, a uniformly random empty cell instead (training against
 // perfect play mixed with mistakes teaches both never to lose and to punish mistakes). All of
 // this draws from the sub-env's RNG; with epsilon 0 no extra number is drawn.
+// Random opening (`opening`, 0..4, default 0): each episode starts after k agent moves at
+// uniformly random empty cells, k uniform in 0..opening, each answered by the opponent as in
+// play; an opening that ends the game is drawn again. The agent then plays from that position
+// (exploring starts: training sees the positions its own policy would rarely reach). The
+// opening's moves are not counted in episode_length.
 // Who moves first (`first`): 0 the agent, 1 the opponent, 2 alternate (the agent in the first
 // episode after reset, then the other side each new episode of that sub-env), 3 random (a fair
 // coin from the sub-env's RNG each episode).
@@ -60,6 +65,7 @@ typedef struct tictactoe {
     int32_t num_envs;
     int32_t opponent;       // 0 random, 1 perfect
     float epsilon;          // probability that a perfect opponent's move is uniformly random instead
+    int32_t opening;        // each episode opens with 0..opening random agent moves (0: none)
     int32_t first;          // 0 agent, 1 opponent, 2 alternate, 3 random
     float illegal_reward;   // reward of an illegal move (<= 0), which also ends the episode as a loss
     // Set by init: the static table of the perfect opponent's best-move masks (read-only).
@@ -146,7 +152,7 @@ int tictactoe_init(tictactoe* env) {
 }
 
 // Start a new episode in sub-env i (who moves first per `first`; if the opponent, it plays its
-// first mark now) and write its whole observation row.
+// first mark now; then the random opening, if any) and write its whole observation row.
 static void tictactoe_start(tictactoe* env, int32_t i) {
     uint64_t* rng = &env->rng[i];
     uint8_t agent_first;
@@ -156,21 +162,40 @@ static void tictactoe_start(tictactoe* env, int32_t i) {
         case TICTACTOE_ALTERNATE: agent_first = (uint8_t)!env->agent_first[i]; break;
         default: agent_first = (uint8_t)envsdk_rng_below(rng, 2); break;
     }
+    // Random opening: k agent moves (k uniform in 0..opening) at uniformly random empty cells,
+    // each answered by the opponent as in play. An opening that ends the game starts over.
+    const int32_t k = env->opening > 0 ? envsdk_rng_below(rng, env->opening + 1) : 0;
+    uint32_t mine, theirs;
+    int32_t key;
+    for (;;) {
+        mine = 0, theirs = 0, key = 0;
+        if (!agent_first) {
+            int32_t m = tictactoe_opponent_move(env->perfect, env->opponent, env->epsilon, rng, 0, TICTACTOE_FULL);
+            theirs = 1u << m;
+            key = TICTACTOE_POW3[m];
+        }
+        int32_t j = 0;
+        for (; j < k; j++) {
+            int32_t a = tictactoe_pick(rng, TICTACTOE_FULL & ~(mine | theirs));
+            mine |= 1u << a;
+            key += 2 * TICTACTOE_POW3[a];
+            if (tictactoe_wins(mine) || (mine | theirs) == TICTACTOE_FULL) break;
+            int32_t m = tictactoe_opponent_move(env->perfect, env->opponent, env->epsilon, rng, key,
+                                                TICTACTOE_FULL & ~(mine | theirs));
+            theirs |= 1u << m;
+            key += TICTACTOE_POW3[m];
+            if (tictactoe_wins(theirs) || (mine | theirs) == TICTACTOE_FULL) break;
+        }
+        if (j == k) break;
+    }
     int8_t* obs = env->observations + (size_t)i * 18;
-    memset(obs, 0, 9);
-    memset(obs + 9, 1, 9);
-    uint32_t opponent_cells = 0;
-    int32_t key = 0;
-    if (!agent_first) {
-        int32_t m = tictactoe_opponent_move(env->perfect, env->opponent, env->epsilon, rng, 0, TICTACTOE_FULL);
-        opponent_cells = 1u << m;
-        key = TICTACTOE_POW3[m];
-        obs[m] = -1;
-        obs[9 + m] = 0;
+    for (int32_t c = 0; c < 9; c++) {
+        obs[c] = (int8_t)((int32_t)((mine >> c) & 1u) - (int32_t)((theirs >> c) & 1u));
+        obs[9 + c] = (int8_t)!(((mine | theirs) >> c) & 1u);
     }
     env->agent_first[i] = agent_first;
-    env->agent_cells[i] = 0;
-    env->opponent_cells[i] = (uint16_t)opponent_cells;
+    env->agent_cells[i] = (uint16_t)mine;
+    env->opponent_cells[i] = (uint16_t)theirs;
     env->key[i] = key;
     env->tick[i] = 0;
 }

@@ -69,7 +69,10 @@ class TicTacToe:
     training against it teaches both never to lose and to punish mistakes); ``first``: who
     moves first, ``"agent"``, ``"opponent"``, ``"alternate"`` (the agent in the first episode
     after reset, then taking turns per sub-env) or ``"random"`` (a fair coin per episode, the
-    default). Opponent moves and coins come from the sub-env's RNG.
+    default); ``opening`` (0..4, default 0): each episode starts after k agent moves at uniformly
+    random empty cells (k uniform in 0..opening), each answered by the opponent, redrawn if the
+    game ended (exploring starts, for training; not counted in episode_length). Opponent moves,
+    coins and openings come from the sub-env's RNG.
 
     Infos (means over the episodes that ended): episode_return, episode_length (agent moves),
     win, draw, loss, illegal (rates), first (fraction of episodes the agent moved first),
@@ -79,14 +82,16 @@ class TicTacToe:
     """
 
     def __init__(self, *, num_envs: int = 1, opponent: str = "random", first: str = "random",
-                 epsilon: float = 0.0, illegal_reward: float = -1.0, buffers=None, **unknown):
+                 epsilon: float = 0.0, opening: int = 0, illegal_reward: float = -1.0, buffers=None, **unknown):
         reject_unknown(TicTacToe, unknown)
         num_envs = check_int("TicTacToe", "num_envs", num_envs, 1, 2**31 - 1)
         opponent_code = _choice("TicTacToe", "opponent", opponent, OPPONENTS)
         first_code = _choice("TicTacToe", "first", first, FIRST)
         epsilon = check_float("TicTacToe", "epsilon", epsilon, 0.0, 1.0)
+        opening = check_int("TicTacToe", "opening", opening, 0, 4)
         illegal_reward = check_float("TicTacToe", "illegal_reward", illegal_reward, -1000.0, 0.0)
-        self.opponent, self.first, self.epsilon, self.illegal_reward = opponent, first, epsilon, illegal_reward
+        self.opponent, self.first, self.epsilon, self.opening = opponent, first, epsilon, opening
+        self.illegal_reward = illegal_reward
         self.single_observation_space = spaces.Box(-1, 1, shape=(18,), dtype=np.int8)
         self.single_action_space = spaces.Discrete(9)
         self.num_agents = num_envs
@@ -96,7 +101,7 @@ class TicTacToe:
             self.single_observation_space, self.single_action_space, num_envs, owner="TicTacToe.buffers"
         )
         self._sim = CSim("tictactoe", self.buffers, owner="TicTacToe", num_envs=num_envs, opponent=opponent_code,
-                         first=first_code, epsilon=epsilon, illegal_reward=illegal_reward)
+                         first=first_code, epsilon=epsilon, opening=opening, illegal_reward=illegal_reward)
         b = self.buffers
         self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions
         self._results = (b.observations, b.rewards, b.terminals, b.truncations)

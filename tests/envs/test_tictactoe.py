@@ -145,6 +145,29 @@ def test_epsilon_makes_the_perfect_opponent_miss_wins_at_that_rate(epsilon):
     assert abs((rew == -1.0).mean() - expected) < 0.03
 
 
+@pytest.mark.parametrize("first", ["agent", "opponent"])
+def test_opening_starts_from_random_unfinished_positions(first):
+    n = 5000
+    env = make(num_envs=n, opponent="perfect", epsilon=0.5, first=first, opening=3)
+    c = env._sim.c
+    marks = []
+    for i in range(n):
+        mine, theirs = int(c.agent_cells[i]), int(c.opponent_cells[i])
+        assert not wins(mine) and not wins(theirs) and (mine | theirs) != FULL and c.tick[i] == 0
+        assert theirs.bit_count() - mine.bit_count() == (0 if first == "agent" else 1)
+        obs = env.buffers.observations[i]
+        assert obs.tolist() == [(mine >> q & 1) - (theirs >> q & 1) for q in range(9)] + [
+            1 - ((mine | theirs) >> q & 1) for q in range(9)]
+        marks.append(mine.bit_count())
+    # k agent moves, k uniform in 0..3; a few long openings end the game and are redrawn
+    counts = np.bincount(marks, minlength=4) / n
+    assert counts.tolist()[:3] == pytest.approx([0.25, 0.25, 0.25], abs=0.03) and 0.15 < counts[3] < 0.26
+    # the opening is part of every start: the autoreset rows open with 0..3 agent marks too
+    obs, _, term, *_ = act(env, *[int(np.flatnonzero(o[9:])[0]) for o in env.buffers.observations])
+    restarted = np.bincount((obs[term, :9] == 1).sum(axis=1), minlength=4)
+    assert term.sum() > 500 and (restarted[:4] > 0.15 * term.sum()).all()
+
+
 def test_draw_when_the_agent_fills_the_board():
     env = make(first="agent")
     # X O X    agent X plays 8:   X O X    no line for anyone: draw, reward 0
@@ -435,13 +458,15 @@ def test_rules_match_pettingzoo_over_many_random_games():
 
 
 def test_config_errors_name_the_key():
-    keys = "num_envs, opponent, first, epsilon, illegal_reward"
+    keys = "num_envs, opponent, first, epsilon, opening, illegal_reward"
     with pytest.raises(ConfigError, match=rf"expected config keys among {keys}.*'oponent'"):
         TicTacToe(oponent="perfect")
     with pytest.raises(ConfigError, match=r"opponent among 'random', 'perfect', found 'minimax'"):
         TicTacToe(opponent="minimax")
     with pytest.raises(ConfigError, match=r"first among 'agent', 'opponent', 'alternate', 'random', found 1"):
         TicTacToe(first=1)
+    with pytest.raises(ConfigError, match="opening"):
+        TicTacToe(opening=5)
     with pytest.raises(ConfigError, match="epsilon"):
         TicTacToe(opponent="perfect", epsilon=1.5)
     with pytest.raises(ConfigError, match="illegal_reward"):
