@@ -438,7 +438,7 @@ def test_config_errors_name_the_key():
     keys = "num_envs, opponent, first, epsilon, illegal_reward"
     with pytest.raises(ConfigError, match=rf"expected config keys among {keys}.*'oponent'"):
         TicTacToe(oponent="perfect")
-    with pytest.raises(ConfigError, match=r"opponent among 'random', 'perfect', found 'minimax'"):
+    with pytest.raises(ConfigError, match=r"opponent among 'random', 'perfect', 'none', found 'minimax'"):
         TicTacToe(opponent="minimax")
     with pytest.raises(ConfigError, match=r"first among 'agent', 'opponent', 'alternate', 'random', found 1"):
         TicTacToe(first=1)
