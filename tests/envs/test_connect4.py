@@ -441,7 +441,7 @@ def test_rules_match_pettingzoo_over_random_games():
 def test_config_errors_name_the_key():
     with pytest.raises(ConfigError, match=r"keys among num_envs, opponent, depth, first, .*'opponnent'"):
         Connect4(opponnent="random")
-    with pytest.raises(ConfigError, match=r"opponent among 'random', 'greedy', 'search', found 'minimax'"):
+    with pytest.raises(ConfigError, match=r"opponent among 'random', 'greedy', 'search', 'none', found 'minimax'"):
         Connect4(opponent="minimax")
     with pytest.raises(ConfigError, match="first among 'agent', 'opponent', 'random'"):
         Connect4(first=0)
