@@ -99,9 +99,9 @@ class Connect4:
         self.buffers = buffers.validate(
             self.single_observation_space, self.single_action_space, self.num_agents, owner="Connect4.buffers"
         )
-        self._sim = CSim("connect4", self.buffers, owner="Connect4", log_field="two_player_log" if self._rows == 2
-                         else "log", num_envs=num_envs, opponent=kind, depth=depth, first=who,
-                         illegal_reward=illegal_reward)
+        self._sim = CSim("connect4", self.buffers, owner="Connect4", num_envs=num_envs, opponent=kind, depth=depth,
+                         first=who, illegal_reward=illegal_reward,
+                         log_field="two_player_log" if self._rows == 2 else "log")
         b = self.buffers
         self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions
         self._results = (b.observations, b.rewards, b.terminals, b.truncations)

@@ -117,9 +117,9 @@ class TicTacToe:
         self.buffers = buffers.validate(
             self.single_observation_space, self.single_action_space, self.num_agents, owner="TicTacToe.buffers"
         )
-        self._sim = CSim("tictactoe", self.buffers, owner="TicTacToe", log_field="two_player_log" if self._rows == 2
-                         else "log", num_envs=num_envs, opponent=opponent_code, first=first_code, epsilon=epsilon,
-                         illegal_reward=illegal_reward)
+        self._sim = CSim("tictactoe", self.buffers, owner="TicTacToe", num_envs=num_envs, opponent=opponent_code,
+                         first=first_code, epsilon=epsilon, illegal_reward=illegal_reward,
+                         log_field="two_player_log" if self._rows == 2 else "log")
         b = self.buffers
         self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions
         self._results = (b.observations, b.rewards, b.terminals, b.truncations)
