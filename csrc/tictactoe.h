@@ -36,16 +36,18 @@
 // (game) g: the buffers have 2 * num_envs rows, and `first` reads row 2g for "the agent" and row
 // 2g + 1 for "the opponent" (alternate: row 2g in the first game after reset). Each row's
 // observation is the layout above from its own player's point of view (1 its marks, -1 the
-// other's). The row to move has masks true and its legal-action entries; the waiting row has
-// masks false and an all-zero legal-action part (its board part is still its current view).
-// One step is one move, and only the mover's action is read: the waiting row's is ignored,
-// whatever its value. The mover's illegal move ends the game: illegal_reward for the mover, 0 for
-// the other. Three in a row: +1 for the mover, -1 for the other. Board full: 0 for both. Each of
-// these is terminal for both rows, and both rows' observations are then the next game's first
-// ones (same-step autoreset); otherwise both rewards are 0 and the turn passes. A game lasts at
-// most 9 steps; nothing is truncated. `epsilon` is unused, and no number is drawn from the RNG
-// but the `random` coin. Stats go to two_player_log, one episode per game, told from the first
-// mover's side (the single-agent log stays empty).
+// other's). Both rows are live for the whole game, so masks are not written (they stay as
+// allocated, all true); whose turn it is shows only in the observation: the row to move has its
+// legal-action entries, and a row whose legal-action entries are all zero is waiting (its board
+// part is still its current view) and its action is ignored, whatever its value (PettingZoo's
+// classic games do the same with their action_mask). One step is one move. The mover's illegal
+// move ends the game: illegal_reward for the mover, 0 for the other. Three in a row: +1 for the
+// mover, -1 for the other. Board full: 0 for both. Each of these is terminal for both rows, and
+// both rows' observations are then the next game's first ones (same-step autoreset); otherwise
+// both rewards are 0 and the turn passes. A game lasts at most 9 steps; nothing is truncated.
+// `epsilon` is unused, and no number is drawn from the RNG but the `random` coin. Episodes are per
+// row: a game that ends ends one episode in each of its two rows, each as long as the game (both
+// players' moves). Stats go to two_player_log (the single-agent log stays empty).
 #ifndef TICTACTOE_H
 #define TICTACTOE_H
 
@@ -65,16 +67,19 @@ typedef struct tictactoe_log {
     double loss_first;      // sum: 1 if the agent moved first and lost
 } tictactoe_log;
 
-// The log of two-player mode: one episode per game (not per row).
+// The log of two-player mode: one episode per agent row, so every finished game adds two (one
+// per row) and each sum below adds its value once per row; the means Python reports of
+// first_win, second_win, draw and illegal are therefore per-game rates.
 typedef struct tictactoe_two_player_log {
-    double count;           // games finished since Python last read this log
-    double episode_return;  // sum: the first mover's return (+1, -1, 0; illegal_reward if it moved
-                            // illegally, 0 if the second mover did)
-    double episode_length;  // sum: moves in the game, both players' (an illegal one included)
-    double first_win;       // sum: 1 if the first mover made three in a row
-    double second_win;      // sum: 1 if the second mover made three in a row
-    double draw;            // sum: 1 if the board filled with no line
-    double illegal;         // sum: 1 if the game ended on an illegal move (either player's)
+    double count;           // row episodes finished since Python last read this log (2 per game)
+    double episode_return;  // sum of the rows' returns (a game adds both rows': 0 when decided or
+                            // drawn, illegal_reward when a move was illegal)
+    double episode_length;  // sum of the rows' lengths (a game adds 2 x its moves, both players',
+                            // an illegal one included)
+    double first_win;       // sum: 1 per row if the first mover made three in a row
+    double second_win;      // sum: 1 per row if the second mover made three in a row
+    double draw;            // sum: 1 per row if the board filled with no line
+    double illegal;         // sum: 1 per row if the game ended on an illegal move (either player's)
 } tictactoe_two_player_log;
 
 typedef struct tictactoe {
@@ -84,8 +89,6 @@ typedef struct tictactoe {
     float* rewards;         // [rows], written by step
     bool* terminals;        // [rows], written by step
     bool* truncations;      // [rows], written by step (always false)
-    bool* masks;            // [rows], two-player mode: written by reset and step (true for the row
-                            // to move); the other modes leave it as allocated (all true)
     // Config, validated in Python before init.
     int32_t num_envs;       // sub-envs (games)
     int32_t opponent;       // 0 random, 1 perfect, 2 none (two-player mode)
@@ -215,15 +218,13 @@ static void tictactoe_start(tictactoe* env, int32_t i) {
 }
 
 // Two-player mode: start a new game in sub-env g and write both its rows (2g, 2g + 1): an empty
-// board in each, the legal-action part (every cell) and masks true only in the row to move.
+// board in each, and the legal-action part (every cell) only in the row to move.
 static void tictactoe_start_two_player(tictactoe* env, int32_t g) {
     uint8_t agent_first = tictactoe_agent_first(env, g);
     size_t row = 2 * (size_t)g;
     int8_t* obs = env->observations + row * 18;  // both rows: 36 entries
     memset(obs, 0, 36);
     memset(obs + (agent_first ? 9 : 18 + 9), 1, 9);
-    env->masks[row] = agent_first;
-    env->masks[row + 1] = !agent_first;
     env->agent_first[g] = agent_first;
     env->agent_cells[g] = 0;
     env->opponent_cells[g] = 0;
@@ -257,7 +258,7 @@ void tictactoe_reset(tictactoe* env, uint64_t seed) {
 enum { TICTACTOE_ONGOING = 0, TICTACTOE_WIN, TICTACTOE_DRAW, TICTACTOE_LOSS, TICTACTOE_ILLEGAL };
 
 // Two-player mode's step: one move in every game, by the row whose turn it is (r below; the other
-// row of the game is r ^ 1). Returns the games logged and not yet read by Python.
+// row of the game is r ^ 1). Returns the row episodes logged and not yet read by Python.
 static int32_t tictactoe_step_two_player(tictactoe* env) {
     // Locals, as in tictactoe_step: stores through the int8/bool buffers may alias anything.
     const int32_t* actions = env->actions;
@@ -265,7 +266,6 @@ static int32_t tictactoe_step_two_player(tictactoe* env) {
     float* rewards = env->rewards;
     bool* terminals = env->terminals;
     bool* truncations = env->truncations;
-    bool* masks = env->masks;
     uint16_t* cells[2] = {env->agent_cells, env->opponent_cells};  // the marks of row 2g, of row 2g + 1
     int32_t* tick = env->tick;
     const uint8_t* agent_first = env->agent_first;
@@ -303,8 +303,6 @@ static int32_t tictactoe_step_two_player(tictactoe* env) {
             memcpy(next + 9, obs + 9, 9);
             next[9 + a] = 0;
             memset(obs + 9, 0, 9);
-            masks[r] = false;
-            masks[other] = true;
             cells[mover][g] = (uint16_t)mine;
             rewards[r] = 0.0f;
             rewards[other] = 0.0f;
@@ -318,12 +316,14 @@ static int32_t tictactoe_step_two_player(tictactoe* env) {
         rewards[other] = reward_other;
         terminals[r] = true;
         terminals[other] = true;
-        double win = outcome == TICTACTOE_WIN;
-        ENVSDK_LOG_EPISODE(&log, moved_first ? reward : reward_other, tick[g]);
-        log.first_win += moved_first ? win : 0.0;
-        log.second_win += moved_first ? 0.0 : win;
-        log.draw += outcome == TICTACTOE_DRAW;
-        log.illegal += outcome == TICTACTOE_ILLEGAL;
+        // One episode per row, each as long as the game.
+        ENVSDK_LOG_EPISODE(&log, reward, tick[g]);
+        ENVSDK_LOG_EPISODE(&log, reward_other, tick[g]);
+        double win2 = outcome == TICTACTOE_WIN ? 2.0 : 0.0;  // the per-game stats, once per row
+        log.first_win += moved_first ? win2 : 0.0;
+        log.second_win += moved_first ? 0.0 : win2;
+        log.draw += outcome == TICTACTOE_DRAW ? 2.0 : 0.0;
+        log.illegal += outcome == TICTACTOE_ILLEGAL ? 2.0 : 0.0;
         tictactoe_start_two_player(env, g);  // same-step autoreset: both rows start the next game
     }
     env->two_player_log = log;
