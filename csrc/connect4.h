@@ -54,16 +54,19 @@
 // (game) g: the buffers have 2 * num_envs rows, agent_stones holds row 2g's stones and
 // opponent_stones row 2g + 1's, and `first` reads row 2g for "the agent" and row 2g + 1 for "the
 // opponent" (random: the same coin per game). Each row's observation is the layout above from its
-// own player's perspective (1 its stones, -1 the other's). The row to move has masks true and
-// its legal-column entries; the waiting row has masks false and all-zero legal-column entries
-// (its cells are still its current view). One step is one move, and only the mover's action is
-// read: the waiting row's is ignored, whatever its value. The mover's illegal action ends the
-// game: illegal_reward for the mover, 0 for the other. Four in a row: +1 for the mover, -1 for
-// the other. Board full: 0 for both. Each of these is terminal for both rows, and both rows'
-// observations are then the next game's first ones (same-step autoreset); otherwise both rewards
-// are 0 and the turn passes. A game lasts at most 42 steps; nothing is truncated. `depth` is
-// unused, and no number is drawn from the RNG but the `random` coin. Stats go to two_player_log,
-// one episode per game, told from the first mover's side (the single-agent log stays empty).
+// own player's perspective (1 its stones, -1 the other's). Both rows are live for the whole
+// game, so masks are not written (they stay as allocated, all true); whose turn it is shows only
+// in the observation: the row to move has its legal-column entries, and a row whose legal-column
+// entries are all zero is waiting (its cells are still its current view) and its action is
+// ignored, whatever its value (PettingZoo's classic games do the same with their action_mask).
+// One step is one move. The mover's illegal action ends the game: illegal_reward for the mover, 0
+// for the other. Four in a row: +1 for the mover, -1 for the other. Board full: 0 for both. Each
+// of these is terminal for both rows, and both rows' observations are then the next game's first
+// ones (same-step autoreset); otherwise both rewards are 0 and the turn passes. A game lasts at
+// most 42 steps; nothing is truncated. `depth` is unused, and no number is drawn from the RNG but
+// the `random` coin. Episodes are per row: a game that ends ends one episode in each of its two
+// rows, each as long as the game (both players' moves). Stats go to two_player_log (the
+// single-agent log stays empty).
 #ifndef CONNECT4_H
 #define CONNECT4_H
 
@@ -91,16 +94,19 @@ typedef struct connect4_log {
     double illegal;         // sum over those episodes: 1 if it ended on an illegal agent action
 } connect4_log;
 
-// The log of two-player mode: one episode per game (not per row).
+// The log of two-player mode: one episode per agent row, so every finished game adds two (one
+// per row) and each sum below adds its value once per row; the means Python reports of
+// first_win, second_win, draw and illegal are therefore per-game rates.
 typedef struct connect4_two_player_log {
-    double count;           // games finished since Python last read this log
-    double episode_return;  // sum: the first mover's return (+1, -1, 0; illegal_reward if it moved
-                            // illegally, 0 if the second mover did)
-    double episode_length;  // sum: moves in the game, both players' (an illegal one included)
-    double first_win;       // sum: 1 if the first mover made four
-    double second_win;      // sum: 1 if the second mover made four
-    double draw;            // sum: 1 if the board filled with no four
-    double illegal;         // sum: 1 if the game ended on an illegal action (either player's)
+    double count;           // row episodes finished since Python last read this log (2 per game)
+    double episode_return;  // sum of the rows' returns (a game adds both rows': 0 when decided or
+                            // drawn, illegal_reward when an action was illegal)
+    double episode_length;  // sum of the rows' lengths (a game adds 2 x its moves, both players',
+                            // an illegal one included)
+    double first_win;       // sum: 1 per row if the first mover made four
+    double second_win;      // sum: 1 per row if the second mover made four
+    double draw;            // sum: 1 per row if the board filled with no four
+    double illegal;         // sum: 1 per row if the game ended on an illegal action (either player's)
 } connect4_two_player_log;
 
 typedef struct connect4 {
@@ -110,8 +116,6 @@ typedef struct connect4 {
     float* rewards;         // [rows], written by reset and step
     bool* terminals;        // [rows], written by reset and step
     bool* truncations;      // [rows], written by reset and step (always false: games end)
-    bool* masks;            // [rows], two-player mode: written by reset and step (true for the row
-                            // to move); the other modes leave it as allocated (all true)
     // Config, validated in Python before init.
     int32_t num_envs;       // sub-envs (games)
     int32_t opponent;       // 0 random, 1 greedy (one ply), 2 search, 3 none (two-player mode)
@@ -352,8 +356,8 @@ static void c4_start(connect4* env, int32_t i) {
 }
 
 // Two-player mode: write both rows of game g (2g, 2g + 1), each from its player's perspective
-// (stones0 are row 2g's), the legal-column entries and masks true only in the row of `mover`
-// (0: row 2g, 1: row 2g + 1); the waiting row's legal-column entries are zeros.
+// (stones0 are row 2g's), with the legal-column entries only in the row of `mover` (0: row 2g,
+// 1: row 2g + 1); the waiting row's legal-column entries are zeros.
 static inline void c4_observe_two_player(connect4* env, int32_t g, uint64_t stones0, uint64_t stones1,
                                          int32_t mover) {
     size_t row = 2 * (size_t)g;
@@ -361,8 +365,6 @@ static inline void c4_observe_two_player(connect4* env, int32_t g, uint64_t ston
     c4_observe(obs, stones0, stones1);
     c4_observe(obs + C4_OBS, stones1, stones0);
     memset(obs + (mover ? 0 : C4_OBS) + C4_CELLS, 0, C4_COLS * sizeof(float));
-    env->masks[row] = mover == 0;
-    env->masks[row + 1] = mover == 1;
 }
 
 // Two-player mode: start a new game in sub-env g (empty board; who moves first per `first`).
@@ -401,7 +403,7 @@ void connect4_reset(connect4* env, uint64_t seed) {
 enum { C4_ON, C4_WON, C4_DRAW, C4_LOST, C4_ILLEGAL };
 
 // Two-player mode's step: one move in every game, by the row whose turn it is (r below; the other
-// row of the game is r ^ 1). Returns the games logged and not yet read by Python.
+// row of the game is r ^ 1). Returns the row episodes logged and not yet read by Python.
 static int32_t connect4_step_two_player(connect4* env) {
     // Locals, as in connect4_step: stores through the bool buffers may alias anything.
     const int32_t* actions = env->actions;
@@ -453,12 +455,14 @@ static int32_t connect4_step_two_player(connect4* env) {
         rewards[other] = reward_other;
         terminals[r] = true;
         terminals[other] = true;
-        double win = outcome == C4_WON;
-        ENVSDK_LOG_EPISODE(&log, moved_first ? reward : reward_other, tick[g]);
-        log.first_win += moved_first ? win : 0.0;
-        log.second_win += moved_first ? 0.0 : win;
-        log.draw += outcome == C4_DRAW;
-        log.illegal += outcome == C4_ILLEGAL;
+        // One episode per row, each as long as the game.
+        ENVSDK_LOG_EPISODE(&log, reward, tick[g]);
+        ENVSDK_LOG_EPISODE(&log, reward_other, tick[g]);
+        double win2 = outcome == C4_WON ? 2.0 : 0.0;  // the per-game stats, once per row
+        log.first_win += moved_first ? win2 : 0.0;
+        log.second_win += moved_first ? 0.0 : win2;
+        log.draw += outcome == C4_DRAW ? 2.0 : 0.0;
+        log.illegal += outcome == C4_ILLEGAL ? 2.0 : 0.0;
         c4_start_two_player(env, g);  // same-step autoreset: both rows start the next game
     }
     env->two_player_log = log;

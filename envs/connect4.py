@@ -66,18 +66,20 @@ class Connect4:
     (game) ``g``. ``first`` picks the first mover per game with row ``2g`` in the agent's place:
     ``"agent"`` row ``2g``, ``"opponent"`` row ``2g + 1``, ``"random"`` a fair coin per game from
     sub-env ``g``'s RNG. Each row's observation is the layout above from its own player's
-    perspective (1 its stones, -1 the other's); the row to move has ``masks`` True and its
-    legal-column entries, the waiting row ``masks`` False and all-zero legal-column entries. One
-    step is one move: only the mover's action is read (the waiting row's is ignored, whatever its
-    value, out of range included). An illegal action ends the game with ``illegal_reward`` for
-    the mover and 0 for the other; four in a row gives the mover +1 and the other -1; a full board
-    0 to both; all of these are terminal for both rows, whose observations are then the next
-    game's first ones. Otherwise both rewards are 0 and the turn passes. Nothing is truncated; a
-    game lasts at most 42 steps. ``depth`` is unused. Infos count one episode per game (means over
-    the games that ended): episode_return (the first mover's return: +1, -1, 0, or
-    ``illegal_reward`` if it moved illegally, 0 if the second mover did), episode_length (moves
-    of both players, an illegal one included), first_win, second_win, draw, illegal (rates),
-    episode_count.
+    perspective (1 its stones, -1 the other's). Both rows are live for the whole game, so
+    ``masks`` stay all True; whose turn it is shows in the observation alone: the row to move has
+    its legal-column entries, and a row whose legal-column entries are all zero is waiting; its
+    action is ignored, whatever its value, out of range included (PettingZoo's classic games do
+    the same with their ``action_mask``). One step is one move. An illegal action ends the game
+    with ``illegal_reward`` for the mover and 0 for the other; four in a row gives the mover +1 and
+    the other -1; a full board 0 to both; all of these are terminal for both rows, whose
+    observations are then the next game's first ones. Otherwise both rewards are 0 and the turn
+    passes. Nothing is truncated; a game lasts at most 42 steps. ``depth`` is unused. Episodes are
+    per row: a game that ends ends an episode in both its rows, each as long as the game (both
+    players' moves). Infos are means over those row episodes: episode_return (0 for a decided or
+    drawn game, ``illegal_reward / 2`` for an illegal end), episode_length (the game's moves, an
+    illegal one included), first_win, second_win, draw, illegal (per-game rates), episode_count
+    (2 per game).
     """
 
     def __init__(self, *, num_envs: int = 1, opponent: str = "greedy", depth: int = 4, first: str = "agent",
