@@ -1,4 +1,5 @@
-// connect4.h: Connect Four on the standard 6 x 7 board, the agent against a built-in opponent.
+// connect4.h: Connect Four on the standard 6 x 7 board, the agent against a built-in opponent,
+// or two players who are both agents.
 //
 // Board: 6 rows x 7 columns; a stone dropped into a column lands on the lowest empty cell. Four
 // of one player's stones in a row (horizontal, vertical or diagonal) win; a full board with no
@@ -47,6 +48,25 @@
 //
 // Rewards: +1 win, 0 draw, -1 loss, illegal_reward for an illegal action. Log (per episode):
 // win, draw, loss (includes illegal), illegal, and episode_length counts agent moves (steps).
+//
+// Two-player mode (`opponent` 3, none): no built-in opponent; both players are agent rows, so a
+// policy can play itself or a trained one. Rows 2g and 2g + 1 are the two players of sub-env
+// (game) g: the buffers have 2 * num_envs rows, agent_stones holds row 2g's stones and
+// opponent_stones row 2g + 1's, and `first` reads row 2g for "the agent" and row 2g + 1 for "the
+// opponent" (random: the same coin per game). Each row's observation is the layout above from its
+// own player's perspective (1 its stones, -1 the other's). Both rows are live for the whole
+// game, so masks are not written (they stay as allocated, all true); whose turn it is shows only
+// in the observation: the row to move has its legal-column entries, and a row whose legal-column
+// entries are all zero is waiting (its cells are still its current view) and its action is
+// ignored, whatever its value (PettingZoo's classic games do the same with their action_mask).
+// One step is one move. The mover's illegal action ends the game: illegal_reward for the mover, 0
+// for the other. Four in a row: +1 for the mover, -1 for the other. Board full: 0 for both. Each
+// of these is terminal for both rows, and both rows' observations are then the next game's first
+// ones (same-step autoreset); otherwise both rewards are 0 and the turn passes. A game lasts at
+// most 42 steps; nothing is truncated. `depth` is unused, and no number is drawn from the RNG but
+// the `random` coin. Episodes are per row: a game that ends ends one episode in each of its two
+// rows, each as long as the game (both players' moves). Stats go to two_player_log (the
+// single-agent log stays empty).
 #ifndef CONNECT4_H
 #define CONNECT4_H
 
@@ -61,6 +81,7 @@
 #define C4_TOP (C4_BOTTOM << 5)                // row 5 (top) cell of every column
 #define C4_WIN 100                             // search score of a win at ply 0
 #define C4_MAX_DEPTH 12                        // Python caps config depth here
+#define C4_NONE 3                              // config `opponent` of two-player mode
 
 // envsdk:cdef begin
 typedef struct connect4_log {
@@ -73,26 +94,44 @@ typedef struct connect4_log {
     double illegal;         // sum over those episodes: 1 if it ended on an illegal agent action
 } connect4_log;
 
+// The log of two-player mode: one episode per agent row, so every finished game adds two (one
+// per row) and each sum below adds its value once per row; the means Python reports of
+// first_win, second_win, draw and illegal are therefore per-game rates.
+typedef struct connect4_two_player_log {
+    double count;           // row episodes finished since Python last read this log (2 per game)
+    double episode_return;  // sum of the rows' returns (a game adds both rows': 0 when decided or
+                            // drawn, illegal_reward when an action was illegal)
+    double episode_length;  // sum of the rows' lengths (a game adds 2 x its moves, both players',
+                            // an illegal one included)
+    double first_win;       // sum: 1 per row if the first mover made four
+    double second_win;      // sum: 1 per row if the second mover made four
+    double draw;            // sum: 1 per row if the board filled with no four
+    double illegal;         // sum: 1 per row if the game ended on an illegal action (either player's)
+} connect4_two_player_log;
+
 typedef struct connect4 {
-    // Buffers owned by the caller, one row per sub-env.
-    float* observations;    // [num_envs, 49], written by reset and step
-    int32_t* actions;       // [num_envs] column 0..6, written by the caller, read by step
-    float* rewards;         // [num_envs], written by reset and step
-    bool* terminals;        // [num_envs], written by reset and step
-    bool* truncations;      // [num_envs], written by reset and step (always false: games end)
+    // Buffers owned by the caller: `rows` = num_envs, or 2 * num_envs in two-player mode.
+    float* observations;    // [rows, 49], written by reset and step
+    int32_t* actions;       // [rows] column 0..6, written by the caller, read by step
+    float* rewards;         // [rows], written by reset and step
+    bool* terminals;        // [rows], written by reset and step
+    bool* truncations;      // [rows], written by reset and step (always false: games end)
     // Config, validated in Python before init.
-    int32_t num_envs;
-    int32_t opponent;       // 0 random, 1 greedy (one ply), 2 search
-    int32_t depth;          // search plies, 1..C4_MAX_DEPTH (used by opponent 2)
+    int32_t num_envs;       // sub-envs (games)
+    int32_t opponent;       // 0 random, 1 greedy (one ply), 2 search, 3 none (two-player mode)
+    int32_t depth;          // search plies, 1..C4_MAX_DEPTH (used by opponent 2 only)
     int32_t first;          // who moves first: 0 agent, 1 opponent, 2 random per episode
     float illegal_reward;   // reward for an illegal action (which ends the episode as a loss)
     // State of every sub-env, allocated by connect4_init, freed by connect4_close.
     uint64_t* rng;          // [num_envs] RNG state
-    uint64_t* agent_stones;     // [num_envs] bitboard of the agent's stones (bit col * 7 + row, row 0 bottom)
-    uint64_t* opponent_stones;  // [num_envs] bitboard of the opponent's stones, same layout
-    int32_t* tick;          // [num_envs] agent moves in the current episode
-    float* episode_return;  // [num_envs] return of the current episode so far
+    uint64_t* agent_stones;     // [num_envs] bitboard of the agent's (row 2g's) stones (bit col * 7 + row, row 0 bottom)
+    uint64_t* opponent_stones;  // [num_envs] bitboard of the opponent's (row 2g + 1's) stones, same layout
+    uint8_t* agent_first;   // [num_envs] 1 if the agent (row 2g) moved first this episode
+    int32_t* tick;          // [num_envs] agent moves in the current episode (two-player mode: moves
+                            // of both players in the current game)
+    float* episode_return;  // [num_envs] return of the current episode so far (single-agent modes)
     connect4_log log;
+    connect4_two_player_log two_player_log;
     bool started;           // true between reset and close; step does nothing otherwise
 } connect4;
 
@@ -108,6 +147,7 @@ void connect4_close(connect4* env) {
     free(env->rng), env->rng = NULL;
     free(env->agent_stones), env->agent_stones = NULL;
     free(env->opponent_stones), env->opponent_stones = NULL;
+    free(env->agent_first), env->agent_first = NULL;
     free(env->tick), env->tick = NULL;
     free(env->episode_return), env->episode_return = NULL;
 }
@@ -118,9 +158,11 @@ int connect4_init(connect4* env) {
     env->rng = envsdk_calloc(n, sizeof(uint64_t), &failed);
     env->agent_stones = envsdk_calloc(n, sizeof(uint64_t), &failed);
     env->opponent_stones = envsdk_calloc(n, sizeof(uint64_t), &failed);
+    env->agent_first = envsdk_calloc(n, sizeof(uint8_t), &failed);
     env->tick = envsdk_calloc(n, sizeof(int32_t), &failed);
     env->episode_return = envsdk_calloc(n, sizeof(float), &failed);
     memset(&env->log, 0, sizeof(env->log));
+    memset(&env->two_player_log, 0, sizeof(env->two_player_log));
     if (failed) {
         connect4_close(env);
         return -1;
@@ -294,26 +336,65 @@ static inline void c4_observe(float* obs, uint64_t agent, uint64_t opponent) {
     for (int32_t col = 0; col < C4_COLS; col++) obs[C4_CELLS + col] = (float)((room >> (col * 7 + 5)) & 1);
 }
 
+// Whether the agent (row 2g in two-player mode) moves first in sub-env i's new episode, per
+// `first`; `random` draws its coin from the sub-env's RNG.
+static inline bool c4_agent_first(connect4* env, int32_t i) {
+    return !(env->first == 1 || (env->first == 2 && (envsdk_rng_next(&env->rng[i]) >> 63)));
+}
+
 // Start a new episode in sub-env i: empty board, the opponent's first stone if it moves first.
 static void c4_start(connect4* env, int32_t i) {
     uint64_t opp = 0;
-    bool opponent_first = env->first == 1 || (env->first == 2 && (envsdk_rng_next(&env->rng[i]) >> 63));
-    if (opponent_first) opp = c4_bottom(c4_opponent_move(env->opponent, env->depth, &env->rng[i], 0, 0));
+    bool agent_first = c4_agent_first(env, i);
+    if (!agent_first) opp = c4_bottom(c4_opponent_move(env->opponent, env->depth, &env->rng[i], 0, 0));
     env->agent_stones[i] = 0;
     env->opponent_stones[i] = opp;
+    env->agent_first[i] = agent_first;
     env->tick[i] = 0;
     env->episode_return[i] = 0.0f;
     c4_observe(env->observations + (size_t)i * C4_OBS, 0, opp);
 }
 
+// Two-player mode: write both rows of game g (2g, 2g + 1), each from its player's perspective
+// (stones0 are row 2g's), with the legal-column entries only in the row of `mover` (0: row 2g,
+// 1: row 2g + 1); the waiting row's legal-column entries are zeros.
+static inline void c4_observe_two_player(connect4* env, int32_t g, uint64_t stones0, uint64_t stones1,
+                                         int32_t mover) {
+    size_t row = 2 * (size_t)g;
+    float* obs = env->observations + row * C4_OBS;
+    c4_observe(obs, stones0, stones1);
+    c4_observe(obs + C4_OBS, stones1, stones0);
+    memset(obs + (mover ? 0 : C4_OBS) + C4_CELLS, 0, C4_COLS * sizeof(float));
+}
+
+// Two-player mode: start a new game in sub-env g (empty board; who moves first per `first`).
+static void c4_start_two_player(connect4* env, int32_t g) {
+    bool agent_first = c4_agent_first(env, g);
+    env->agent_stones[g] = 0;
+    env->opponent_stones[g] = 0;
+    env->agent_first[g] = agent_first;
+    env->tick[g] = 0;
+    env->episode_return[g] = 0.0f;
+    c4_observe_two_player(env, g, 0, 0, agent_first ? 0 : 1);
+}
+
 void connect4_reset(connect4* env, uint64_t seed) {
     memset(&env->log, 0, sizeof(env->log));
+    memset(&env->two_player_log, 0, sizeof(env->two_player_log));
+    const bool two_player = env->opponent == C4_NONE;
+    const size_t rows = two_player ? 2 : 1;  // agent rows per sub-env
     for (int32_t i = 0; i < env->num_envs; i++) {
         env->rng[i] = seed + (uint64_t)i;
-        env->rewards[i] = 0.0f;
-        env->terminals[i] = false;
-        env->truncations[i] = false;
-        c4_start(env, i);
+        for (size_t r = (size_t)i * rows; r < ((size_t)i + 1) * rows; r++) {
+            env->rewards[r] = 0.0f;
+            env->terminals[r] = false;
+            env->truncations[r] = false;
+        }
+        if (two_player) {
+            c4_start_two_player(env, i);
+        } else {
+            c4_start(env, i);
+        }
     }
     env->started = true;
 }
@@ -321,10 +402,78 @@ void connect4_reset(connect4* env, uint64_t seed) {
 // Outcomes of one step, as indices into the reward table below.
 enum { C4_ON, C4_WON, C4_DRAW, C4_LOST, C4_ILLEGAL };
 
+// Two-player mode's step: one move in every game, by the row whose turn it is (r below; the other
+// row of the game is r ^ 1). Returns the row episodes logged and not yet read by Python.
+static int32_t connect4_step_two_player(connect4* env) {
+    // Locals, as in connect4_step: stores through the bool buffers may alias anything.
+    const int32_t* actions = env->actions;
+    float* rewards = env->rewards;
+    bool* terminals = env->terminals;
+    bool* truncations = env->truncations;
+    uint64_t* stones[2] = {env->agent_stones, env->opponent_stones};  // row 2g's, row 2g + 1's
+    int32_t* tick = env->tick;
+    const uint8_t* agent_first = env->agent_first;
+    const float illegal_reward = env->illegal_reward;
+    const int32_t num_envs = env->num_envs;
+    connect4_two_player_log log = env->two_player_log;  // a local copy: no stores through env inside the loop
+    for (int32_t g = 0; g < num_envs; g++) {
+        // The first mover moves at even ticks; mover 0 is row 2g, 1 is row 2g + 1.
+        const bool moved_first = (tick[g] & 1) == 0;
+        const int32_t mover = (agent_first[g] ? 0 : 1) ^ (tick[g] & 1);
+        const size_t r = 2 * (size_t)g + (size_t)mover, other = r ^ 1u;
+        const int32_t action = actions[r];  // the waiting row's action is never read
+        uint64_t me = stones[mover][g];
+        uint64_t mask = me | stones[mover ^ 1][g];
+        int32_t outcome = C4_ON;
+        uint64_t move = (uint32_t)action < (uint32_t)C4_COLS ? c4_playable(mask) & c4_column(action) : 0;
+        if (!move) {
+            outcome = C4_ILLEGAL;  // out of range or a full column: the game ends, the mover's fault
+        } else {
+            me |= move;
+            mask |= move;
+            if (c4_four(me)) {
+                outcome = C4_WON;
+            } else if (mask == C4_BOARD) {
+                outcome = C4_DRAW;
+            }
+        }
+        tick[g] += 1;
+        truncations[r] = false;
+        truncations[other] = false;
+        if (outcome == C4_ON) {
+            stones[mover][g] = me;
+            rewards[r] = 0.0f;
+            rewards[other] = 0.0f;
+            terminals[r] = false;
+            terminals[other] = false;
+            c4_observe_two_player(env, g, stones[0][g], stones[1][g], mover ^ 1);  // the turn passes
+            continue;
+        }
+        float reward = outcome == C4_WON ? 1.0f : outcome == C4_ILLEGAL ? illegal_reward : 0.0f;
+        float reward_other = outcome == C4_WON ? -1.0f : 0.0f;
+        rewards[r] = reward;
+        rewards[other] = reward_other;
+        terminals[r] = true;
+        terminals[other] = true;
+        // One episode per row, each as long as the game.
+        ENVSDK_LOG_EPISODE(&log, reward, tick[g]);
+        ENVSDK_LOG_EPISODE(&log, reward_other, tick[g]);
+        double win2 = outcome == C4_WON ? 2.0 : 0.0;  // the per-game stats, once per row
+        log.first_win += moved_first ? win2 : 0.0;
+        log.second_win += moved_first ? 0.0 : win2;
+        log.draw += outcome == C4_DRAW ? 2.0 : 0.0;
+        log.illegal += outcome == C4_ILLEGAL ? 2.0 : 0.0;
+        c4_start_two_player(env, g);  // same-step autoreset: both rows start the next game
+    }
+    env->two_player_log = log;
+    return (int32_t)env->two_player_log.count;
+}
+
 // Returns the episodes logged and not yet read by Python (> 0 tells it to read the log), or -1
 // without touching anything when the env is not started (before reset, after close).
 int32_t connect4_step(connect4* env) {
     if (!env->started) return -1;
+    if (env->opponent == C4_NONE) return connect4_step_two_player(env);
     // Locals, so that stores through the bool buffers (which may alias anything) do not force
     // reloads of env's fields.
     const int32_t* actions = env->actions;

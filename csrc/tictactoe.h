@@ -1,4 +1,4 @@
-// tictactoe.h: tic-tac-toe against a built-in opponent (random or perfect).
+// tictactoe.h: tic-tac-toe against a built-in opponent (random or perfect), or two-player.
 //
 // Cells are numbered row-major: 0 1 2 / 3 4 5 / 6 7 8. The first mover plays X, the other O;
 // who moves first is set per episode by `first` (below). An episode always starts (and every
@@ -35,6 +35,24 @@
 // Who moves first (`first`): 0 the agent, 1 the opponent, 2 alternate (the agent in the first
 // episode after reset, then the other side each new episode of that sub-env), 3 random (a fair
 // coin from the sub-env's RNG each episode).
+//
+// Two-player mode (`opponent` 2, none): no built-in opponent; both players are agent rows, so a
+// policy can play itself or a trained one. Rows 2g and 2g + 1 are the two players of sub-env
+// (game) g: the buffers have 2 * num_envs rows, and `first` reads row 2g for "the agent" and row
+// 2g + 1 for "the opponent" (alternate: row 2g in the first game after reset). Each row's
+// observation is the layout above from its own player's point of view (1 its marks, -1 the
+// other's). Both rows are live for the whole game, so masks are not written (they stay as
+// allocated, all true); whose turn it is shows only in the observation: the row to move has its
+// legal-action entries, and a row whose legal-action entries are all zero is waiting (its board
+// part is still its current view) and its action is ignored, whatever its value (PettingZoo's
+// classic games do the same with their action_mask). One step is one move. The mover's illegal
+// move ends the game: illegal_reward for the mover, 0 for the other. Three in a row: +1 for the
+// mover, -1 for the other. Board full: 0 for both. Each of these is terminal for both rows, and
+// both rows' observations are then the next game's first ones (same-step autoreset); otherwise
+// both rewards are 0 and the turn passes. A game lasts at most 9 steps; nothing is truncated.
+// `epsilon` and `opening` are unused, and no number is drawn from the RNG but the `random` coin. Episodes are per
+// row: a game that ends ends one episode in each of its two rows, each as long as the game (both
+// players' moves). Stats go to two_player_log (the single-agent log stays empty).
 #ifndef TICTACTOE_H
 #define TICTACTOE_H
 
@@ -54,31 +72,51 @@ typedef struct tictactoe_log {
     double loss_first;      // sum: 1 if the agent moved first and lost
 } tictactoe_log;
 
+// The log of two-player mode: one episode per agent row, so every finished game adds two (one
+// per row) and each sum below adds its value once per row; the means Python reports of
+// first_win, second_win, draw and illegal are therefore per-game rates.
+typedef struct tictactoe_two_player_log {
+    double count;           // row episodes finished since Python last read this log (2 per game)
+    double episode_return;  // sum of the rows' returns (a game adds both rows': 0 when decided or
+                            // drawn, illegal_reward when a move was illegal)
+    double episode_length;  // sum of the rows' lengths (a game adds 2 x its moves, both players',
+                            // an illegal one included)
+    double first_win;       // sum: 1 per row if the first mover made three in a row
+    double second_win;      // sum: 1 per row if the second mover made three in a row
+    double draw;            // sum: 1 per row if the board filled with no line
+    double illegal;         // sum: 1 per row if the game ended on an illegal move (either player's)
+} tictactoe_two_player_log;
+
 typedef struct tictactoe {
-    // Buffers owned by the caller, one row per sub-env.
-    int8_t* observations;   // [num_envs, 18], written by reset and step (layout above)
-    int32_t* actions;       // [num_envs], written by the caller, read by step
-    float* rewards;         // [num_envs], written by step
-    bool* terminals;        // [num_envs], written by step
-    bool* truncations;      // [num_envs], written by step (always false)
+    // Buffers owned by the caller: `rows` = num_envs, or 2 * num_envs in two-player mode.
+    int8_t* observations;   // [rows, 18], written by reset and step (layout above)
+    int32_t* actions;       // [rows], written by the caller, read by step
+    float* rewards;         // [rows], written by step
+    bool* terminals;        // [rows], written by step
+    bool* truncations;      // [rows], written by step (always false)
     // Config, validated in Python before init.
-    int32_t num_envs;
-    int32_t opponent;       // 0 random, 1 perfect
+    int32_t num_envs;       // sub-envs (games)
+    int32_t opponent;       // 0 random, 1 perfect, 2 none (two-player mode)
     float epsilon;          // probability that a perfect opponent's move is uniformly random instead
-    int32_t opening;        // each episode opens with 0..opening random agent moves (0: none)
+                            // (unused in two-player mode)
+    int32_t opening;        // each episode opens with 0..opening random agent moves (0: none;
+                            // unused in two-player mode)
     int32_t first;          // 0 agent, 1 opponent, 2 alternate, 3 random
     float illegal_reward;   // reward of an illegal move (<= 0), which also ends the episode as a loss
     // Set by init: the static table of the perfect opponent's best-move masks (read-only).
     const uint16_t* perfect;  // [19683], indexed by key
     // State of every sub-env, allocated by tictactoe_init, freed by tictactoe_close.
     uint64_t* rng;          // [num_envs] RNG state
-    uint16_t* agent_cells;  // [num_envs] bit c set when the agent has marked cell c
-    uint16_t* opponent_cells;  // [num_envs] bit c set when the opponent has marked cell c
+    uint16_t* agent_cells;  // [num_envs] bit c set when the agent (row 2g) has marked cell c
+    uint16_t* opponent_cells;  // [num_envs] bit c set when the opponent (row 2g + 1) has marked cell c
     int32_t* key;           // [num_envs] the board in base 3 from the opponent's view: sum of
-                            // digit(c) * 3^c, digit 0 empty, 1 opponent, 2 agent (< 19683)
-    uint8_t* agent_first;   // [num_envs] 1 if the agent moved first this episode (it plays X)
-    int32_t* tick;          // [num_envs] agent moves taken in the current episode
+                            // digit(c) * 3^c, digit 0 empty, 1 opponent, 2 agent (< 19683); only
+                            // the perfect opponent reads it, so two-player mode leaves it 0
+    uint8_t* agent_first;   // [num_envs] 1 if the agent (row 2g) moved first this episode (it plays X)
+    int32_t* tick;          // [num_envs] agent moves taken in the current episode (two-player
+                            // mode: moves of both players in the current game)
     tictactoe_log log;
+    tictactoe_two_player_log two_player_log;
     bool started;           // true between reset and close; step does nothing otherwise
 } tictactoe;
 
@@ -89,7 +127,7 @@ void tictactoe_step_n(tictactoe* env, int64_t n);
 void tictactoe_close(tictactoe* env);
 // envsdk:cdef end
 
-enum { TICTACTOE_RANDOM = 0, TICTACTOE_PERFECT_PLAY = 1 };
+enum { TICTACTOE_RANDOM = 0, TICTACTOE_PERFECT_PLAY = 1, TICTACTOE_NONE = 2 };
 enum { TICTACTOE_AGENT = 0, TICTACTOE_OPPONENT = 1, TICTACTOE_ALTERNATE = 2, TICTACTOE_COIN = 3 };
 #define TICTACTOE_FULL 0x1FFu  // all nine cells
 
@@ -151,17 +189,22 @@ int tictactoe_init(tictactoe* env) {
     return 0;
 }
 
+// Whether the agent (row 2g in two-player mode) moves first in sub-env i's new episode, per
+// `first`; `random` draws its coin from the sub-env's RNG.
+static inline uint8_t tictactoe_agent_first(tictactoe* env, int32_t i) {
+    switch (env->first) {
+        case TICTACTOE_AGENT: return 1;
+        case TICTACTOE_OPPONENT: return 0;
+        case TICTACTOE_ALTERNATE: return (uint8_t)!env->agent_first[i];
+        default: return (uint8_t)envsdk_rng_below(&env->rng[i], 2);
+    }
+}
+
 // Start a new episode in sub-env i (who moves first per `first`; if the opponent, it plays its
 // first mark now; then the random opening, if any) and write its whole observation row.
 static void tictactoe_start(tictactoe* env, int32_t i) {
     uint64_t* rng = &env->rng[i];
-    uint8_t agent_first;
-    switch (env->first) {
-        case TICTACTOE_AGENT: agent_first = 1; break;
-        case TICTACTOE_OPPONENT: agent_first = 0; break;
-        case TICTACTOE_ALTERNATE: agent_first = (uint8_t)!env->agent_first[i]; break;
-        default: agent_first = (uint8_t)envsdk_rng_below(rng, 2); break;
-    }
+    uint8_t agent_first = tictactoe_agent_first(env, i);
     // Random opening: k agent moves (k uniform in 0..opening) at uniformly random empty cells,
     // each answered by the opponent as in play. An opening that ends the game starts over.
     const int32_t k = env->opening > 0 ? envsdk_rng_below(rng, env->opening + 1) : 0;
@@ -200,15 +243,39 @@ static void tictactoe_start(tictactoe* env, int32_t i) {
     env->tick[i] = 0;
 }
 
+// Two-player mode: start a new game in sub-env g and write both its rows (2g, 2g + 1): an empty
+// board in each, and the legal-action part (every cell) only in the row to move.
+static void tictactoe_start_two_player(tictactoe* env, int32_t g) {
+    uint8_t agent_first = tictactoe_agent_first(env, g);
+    size_t row = 2 * (size_t)g;
+    int8_t* obs = env->observations + row * 18;  // both rows: 36 entries
+    memset(obs, 0, 36);
+    memset(obs + (agent_first ? 9 : 18 + 9), 1, 9);
+    env->agent_first[g] = agent_first;
+    env->agent_cells[g] = 0;
+    env->opponent_cells[g] = 0;
+    env->key[g] = 0;
+    env->tick[g] = 0;
+}
+
 void tictactoe_reset(tictactoe* env, uint64_t seed) {
     memset(&env->log, 0, sizeof(env->log));
+    memset(&env->two_player_log, 0, sizeof(env->two_player_log));
+    const bool two_player = env->opponent == TICTACTOE_NONE;
+    const int32_t rows = two_player ? 2 : 1;  // agent rows per sub-env
     for (int32_t i = 0; i < env->num_envs; i++) {
         env->rng[i] = seed + (uint64_t)i;
-        env->rewards[i] = 0.0f;
-        env->terminals[i] = false;
-        env->truncations[i] = false;
-        env->agent_first[i] = 0;  // so that `alternate` gives the agent the first episode
-        tictactoe_start(env, i);
+        for (size_t r = (size_t)i * (size_t)rows; r < (size_t)(i + 1) * (size_t)rows; r++) {
+            env->rewards[r] = 0.0f;
+            env->terminals[r] = false;
+            env->truncations[r] = false;
+        }
+        env->agent_first[i] = 0;  // so that `alternate` gives the agent (row 2g) the first episode
+        if (two_player) {
+            tictactoe_start_two_player(env, i);
+        } else {
+            tictactoe_start(env, i);
+        }
     }
     env->started = true;
 }
@@ -216,10 +283,84 @@ void tictactoe_reset(tictactoe* env, uint64_t seed) {
 // Outcomes of one step.
 enum { TICTACTOE_ONGOING = 0, TICTACTOE_WIN, TICTACTOE_DRAW, TICTACTOE_LOSS, TICTACTOE_ILLEGAL };
 
+// Two-player mode's step: one move in every game, by the row whose turn it is (r below; the other
+// row of the game is r ^ 1). Returns the row episodes logged and not yet read by Python.
+static int32_t tictactoe_step_two_player(tictactoe* env) {
+    // Locals, as in tictactoe_step: stores through the int8/bool buffers may alias anything.
+    const int32_t* actions = env->actions;
+    int8_t* observations = env->observations;
+    float* rewards = env->rewards;
+    bool* terminals = env->terminals;
+    bool* truncations = env->truncations;
+    uint16_t* cells[2] = {env->agent_cells, env->opponent_cells};  // the marks of row 2g, of row 2g + 1
+    int32_t* tick = env->tick;
+    const uint8_t* agent_first = env->agent_first;
+    const int32_t num_envs = env->num_envs;
+    const float illegal_reward = env->illegal_reward;
+    tictactoe_two_player_log log = env->two_player_log;  // a local copy: no stores through env inside the loop
+    for (int32_t g = 0; g < num_envs; g++) {
+        // The first mover moves at even ticks; mover 0 is row 2g, 1 is row 2g + 1.
+        const bool moved_first = (tick[g] & 1) == 0;
+        const int32_t mover = (agent_first[g] ? 0 : 1) ^ (tick[g] & 1);
+        const size_t r = 2 * (size_t)g + (size_t)mover, other = r ^ 1u;
+        const int32_t a = actions[r];  // the waiting row's action is never read
+        uint32_t mine = cells[mover][g], theirs = cells[mover ^ 1][g];
+        int32_t outcome = TICTACTOE_ONGOING;
+        // Out of range or on a marked cell: illegal (the shift only runs for a in 0..8).
+        if ((uint32_t)a >= 9u || (((mine | theirs) >> a) & 1u)) {
+            outcome = TICTACTOE_ILLEGAL;
+        } else {
+            mine |= 1u << a;
+            if (tictactoe_wins(mine)) {
+                outcome = TICTACTOE_WIN;
+            } else if ((mine | theirs) == TICTACTOE_FULL) {
+                outcome = TICTACTOE_DRAW;
+            }
+        }
+        tick[g] += 1;
+        truncations[r] = false;
+        truncations[other] = false;
+        if (outcome == TICTACTOE_ONGOING) {
+            // The turn passes: the mark goes into both views, and the legal-action part (the empty
+            // cells, less the one just marked) moves from the mover's row to the other's.
+            int8_t *obs = observations + r * 18, *next = observations + other * 18;
+            obs[a] = 1;
+            next[a] = -1;
+            memcpy(next + 9, obs + 9, 9);
+            next[9 + a] = 0;
+            memset(obs + 9, 0, 9);
+            cells[mover][g] = (uint16_t)mine;
+            rewards[r] = 0.0f;
+            rewards[other] = 0.0f;
+            terminals[r] = false;
+            terminals[other] = false;
+            continue;
+        }
+        float reward = outcome == TICTACTOE_WIN ? 1.0f : outcome == TICTACTOE_ILLEGAL ? illegal_reward : 0.0f;
+        float reward_other = outcome == TICTACTOE_WIN ? -1.0f : 0.0f;
+        rewards[r] = reward;
+        rewards[other] = reward_other;
+        terminals[r] = true;
+        terminals[other] = true;
+        // One episode per row, each as long as the game.
+        ENVSDK_LOG_EPISODE(&log, reward, tick[g]);
+        ENVSDK_LOG_EPISODE(&log, reward_other, tick[g]);
+        double win2 = outcome == TICTACTOE_WIN ? 2.0 : 0.0;  // the per-game stats, once per row
+        log.first_win += moved_first ? win2 : 0.0;
+        log.second_win += moved_first ? 0.0 : win2;
+        log.draw += outcome == TICTACTOE_DRAW ? 2.0 : 0.0;
+        log.illegal += outcome == TICTACTOE_ILLEGAL ? 2.0 : 0.0;
+        tictactoe_start_two_player(env, g);  // same-step autoreset: both rows start the next game
+    }
+    env->two_player_log = log;
+    return (int32_t)env->two_player_log.count;
+}
+
 // Returns the episodes logged and not yet read by Python (> 0 tells it to read the log), or -1
 // without touching anything when the env is not started (before reset, after close).
 int32_t tictactoe_step(tictactoe* env) {
     if (!env->started) return -1;
+    if (env->opponent == TICTACTOE_NONE) return tictactoe_step_two_player(env);
     // Locals, so that stores through the int8/bool buffers (character types, which may alias
     // anything) do not force the compiler to reload env's fields on every access.
     const int32_t* actions = env->actions;

@@ -1,4 +1,4 @@
-"""connect4: Connect Four against a built-in opponent (C sim in csrc/connect4.h), bitboards."""
+"""connect4: Connect Four against a built-in opponent or two-player (C sim in csrc/connect4.h), bitboards."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from envsdk.render import colour
 
 ROWS, COLS, CELLS = 6, 7, 42
 OBS_SIZE = CELLS + COLS  # 42 cells (row 0 at the top) + 7 legal-column entries
-OPPONENTS = ("random", "greedy", "search")  # index = the C config value
+OPPONENTS = ("random", "greedy", "search", "none")  # index = the C config value; "none": two-player mode
 FIRST = ("agent", "opponent", "random")      # index = the C config value
 MAX_DEPTH = 12  # C4_MAX_DEPTH in the header
 
@@ -33,7 +33,7 @@ def _choice(name: str, value, choices: tuple[str, ...]) -> int:
 
 
 class Connect4:
-    """``num_envs`` games of Connect Four (6 rows x 7 columns), the agent against a built-in opponent.
+    """``num_envs`` games of Connect Four (6 rows x 7 columns), the agent against a built-in opponent (or two-player).
 
     Observation ``[49]`` float32 from the agent's perspective: entries 0..41 are the cells
     row-major with row 0 at the top (``row * 7 + col``), 1 the agent's stone, -1 the opponent's,
@@ -59,6 +59,27 @@ class Connect4:
 
     Infos: episode_return, episode_length (agent moves), win, draw, loss, illegal (fractions of
     the episodes that ended), episode_count.
+
+    Two-player mode, ``opponent="none"``: no built-in opponent; both players are agent rows (a
+    policy plays itself, or a trained policy plays a person or another policy).
+    ``num_agents = 2 * num_envs``: rows ``2g`` and ``2g + 1`` are the two players of sub-env
+    (game) ``g``. ``first`` picks the first mover per game with row ``2g`` in the agent's place:
+    ``"agent"`` row ``2g``, ``"opponent"`` row ``2g + 1``, ``"random"`` a fair coin per game from
+    sub-env ``g``'s RNG. Each row's observation is the layout above from its own player's
+    perspective (1 its stones, -1 the other's). Both rows are live for the whole game, so
+    ``masks`` stay all True; whose turn it is shows in the observation alone: the row to move has
+    its legal-column entries, and a row whose legal-column entries are all zero is waiting; its
+    action is ignored, whatever its value, out of range included (PettingZoo's classic games do
+    the same with their ``action_mask``). One step is one move. An illegal action ends the game
+    with ``illegal_reward`` for the mover and 0 for the other; four in a row gives the mover +1 and
+    the other -1; a full board 0 to both; all of these are terminal for both rows, whose
+    observations are then the next game's first ones. Otherwise both rewards are 0 and the turn
+    passes. Nothing is truncated; a game lasts at most 42 steps. ``depth`` is unused. Episodes are
+    per row: a game that ends ends an episode in both its rows, each as long as the game (both
+    players' moves). Infos are means over those row episodes: episode_return (0 for a decided or
+    drawn game, ``illegal_reward / 2`` for an illegal end), episode_length (the game's moves, an
+    illegal one included), first_win, second_win, draw, illegal (per-game rates), episode_count
+    (2 per game).
     """
 
     def __init__(self, *, num_envs: int = 1, opponent: str = "greedy", depth: int = 4, first: str = "agent",
@@ -70,16 +91,19 @@ class Connect4:
         who = _choice("first", first, FIRST)
         illegal_reward = check_float("Connect4", "illegal_reward", illegal_reward, -100.0, 0.0)
         self.opponent, self.depth, self.first, self.illegal_reward = opponent, depth, first, illegal_reward
+        self.num_envs = num_envs
+        self._rows = 2 if opponent == "none" else 1  # agent rows per sub-env
         self.single_observation_space = spaces.Box(-1.0, 1.0, shape=(OBS_SIZE,), dtype=np.float32)
         self.single_action_space = spaces.Discrete(COLS)
-        self.num_agents = num_envs
+        self.num_agents = num_envs * self._rows
         if buffers is None:
-            buffers = allocate(self.single_observation_space, self.single_action_space, num_envs)
+            buffers = allocate(self.single_observation_space, self.single_action_space, self.num_agents)
         self.buffers = buffers.validate(
-            self.single_observation_space, self.single_action_space, num_envs, owner="Connect4.buffers"
+            self.single_observation_space, self.single_action_space, self.num_agents, owner="Connect4.buffers"
         )
         self._sim = CSim("connect4", self.buffers, owner="Connect4", num_envs=num_envs, opponent=kind, depth=depth,
-                         first=who, illegal_reward=illegal_reward)
+                         first=who, illegal_reward=illegal_reward,
+                         log_field="two_player_log" if self._rows == 2 else "log")
         b = self.buffers
         self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions
         self._results = (b.observations, b.rewards, b.terminals, b.truncations)
@@ -95,11 +119,19 @@ class Connect4:
         return (*self._results, self._sim.infos(unread) if unread else [])
 
     def board(self, index: int = 0) -> np.ndarray:
-        """Sub-env ``index``'s board ``[6, 7]`` int8 (row 0 at the top): 1 agent, -1 opponent, 0 empty."""
-        return self.buffers.observations[index, :CELLS].reshape(ROWS, COLS).astype(np.int8)
+        """Sub-env ``index``'s board ``[6, 7]`` int8 (row 0 at the top): 1 agent, -1 opponent, 0 empty.
+
+        In two-player mode ``index`` is a game and the agent is row ``2 * index`` (1 its stones).
+        """
+        index = range(self.num_envs)[index]  # IndexError when out of range; negatives count from the end
+        return self.buffers.observations[index * self._rows, :CELLS].reshape(ROWS, COLS).astype(np.int8)
 
     def render(self, mode: str = "rgb_array", index: int = 0):
-        """Sub-env ``index`` as an RGB frame ``[96, 112, 3]`` uint8 (``"rgb_array"``) or ANSI text."""
+        """Sub-env ``index`` as an RGB frame ``[96, 112, 3]`` uint8 (``"rgb_array"``) or ANSI text.
+
+        The agent's stones are red (X), the opponent's yellow (O); in two-player mode ``index`` is a
+        game, and row ``2 * index``'s stones are red, row ``2 * index + 1``'s yellow.
+        """
         board = self.board(index)
         if mode == "ansi":
             rows = ["|" + " ".join(_GLYPHS[int(v)] for v in row) + "|" for row in board]

@@ -1,4 +1,4 @@
-"""tictactoe: tic-tac-toe against a built-in opponent (C sim in csrc/tictactoe.h), random or perfect."""
+"""tictactoe: tic-tac-toe against a built-in opponent (random or perfect) or two-player (C sim in csrc/tictactoe.h)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from envsdk.csim import CSim
 from envsdk.errors import ConfigError
 from envsdk.render import colour
 
-OPPONENTS = ("random", "perfect")  # index = the C code
+OPPONENTS = ("random", "perfect", "none")  # index = the C code; "none": two-player mode
 FIRST = ("agent", "opponent", "alternate", "random")  # index = the C code
 CELL = 32  # rendered cell side, pixels
 
@@ -43,7 +43,7 @@ def _choice(owner: str, name: str, value, choices: tuple[str, ...]) -> int:
 
 
 class TicTacToe:
-    """``num_envs`` games of tic-tac-toe, the agent against a built-in opponent, in one C loop.
+    """``num_envs`` games of tic-tac-toe, the agent against a built-in opponent (or two-player), in one C loop.
 
     Cells are numbered row-major, 0 top-left to 8 bottom-right. The first mover plays X. Every
     observation has the agent to move; when the opponent moves first, its first mark is already
@@ -79,6 +79,27 @@ class TicTacToe:
     win_first and loss_first (fraction of episodes the agent moved first and won / lost; the win
     rate moving first is ``win_first / first``, moving second ``(win - win_first) / (1 - first)``),
     episode_count.
+
+    Two-player mode, ``opponent="none"``: no built-in opponent; both players are agent rows (a
+    policy plays itself, or a trained policy plays a person or another policy).
+    ``num_agents = 2 * num_envs``: rows ``2g`` and ``2g + 1`` are the two players of sub-env
+    (game) ``g``. ``first`` picks the first mover per game with row ``2g`` in the agent's place:
+    ``"agent"`` row ``2g``, ``"opponent"`` row ``2g + 1``, ``"alternate"`` (row ``2g`` in the
+    first game after reset, then the other row each new game) or ``"random"`` (a fair coin per
+    game from sub-env ``g``'s RNG). Each row's observation is the layout above from its own
+    player's view (1 its marks, -1 the other's). Both rows are live for the whole game, so
+    ``masks`` stay all True; whose turn it is shows in the observation alone: the row to move has
+    its legal-action entries, and a row whose legal-action entries are all zero is waiting; its
+    action is ignored, whatever its value, out of range included (PettingZoo's classic games do
+    the same with their ``action_mask``). One step is one move. An illegal move ends the game with
+    ``illegal_reward`` for the mover and 0 for the other; three in a row gives the mover +1 and the
+    other -1; a full board 0 to both; all of these are terminal for both rows, whose observations
+    are then the next game's first ones. Otherwise both rewards are 0 and the turn passes. Nothing
+    is truncated; a game lasts at most 9 steps. ``epsilon`` and ``opening`` are unused. Episodes
+    are per row: a game that ends ends an episode in both its rows, each as long as the game (both
+    players' moves). Infos are means over those row episodes: episode_return (0 for a decided or drawn
+    game, ``illegal_reward / 2`` for an illegal end), episode_length (the game's moves, an illegal
+    one included), first_win, second_win, draw, illegal (per-game rates), episode_count (2 per game).
     """
 
     def __init__(self, *, num_envs: int = 1, opponent: str = "random", first: str = "random",
@@ -92,16 +113,19 @@ class TicTacToe:
         illegal_reward = check_float("TicTacToe", "illegal_reward", illegal_reward, -1000.0, 0.0)
         self.opponent, self.first, self.epsilon, self.opening = opponent, first, epsilon, opening
         self.illegal_reward = illegal_reward
+        self.num_envs = num_envs
+        self._rows = 2 if opponent == "none" else 1  # agent rows per sub-env
         self.single_observation_space = spaces.Box(-1, 1, shape=(18,), dtype=np.int8)
         self.single_action_space = spaces.Discrete(9)
-        self.num_agents = num_envs
+        self.num_agents = num_envs * self._rows
         if buffers is None:
-            buffers = allocate(self.single_observation_space, self.single_action_space, num_envs)
+            buffers = allocate(self.single_observation_space, self.single_action_space, self.num_agents)
         self.buffers = buffers.validate(
-            self.single_observation_space, self.single_action_space, num_envs, owner="TicTacToe.buffers"
+            self.single_observation_space, self.single_action_space, self.num_agents, owner="TicTacToe.buffers"
         )
         self._sim = CSim("tictactoe", self.buffers, owner="TicTacToe", num_envs=num_envs, opponent=opponent_code,
-                         first=first_code, epsilon=epsilon, opening=opening, illegal_reward=illegal_reward)
+                         first=first_code, epsilon=epsilon, opening=opening, illegal_reward=illegal_reward,
+                         log_field="two_player_log" if self._rows == 2 else "log")
         b = self.buffers
         self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions
         self._results = (b.observations, b.rewards, b.terminals, b.truncations)
@@ -117,15 +141,19 @@ class TicTacToe:
         return (*self._results, self._sim.infos(unread) if unread else [])
 
     def _board(self, index: int) -> tuple[np.ndarray, bool]:
-        """Sub-env ``index``: board [3, 3] (1 agent, -1 opponent, 0 empty) and whether the agent plays X."""
-        index = range(self.num_agents)[index]  # IndexError when out of range; negatives count from the end
-        board = self.buffers.observations[index, :9].reshape(3, 3)
+        """Sub-env ``index``: board [3, 3] (1 agent, -1 opponent, 0 empty) and whether the agent plays X.
+
+        In two-player mode the agent is row ``2 * index`` (its observation is the board's view).
+        """
+        index = range(self.num_envs)[index]  # IndexError when out of range; negatives count from the end
+        board = self.buffers.observations[index * self._rows, :9].reshape(3, 3)
         return board, True if self._sim.closed else bool(self._c.agent_first[index])
 
     def render(self, mode: str = "rgb_array", index: int = 0):
         """Sub-env ``index`` as an RGB frame ``[96, 96, 3]`` uint8 (``"rgb_array"``) or ANSI text.
 
-        The agent's marks are blue, the opponent's red; the first mover's are X, the other's O.
+        The agent's marks are blue, the opponent's red; the first mover's are X, the other's O. In
+        two-player mode ``index`` is a game: row ``2 * index``'s marks are blue, row ``2 * index + 1``'s red.
         """
         board, agent_x = self._board(index)
         if mode == "ansi":

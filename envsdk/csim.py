@@ -35,9 +35,12 @@ class CSim:
     ``<name>_step``, called with ``c``; it returns the unread episode count, or -1 before reset
     and after close, for ``infos``). The struct's buffer fields are the ``FIELDS`` it
     declares (``masks`` is optional); each must be a pointer to the buffer's dtype.
+    ``log_field`` names the struct's episode log that ``infos`` reads (``log`` unless a sim keeps
+    a second log for another mode, whose stats have other keys).
     """
 
-    def __init__(self, name: str, buffers: Buffers, owner: str | None = None, **config):
+    def __init__(self, name: str, buffers: Buffers, owner: str | None = None, *, log_field: str = "log",
+                 **config):
         self.name = name
         self.owner = owner or name  # the Python class named in errors
         self.c = ffi.new(f"{name} *")
@@ -52,7 +55,7 @@ class CSim:
             if key not in fields:
                 raise ConfigError(f"C struct {name}: expected a config field {key!r}, found none.")
             setattr(self.c, key, value)
-        self._log = self.c.log
+        self._log = getattr(self.c, log_field)
         self._log_keys = tuple(k for k, _ in ffi.typeof(self._log).fields if k != "count")
         self._reset = getattr(lib, f"{name}_reset")
         self.step = getattr(lib, f"{name}_step")

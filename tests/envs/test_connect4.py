@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import envsdk
 from envsdk.errors import ConfigError
-from envsdk.testing import assert_conforms
+from envsdk.testing import assert_conforms, assert_passes_check
 
 # Boards are drawn top row first, as the observation lays them out: X the agent, O the opponent.
 
@@ -441,7 +441,7 @@ def test_rules_match_pettingzoo_over_random_games():
 def test_config_errors_name_the_key():
     with pytest.raises(ConfigError, match=r"keys among num_envs, opponent, depth, first, .*'opponnent'"):
         Connect4(opponnent="random")
-    with pytest.raises(ConfigError, match=r"opponent among 'random', 'greedy', 'search', found 'minimax'"):
+    with pytest.raises(ConfigError, match=r"opponent among 'random', 'greedy', 'search', 'none', found 'minimax'"):
         Connect4(opponent="minimax")
     with pytest.raises(ConfigError, match="first among 'agent', 'opponent', 'random'"):
         Connect4(first=0)
@@ -512,3 +512,300 @@ def test_render():
     assert (frame[8, 8] == [235, 235, 240]).all()  # an empty cell
     text = env.render("ansi")
     assert text.count("X") == 2 and text.count("O") == 1 and text.splitlines()[-1] == " 0 1 2 3 4 5 6"
+
+
+# ---- Two-player mode (opponent="none") ----------------------------------------------------------
+
+@pytest.mark.parametrize("first", ["agent", "opponent", "random"])
+def test_two_player_conforms(first):
+    # Every check, the slow ones included: none fails and none is skipped. Only the `random` coin
+    # draws from the RNG, so with another `first` the seeds cannot matter (a seed_sensitivity warning).
+    report = assert_passes_check(Connect4, num_envs=4, opponent="none", first=first)
+    assert report.counts()["skip"] == 0, report.format()
+    assert [r.name for r in report.warnings] == ([] if first == "random" else ["seed_sensitivity"]), report.format()
+
+
+def two_rows(drawing: list[str], to_move: int) -> np.ndarray:
+    """The expected observations of a game's two rows, its board drawn with X (row 0's stones), O
+    (row 1's) and .; only row ``to_move`` holds the legal-column entries."""
+    mine = expected_obs(drawing)
+    theirs = np.concatenate([-mine[:CELLS], mine[CELLS:]])
+    mine[CELLS:] *= to_move == 0
+    theirs[CELLS:] *= to_move == 1
+    return np.stack([mine, theirs])
+
+
+def see(env, drawing: list[str], to_move: int, g: int = 0) -> None:
+    """Game ``g``'s rows show the drawn board, only row ``to_move`` with legal columns; every row is live."""
+    np.testing.assert_array_equal(env.buffers.observations[2 * g:2 * g + 2], two_rows(drawing, to_move))
+    assert env.buffers.masks.all()
+
+
+def to_move(obs: np.ndarray) -> np.ndarray:
+    """Per row: whether it has legal columns (it moves); a row whose legal-column entries are all zero waits."""
+    return obs[:, CELLS:].any(axis=1)
+
+
+def two_player_info(ret, length, first_win=0.0, second_win=0.0, draw=0.0, illegal=0.0, count=2):
+    """Infos of row episodes (2 per game); the rates are per game, as both rows of a game add the same."""
+    return [{"episode_return": ret, "episode_length": length, "first_win": first_win, "second_win": second_win,
+             "draw": draw, "illegal": illegal, "episode_count": count}]
+
+
+EMPTY = ["......."] * 6
+
+
+def play_on(env, moves) -> None:
+    """Step a one-game env through ``moves``: (actions of rows 0 and 1, the row to move next); play
+    goes on after each, with rewards 0 and no flags, and only the next mover has legal columns."""
+    for actions, mover in moves:
+        obs, rew, term, trunc, infos = play(env, *actions)
+        assert rew.tolist() == [0.0, 0.0] and not term.any() and not trunc.any() and infos == []
+        assert to_move(obs).tolist() == [mover == 0, mover == 1] and env.buffers.masks.all()
+
+
+def test_two_player_a_vertical_four_wins_and_the_next_game_starts():
+    env = new(opponent="none", first="agent")  # row 0 (X) moves first
+    assert env.num_agents == 2 and env.buffers.observations.shape == (2, OBS_SIZE)
+    see(env, EMPTY, to_move=0)
+    # X stacks column 3, O column 4; the waiting row's action (junk or legal-looking) is never read.
+    play_on(env, [((3, -7), 1), ((99, 4), 0), ((3, 3), 1), ((4, 4), 0), ((3, 2**31 - 1), 1), ((-(2**31), 4), 0)])
+    see(env, [".......",
+              ".......",
+              ".......",
+              "...XO..",
+              "...XO..",
+              "...XO.."], to_move=0)
+    # X plays its fourth stone in column 3: +1 for row 0, -1 for row 1, both terminal; both rows
+    # show the next game (row 0 first again). Two row episodes of 7 steps, mean return 0.
+    _, rew, term, trunc, infos = play(env, 3, 4)
+    assert rew.tolist() == [1.0, -1.0] and term.tolist() == [True, True] and not trunc.any()
+    see(env, EMPTY, to_move=0)
+    assert infos == two_player_info(0.0, 7.0, first_win=1.0)
+
+
+def test_two_player_the_second_mover_wins_a_row():
+    env = new(opponent="none", first="opponent")  # row 1 (O) moves first; row 0 (X) second
+    see(env, EMPTY, to_move=1)
+    play_on(env, [((5, 6), 0), ((0, 3), 1), ((2**31 - 1, 6), 0), ((1, -1), 1), ((0, 5), 0), ((2, 5), 1),
+                  ((-(2**31), 5), 0)])
+    see(env, [".......",
+              ".......",
+              ".......",
+              ".......",
+              ".....OO",
+              "XXX..OO"], to_move=0)
+    # X (row 0) plays 3: XXXX in the bottom row. +1 for row 0, -1 for row 1; row 1 moved first, so
+    # a second-mover win; two row episodes of 8 steps, mean return 0.
+    _, rew, term, _, infos = play(env, 3, 4)
+    assert rew.tolist() == [1.0, -1.0] and term.tolist() == [True, True]
+    assert infos == two_player_info(0.0, 8.0, second_win=1.0)
+    see(env, EMPTY, to_move=1)
+
+
+def put_two_player(env, drawing: list[str], tick: int, agent_first: bool = True, g: int = 0):
+    """Set game g's board (X: row 2g's stones, O: row 2g + 1's) after ``tick`` moves; the observation
+    rows refresh on the next step."""
+    c = env._sim.c
+    c.agent_stones[g], c.opponent_stones[g] = bits(drawing, "X"), bits(drawing, "O")
+    c.tick[g], c.agent_first[g] = tick, agent_first
+
+
+def test_two_player_a_full_board_is_a_draw():
+    env = new(opponent="none", first="agent")
+    put_two_player(env, [".O.XOOX",   # 40 stones, row 0 (X) to move: it fills column 2, row 1 column 0
+                         "XXOOXXO",
+                         "OOXXOOX",
+                         "XXOOXXO",
+                         "OOXXOOX",
+                         "XXOOXXO"], tick=40)
+    _, rew, term, *_ = play(env, 2, 2)
+    assert not term.any()
+    see(env, [".OXXOOX",
+              "XXOOXXO",
+              "OOXXOOX",
+              "XXOOXXO",
+              "OOXXOOX",
+              "XXOOXXO"], to_move=1)
+    assert env.buffers.observations[1, CELLS:].tolist() == [1, 0, 0, 0, 0, 0, 0]  # only column 0 has room
+    _, rew, term, trunc, infos = play(env, 2, 0)
+    assert rew.tolist() == [0.0, 0.0] and term.tolist() == [True, True] and not trunc.any()
+    assert infos == two_player_info(0.0, 42.0, draw=1.0)  # two row episodes of 42 steps
+    see(env, EMPTY, to_move=0)
+
+
+def test_two_player_illegal_moves_end_the_game_with_the_penalty_for_the_mover():
+    env = new(num_envs=3, opponent="none", first="agent", illegal_reward=-2.5)
+    # Game 0: row 0 plays out of range; game 1: row 2 plays 3; game 2: row 4 plays -1. Four row
+    # episodes of 1 step: returns -2.5, 0, -2.5, 0 (mean -1.25).
+    _, rew, term, trunc, infos = play(env, 7, 0, 3, 0, -1, 0)
+    assert rew.tolist() == [-2.5, 0.0, 0.0, 0.0, -2.5, 0.0]
+    assert term.tolist() == [True, True, False, False, True, True] and not trunc.any()
+    assert infos == two_player_info(-1.25, 1.0, illegal=1.0, count=4)
+    # Game 1: column 3 full, row 3 (the second mover) to move there: -2.5 for it, 0 for row 2.
+    put_two_player(env, ["...O...",
+                         "...X...",
+                         "...O...",
+                         "...X...",
+                         "...O...",
+                         "...X..."], tick=5, g=1)
+    _, rew, term, _, infos = play(env, 0, 0, 0, 3, 0, 0)
+    assert rew.tolist() == [0.0, 0.0, 0.0, -2.5, 0.0, 0.0]
+    assert term.tolist() == [False, False, True, True, False, False]
+    assert infos == two_player_info(-1.25, 6.0, illegal=1.0)  # two row episodes of 6 steps: -2.5 and 0
+    see(env, EMPTY, to_move=0, g=1)
+
+
+def random_moves(obs: np.ndarray, rng, wild: float = 0.0) -> np.ndarray:
+    """A uniformly random legal column for every row to move, some replaced by a random value in
+    -2..8 (out of range or maybe a full column) with probability ``wild``."""
+    legal = obs[:, CELLS:].astype(bool)
+    actions = (legal * rng.random(legal.shape)).argmax(axis=1).astype(np.int32)
+    replace = rng.random(len(actions)) < wild
+    actions[replace] = rng.integers(-2, 9, replace.sum())
+    return actions
+
+
+def test_two_player_the_waiting_rows_actions_change_nothing():
+    n, steps = 8, 200
+    runs = []
+    for junk in ("mover's", "wild"):
+        env = new(num_envs=n, opponent="none", first="random")
+        rng, junk_rng = np.random.default_rng(4), np.random.default_rng(5)
+        out = []
+        for _ in range(steps):
+            actions = random_moves(env.buffers.observations, rng, wild=0.02)
+            waiting = np.flatnonzero(~to_move(env.buffers.observations))
+            if junk == "mover's":
+                actions[waiting] = actions[waiting ^ 1]
+            else:
+                actions[waiting] = junk_rng.choice([-7, 99, -(2**31), 2**31 - 1, 0, 3, 6], len(waiting))
+            o, r, t, tr, infos = env.step(actions)
+            assert env.buffers.masks.all()
+            out.append((o.tobytes(), r.tobytes(), t.tobytes(), tr.tobytes(), repr(infos)))
+        runs.append(out)
+    assert runs[0] == runs[1]
+
+
+LINES_AT = {(r, c): [line for line in LINES if (r, c) in line] for r in range(ROWS) for c in range(COLS)}
+
+
+class Game:
+    """The reference: the rules of two-player Connect Four in plain Python (the board as lists, row 0
+    at the top, 1 for row 0's stones and -1 for row 1's), one game."""
+
+    def __init__(self, first: int):
+        self.first = self.to_move = first  # row 0 or 1
+        self.board = [[0] * COLS for _ in range(ROWS)]
+        self.moves = 0
+
+    def observation(self, row: int) -> list[float]:
+        sign = 1 if row == 0 else -1
+        cells = [sign * v for line in self.board for v in line]
+        return cells + [float(row == self.to_move and self.board[0][c] == 0) for c in range(COLS)]
+
+    def play(self, col: int, illegal_reward: float) -> tuple[list[float], str | None]:
+        """The mover plays ``col``: (rewards of rows 0 and 1, the outcome or None when play goes on)."""
+        mover, self.moves = self.to_move, self.moves + 1
+        rewards = [0.0, 0.0]
+        if not 0 <= col < COLS or self.board[0][col]:
+            rewards[mover] = illegal_reward
+            return rewards, "illegal"
+        stone = 1 if mover == 0 else -1
+        row = max(r for r in range(ROWS) if self.board[r][col] == 0)
+        self.board[row][col] = stone
+        if any(all(self.board[y][x] == stone for y, x in line) for line in LINES_AT[row, col]):
+            rewards[mover], rewards[1 - mover] = 1.0, -1.0
+            return rewards, "win"
+        if not legal(self.board):
+            return rewards, "draw"
+        self.to_move = 1 - mover
+        return rewards, None
+
+
+@pytest.mark.parametrize("first", ["agent", "opponent", "random"])
+def test_two_player_matches_a_python_reference_over_random_games(first):
+    n, illegal_reward = 48, -3.0
+    env = new(num_envs=n, opponent="none", first=first, illegal_reward=illegal_reward)
+    b = env.buffers
+    rng = np.random.default_rng(8)
+
+    def first_mover(g: int) -> int:
+        row = int(np.flatnonzero(to_move(b.observations[2 * g:2 * g + 2]))[0])
+        assert row == {"agent": 0, "opponent": 1}.get(first, row)
+        return row
+
+    games = [Game(first_mover(g)) for g in range(n)]
+    totals = {"first_win": 0, "second_win": 0, "draw": 0, "illegal": 0}
+    firsts = []
+    for _ in range(200):
+        for g, game in enumerate(games):
+            assert b.observations[2 * g:2 * g + 2].tolist() == [game.observation(0), game.observation(1)]
+        assert b.masks.all()
+        actions = random_moves(b.observations, rng, wild=0.003)
+        waiting = np.flatnonzero(~to_move(b.observations))
+        actions[waiting] = rng.integers(-(2**31), 2**31, len(waiting))
+        _, rew, term, trunc, infos = env.step(actions)
+        assert not trunc.any()
+        ended = []
+        for g, game in enumerate(games):
+            rewards, outcome = game.play(int(actions[2 * g + game.to_move]), illegal_reward)
+            assert rew[2 * g:2 * g + 2].tolist() == rewards and term[2 * g:2 * g + 2].tolist() == [bool(outcome)] * 2
+            if outcome:
+                won = "first_win" if outcome == "win" and game.to_move == game.first else "second_win"
+                kind = won if outcome == "win" else outcome
+                ended.append((sum(rewards), game.moves, kind))  # both rows' returns; each row lasted the game
+                totals[kind] += 1
+                firsts.append(game.first)
+                games[g] = Game(first_mover(g))
+        if not ended:
+            assert infos == []
+            continue
+        # One episode per row: 2k row episodes for k games; the per-game stats count once per row.
+        k = len(ended)
+        (info,) = infos
+        assert info["episode_count"] == 2 * k
+        assert info["episode_return"] == pytest.approx(sum(e[0] for e in ended) / (2 * k))
+        assert info["episode_length"] == pytest.approx(sum(2 * e[1] for e in ended) / (2 * k))
+        for key in totals:
+            assert info[key] == pytest.approx(sum(2 * (e[2] == key) for e in ended) / (2 * k))
+    assert totals["first_win"] > 100 and totals["second_win"] > 100 and totals["illegal"] > 5, totals
+    if first == "random":
+        assert 0.4 < np.mean(firsts) < 0.6
+
+
+def test_two_player_config():
+    env = Connect4(num_envs=3, opponent="none", first="random", depth=7)  # depth: accepted, unused
+    assert env.num_envs == 3 and env.num_agents == 6 and env.buffers.masks.shape == (6,)
+    with pytest.raises(ConfigError, match=r"first among 'agent', 'opponent', 'random', found 'alternate'"):
+        Connect4(opponent="none", first="alternate")
+    with pytest.raises(ConfigError, match="depth"):
+        Connect4(opponent="none", depth=13)
+    with pytest.raises(ConfigError, match="illegal_reward"):
+        Connect4(opponent="none", illegal_reward=1.0)
+
+
+@pytest.mark.parametrize("opponent", ["random", "greedy", "search", "none"])
+def test_masks_stay_all_true(opponent):
+    env = new(num_envs=8, opponent=opponent, depth=2, first="random")
+    rng = np.random.default_rng(7)
+    for _ in range(30):
+        env.step(random_moves(env.buffers.observations, rng, wild=0.05))
+        assert env.buffers.masks.all()
+
+
+def test_two_player_render_shows_a_game():
+    env = new(num_envs=2, opponent="none", first="agent")
+    play(env, 3, 0, 3, 0)  # row 0 and row 2 drop into column 3
+    play(env, 0, 3, 0, 4)  # row 1 stacks on column 3; row 3 drops into column 4
+    assert env.board(1).tolist() == [[0] * 7] * 5 + [[0, 0, 0, 1, -1, 0, 0]]
+    assert env.board(-1).tolist() == env.board(1).tolist()
+    frame = env.render("rgb_array", index=1)
+    assert frame.shape == (96, 112, 3) and frame.dtype == np.uint8
+    assert (frame[5 * 16 + 8, 3 * 16 + 8] == [220, 40, 40]).all()  # row 2's stone: red
+    assert (frame[5 * 16 + 8, 4 * 16 + 8] == [250, 210, 40]).all()  # row 3's stone: yellow
+    assert (frame[4 * 16 + 8, 3 * 16 + 8] == [235, 235, 240]).all()  # empty above it (game 0 has a stone there)
+    text = env.render("ansi", index=1)
+    assert text.count("X") == 1 and text.count("O") == 1 and text.splitlines()[-1] == " 0 1 2 3 4 5 6"
+    with pytest.raises(IndexError):
+        env.render("ansi", index=2)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import envsdk
 from envsdk.errors import ConfigError
-from envsdk.testing import assert_conforms
+from envsdk.testing import assert_conforms, assert_passes_check
 
 CSRC = Path(__file__).resolve().parents[2] / "csrc"
 LINES = ((0, 1, 2), (3, 4, 5), (6, 7, 8), (0, 3, 6), (1, 4, 7), (2, 5, 8), (0, 4, 8), (2, 4, 6))
@@ -461,7 +461,7 @@ def test_config_errors_name_the_key():
     keys = "num_envs, opponent, first, epsilon, opening, illegal_reward"
     with pytest.raises(ConfigError, match=rf"expected config keys among {keys}.*'oponent'"):
         TicTacToe(oponent="perfect")
-    with pytest.raises(ConfigError, match=r"opponent among 'random', 'perfect', found 'minimax'"):
+    with pytest.raises(ConfigError, match=r"opponent among 'random', 'perfect', 'none', found 'minimax'"):
         TicTacToe(opponent="minimax")
     with pytest.raises(ConfigError, match=r"first among 'agent', 'opponent', 'alternate', 'random', found 1"):
         TicTacToe(first=1)
@@ -515,3 +515,279 @@ def test_render():
     assert text.count("X") == 1 and text.count("O") == 1 and text.count("·") == 7
     with pytest.raises(IndexError):
         env.render("ansi", index=1)
+
+
+# ---- two-player mode (opponent="none") -----------------------------------------------------------
+
+@pytest.mark.parametrize("first", ["agent", "opponent", "alternate", "random"])
+def test_two_player_conforms(first):
+    # Every check, the slow ones included: none fails and none is skipped. Only the `random` coin
+    # draws from the RNG, so with another `first` the seeds cannot matter (a seed_sensitivity warning).
+    report = assert_passes_check(TicTacToe, num_envs=4, opponent="none", first=first)
+    assert report.counts()["skip"] == 0, report.format()
+    assert [r.name for r in report.warnings] == ([] if first == "random" else ["seed_sensitivity"]), report.format()
+
+
+def two_rows(drawing: str, x_row: int, to_move: int) -> list[list[int]]:
+    """The expected observations of a game's two rows, its board drawn with X / O / .: row ``x_row``
+    (0 or 1) plays X, and only row ``to_move`` holds the legal-action part (1 on empty cells)."""
+    cells = "".join(drawing.split())
+    rows = []
+    for row in (0, 1):
+        me = "X" if row == x_row else "O"
+        board = [0 if ch == "." else 1 if ch == me else -1 for ch in cells]
+        rows.append(board + [int(ch == "." and row == to_move) for ch in cells])
+    return rows
+
+
+def see(env, drawing: str, x_row: int, to_move: int, g: int = 0) -> None:
+    """Game ``g``'s rows show the drawn board, only row ``to_move`` with legal actions; every row is live."""
+    assert env.buffers.observations[2 * g:2 * g + 2].tolist() == two_rows(drawing, x_row, to_move)
+    assert env.buffers.masks.all()
+
+
+def waiting_rows(obs: np.ndarray) -> np.ndarray:
+    """The rows whose legal-action entries are all zero: they wait, and their actions are ignored."""
+    return np.flatnonzero(~obs[:, 9:].any(axis=1))
+
+
+def two_player_info(ret, length, first_win=0.0, second_win=0.0, draw=0.0, illegal=0.0, count=2):
+    """Infos of row episodes (2 per game); the rates are per game, as both rows of a game add the same."""
+    return [{"episode_return": ret, "episode_length": length, "first_win": first_win, "second_win": second_win,
+             "draw": draw, "illegal": illegal, "episode_count": count}]
+
+
+def play_on(env, moves, x_row: int) -> None:
+    """Step a one-game env through ``moves``: (actions of rows 0 and 1, the board after, the row to
+    move next); play goes on after each, with rewards 0 and no flags."""
+    for actions, drawing, to_move in moves:
+        _, rew, term, trunc, infos = act(env, *actions)
+        assert rew.tolist() == [0.0, 0.0] and not term.any() and not trunc.any() and infos == []
+        see(env, drawing, x_row, to_move)
+
+
+def test_two_player_x_wins_and_the_next_game_starts():
+    env = make(num_envs=1, opponent="none", first="agent")  # row 0 plays X and moves first
+    assert env.num_agents == 2 and env.buffers.observations.shape == (2, 18)
+    see(env, "... ... ...", x_row=0, to_move=0)
+    # The waiting row's action is junk, out of range or a legal-looking cell: never read.
+    play_on(env, [((0, -7), "X.. ... ...", 1),
+                  ((99, 3), "X.. O.. ...", 0),
+                  ((1, 8), "XX. O.. ...", 1),
+                  ((2, 4), "XX. OO. ...", 0)], x_row=0)
+    # X (row 0) plays 2:   X X X    +1 for row 0, -1 for row 1, both terminal; both rows show
+    #                      O O .    the next game (row 0 first again, its legal part alone set).
+    #                      . . .    Two row episodes of 5 steps each, returns +1 and -1: mean 0.
+    _, rew, term, trunc, infos = act(env, 2, 2)
+    assert rew.tolist() == [1.0, -1.0] and term.tolist() == [True, True] and not trunc.any()
+    see(env, "... ... ...", x_row=0, to_move=0)
+    assert infos == two_player_info(0.0, 5.0, first_win=1.0)
+
+
+def test_two_player_o_wins():
+    env = make(num_envs=1, opponent="none", first="opponent")  # row 1 plays X and moves first
+    see(env, "... ... ...", x_row=1, to_move=1)
+    play_on(env, [((5, 0), "X.. ... ...", 0),
+                  ((3, 2**31 - 1), "X.. O.. ...", 1),
+                  ((-(2**31), 1), "XX. O.. ...", 0),
+                  ((4, 4), "XX. OO. ...", 1),
+                  ((0, 8), "XX. OO. ..X", 0)], x_row=1)
+    # O (row 0) plays 5:   X X .    +1 for row 0, -1 for row 1 (the first mover): two row
+    #                      O O O    episodes of 6 steps, mean return 0, a second-mover win
+    #                      . . X
+    _, rew, term, _, infos = act(env, 5, 6)
+    assert rew.tolist() == [1.0, -1.0] and term.tolist() == [True, True]
+    see(env, "... ... ...", x_row=1, to_move=1)
+    assert infos == two_player_info(0.0, 6.0, second_win=1.0)
+
+
+def test_two_player_draw_then_alternate_hands_the_first_move_to_the_other_row():
+    env = make(num_envs=1, opponent="none", first="alternate")  # row 0 first in the first game
+    see(env, "... ... ...", x_row=0, to_move=0)
+    play_on(env, [((0, 9), "X.. ... ...", 1),
+                  ((9, 1), "XO. ... ...", 0),
+                  ((2, 0), "XOX ... ...", 1),
+                  ((0, 4), "XOX .O. ...", 0),
+                  ((3, 3), "XOX XO. ...", 1),
+                  ((3, 5), "XOX XOO ...", 0),
+                  ((7, -1), "XOX XOO .X.", 1),
+                  ((-1, 6), "XOX XOO OX.", 0)], x_row=0)
+    # X (row 0) fills the board:   X O X    no line: 0 for both, terminal; the next game has
+    #                              X O O    row 1 first (it plays X now)
+    #                              O X X
+    _, rew, term, _, infos = act(env, 8, 8)
+    assert rew.tolist() == [0.0, 0.0] and term.tolist() == [True, True]
+    see(env, "... ... ...", x_row=1, to_move=1)
+    assert infos == two_player_info(0.0, 9.0, draw=1.0)  # two row episodes of 9 steps
+    act(env, 4, 4)  # row 1 opens in the centre; row 0's 4 is not read
+    see(env, "... .X. ...", x_row=1, to_move=0)
+
+
+def test_two_player_illegal_moves_end_the_game_with_the_penalty_for_the_mover():
+    env = make(num_envs=3, opponent="none", first="agent", illegal_reward=-5.0)
+    # Games 0 and 2: the first mover (rows 0, 4) plays out of range; game 1: row 2 takes the centre.
+    # Four row episodes of 1 step: returns -5, 0, -5, 0 (mean -2.5).
+    _, rew, term, trunc, infos = act(env, 9, 0, 4, 0, -1, 0)
+    assert rew.tolist() == [-5.0, 0.0, 0.0, 0.0, -5.0, 0.0]
+    assert term.tolist() == [True, True, False, False, True, True] and not trunc.any()
+    assert infos == two_player_info(-2.5, 1.0, illegal=1.0, count=4)
+    for g in (0, 2):
+        see(env, "... ... ...", x_row=0, to_move=0, g=g)
+    # Game 1: row 3 (second mover) takes the occupied centre: -5 for it, 0 for row 2; two row
+    # episodes of 2 steps, mean return -2.5.
+    _, rew, term, _, infos = act(env, 0, 0, 0, 4, 0, 0)
+    assert rew.tolist() == [0.0, 0.0, 0.0, -5.0, 0.0, 0.0]
+    assert term.tolist() == [False, False, True, True, False, False]
+    assert infos == two_player_info(-2.5, 2.0, illegal=1.0)
+    see(env, "... ... ...", x_row=0, to_move=0, g=1)
+    see(env, "X.. ... ...", x_row=0, to_move=1, g=0)
+
+
+def legal_or_wild(obs: np.ndarray, rng, wild: float = 0.0) -> np.ndarray:
+    """A uniformly random legal cell for every row to move (argmax over the legal part), some
+    replaced by a random value in -2..10 (out of range or occupied) with probability ``wild``."""
+    legal = obs[:, 9:].astype(bool)
+    actions = (legal * rng.random(legal.shape)).argmax(axis=1).astype(np.int32)
+    replace = rng.random(len(actions)) < wild
+    actions[replace] = rng.integers(-2, 11, replace.sum())
+    return actions
+
+
+def test_two_player_the_waiting_rows_actions_change_nothing():
+    n, steps = 16, 200
+    runs = []
+    for junk in ("mover's", "wild"):
+        env = make(num_envs=n, opponent="none", first="random")
+        rng, junk_rng = np.random.default_rng(4), np.random.default_rng(5)
+        out = []
+        for _ in range(steps):
+            obs = env.buffers.observations
+            actions = legal_or_wild(obs, rng, wild=0.05)
+            waiting = waiting_rows(obs)
+            if junk == "mover's":
+                actions[waiting] = actions[waiting ^ 1]  # a legal cell, the mover's own
+            else:
+                actions[waiting] = junk_rng.choice([-7, 99, -(2**31), 2**31 - 1, 0, 4, 8], len(waiting))
+            o, r, t, tr, infos = env.step(actions)
+            assert env.buffers.masks.all()
+            out.append((o.tobytes(), r.tobytes(), t.tobytes(), tr.tobytes(), repr(infos)))
+        runs.append(out)
+    assert runs[0] == runs[1]
+
+
+class Game:
+    """The reference: the rules of two-player tic-tac-toe in plain Python, one game."""
+
+    def __init__(self, first: int):
+        self.first = self.to_move = first  # row 0 or 1
+        self.marks = [set(), set()]  # cells of row 0, of row 1
+        self.moves = 0
+
+    def observation(self, row: int) -> list[int]:
+        mine, theirs = self.marks[row], self.marks[1 - row]
+        board = [1 if c in mine else -1 if c in theirs else 0 for c in range(9)]
+        return board + [int(row == self.to_move and not v) for v in board]
+
+    def play(self, cell: int, illegal_reward: float) -> tuple[list[float], str | None]:
+        """The mover plays ``cell``: (rewards of rows 0 and 1, the outcome or None when play goes on)."""
+        mover, self.moves = self.to_move, self.moves + 1
+        rewards = [0.0, 0.0]
+        if not 0 <= cell < 9 or cell in self.marks[0] | self.marks[1]:
+            rewards[mover] = illegal_reward
+            return rewards, "illegal"
+        self.marks[mover].add(cell)
+        if any(set(line) <= self.marks[mover] for line in LINES):
+            rewards[mover], rewards[1 - mover] = 1.0, -1.0
+            return rewards, "win"
+        if len(self.marks[0]) + len(self.marks[1]) == 9:
+            return rewards, "draw"
+        self.to_move = 1 - mover
+        return rewards, None
+
+
+@pytest.mark.parametrize("first", ["agent", "opponent", "alternate", "random"])
+def test_two_player_matches_a_python_reference_over_random_games(first):
+    n, illegal_reward = 64, -2.0
+    env = make(num_envs=n, opponent="none", first=first, illegal_reward=illegal_reward)
+    b = env.buffers
+    rng = np.random.default_rng(6)
+
+    def first_mover(g: int, previous: int | None) -> int:
+        row = int(np.flatnonzero(b.observations[2 * g:2 * g + 2, 9:].any(axis=1))[0])  # the row with legal actions
+        expected = {"agent": 0, "opponent": 1, "alternate": 0 if previous is None else 1 - previous}.get(first, row)
+        assert row == expected, (first, g, previous, row)
+        return row
+
+    games = [Game(first_mover(g, None)) for g in range(n)]
+    totals = {"first_win": 0, "second_win": 0, "draw": 0, "illegal": 0}
+    firsts = []
+    for _ in range(60):
+        for g, game in enumerate(games):
+            assert b.observations[2 * g:2 * g + 2].tolist() == [game.observation(0), game.observation(1)]
+        assert b.masks.all()
+        actions = legal_or_wild(b.observations, rng, wild=0.03)
+        waiting = waiting_rows(b.observations)
+        actions[waiting] = rng.integers(-(2**31), 2**31, len(waiting))
+        _, rew, term, trunc, infos = env.step(actions)
+        assert not trunc.any()
+        ended = []
+        for g, game in enumerate(games):
+            rewards, outcome = game.play(int(actions[2 * g + game.to_move]), illegal_reward)
+            assert rew[2 * g:2 * g + 2].tolist() == rewards and term[2 * g:2 * g + 2].tolist() == [bool(outcome)] * 2
+            if outcome:
+                won = "first_win" if outcome == "win" and game.to_move == game.first else "second_win"
+                kind = won if outcome == "win" else outcome
+                ended.append((sum(rewards), game.moves, kind))  # both rows' returns; each row lasted the game
+                totals[kind] += 1
+                firsts.append(game.first)
+                games[g] = Game(first_mover(g, game.first))
+        if not ended:
+            assert infos == []
+            continue
+        # One episode per row: 2k row episodes for k games; the per-game stats count once per row.
+        k = len(ended)
+        (info,) = infos
+        assert info["episode_count"] == 2 * k
+        assert info["episode_return"] == pytest.approx(sum(e[0] for e in ended) / (2 * k))
+        assert info["episode_length"] == pytest.approx(sum(2 * e[1] for e in ended) / (2 * k))
+        for key in totals:
+            assert info[key] == pytest.approx(sum(2 * (e[2] == key) for e in ended) / (2 * k))
+    assert sum(totals.values()) > 300 and min(totals.values()) > 10, totals
+    if first == "random":
+        assert 0.4 < np.mean(firsts) < 0.6
+
+
+def test_two_player_config():
+    env = TicTacToe(num_envs=3, opponent="none", first="alternate", epsilon=0.5)  # epsilon: accepted, unused
+    assert env.num_envs == 3 and env.num_agents == 6 and env.buffers.masks.shape == (6,)
+    with pytest.raises(ConfigError, match=r"first among 'agent', 'opponent', 'alternate', 'random', found 'second'"):
+        TicTacToe(opponent="none", first="second")
+    with pytest.raises(ConfigError, match="epsilon"):
+        TicTacToe(opponent="none", epsilon=2.0)
+    with pytest.raises(ConfigError, match="illegal_reward"):
+        TicTacToe(opponent="none", illegal_reward=1.0)
+
+
+@pytest.mark.parametrize("opponent", ["random", "perfect", "none"])
+def test_masks_stay_all_true(opponent):
+    env = make(num_envs=8, opponent=opponent, first="random")
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        env.step(legal_or_wild(env.buffers.observations, rng, wild=0.1))
+        assert env.buffers.masks.all()
+
+
+def test_two_player_render_shows_a_game():
+    env = make(num_envs=2, opponent="none", first="agent")
+    act(env, 0, 0, 0, 0)  # game 0: row 0 takes 0; game 1: row 2 takes 0
+    act(env, 0, 4, 0, 4)  # game 0: row 1 takes 4; game 1: row 3 takes 4
+    for index in (1, -1):
+        frame = env.render("rgb_array", index=index)
+        assert frame.shape == (96, 96, 3) and frame.dtype == np.uint8
+        assert (frame[16, 16] == [80, 200, 255]).all()  # row 2's X (blue) crosses cell 0's centre
+        assert (frame[32 + 16, 32 + 16] == [20, 20, 28]).all()  # row 3's O is a ring: centre empty
+        assert (frame[32 + 16, 32 + 5 + 1] == [255, 90, 90]).all()  # ... and its left edge is red
+        text = env.render("ansi", index=index)
+        assert text.count("X") == 1 and text.count("O") == 1 and text.count("·") == 7
+    with pytest.raises(IndexError):
+        env.render("ansi", index=2)
