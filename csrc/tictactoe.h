@@ -50,9 +50,9 @@
 // mover, -1 for the other. Board full: 0 for both. Each of these is terminal for both rows, and
 // both rows' observations are then the next game's first ones (same-step autoreset); otherwise
 // both rewards are 0 and the turn passes. A game lasts at most 9 steps; nothing is truncated.
-// `epsilon` and `opening` are unused, and no number is drawn from the RNG but the `random` coin. Episodes are per
-// row: a game that ends ends one episode in each of its two rows, each as long as the game (both
-// players' moves). Stats go to two_player_log (the single-agent log stays empty).
+// `epsilon` and `opening` are unused, and no number is drawn from the RNG but the `random`
+// coin. Episodes are per row: a game that ends ends one episode in each of its two rows, each as
+// long as the game (both players' moves). Stats go to two_player_log (the single-agent log stays empty).
 #ifndef TICTACTOE_H
 #define TICTACTOE_H
 
