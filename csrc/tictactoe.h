@@ -28,7 +28,8 @@
 // perfect play mixed with mistakes teaches both never to lose and to punish mistakes). All of
 // this draws from the sub-env's RNG; with epsilon 0 no extra number is drawn.
 // Random opening (`opening`, 0..4, default 0): each episode starts after k agent moves at
-// uniformly random empty cells, k uniform in 0..opening, each answered by the opponent as in
+// uniformly random empty cells, k uniform in 0..opening (at most 3 when the opponent moved
+// first), each answered by the opponent as in
 // play; an opening that ends the game is drawn again. The agent then plays from that position
 // (exploring starts: training sees the positions its own policy would rarely reach). The
 // opening's moves are not counted in episode_length.
@@ -207,7 +208,9 @@ static void tictactoe_start(tictactoe* env, int32_t i) {
     uint8_t agent_first = tictactoe_agent_first(env, i);
     // Random opening: k agent moves (k uniform in 0..opening) at uniformly random empty cells,
     // each answered by the opponent as in play. An opening that ends the game starts over.
-    const int32_t k = env->opening > 0 ? envsdk_rng_below(rng, env->opening + 1) : 0;
+    // With the opponent first, at most 3: a fourth exchange would fill the board.
+    int32_t k = env->opening > 0 ? envsdk_rng_below(rng, env->opening + 1) : 0;
+    if (!agent_first && k > 3) k = 3;
     uint32_t mine, theirs;
     int32_t key;
     for (;;) {

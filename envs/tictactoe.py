@@ -70,9 +70,9 @@ class TicTacToe:
     moves first, ``"agent"``, ``"opponent"``, ``"alternate"`` (the agent in the first episode
     after reset, then taking turns per sub-env) or ``"random"`` (a fair coin per episode, the
     default); ``opening`` (0..4, default 0): each episode starts after k agent moves at uniformly
-    random empty cells (k uniform in 0..opening), each answered by the opponent, redrawn if the
-    game ended (exploring starts, for training; not counted in episode_length). Opponent moves,
-    coins and openings come from the sub-env's RNG.
+    random empty cells (k uniform in 0..opening, at most 3 when the opponent moved first), each
+    answered by the opponent, redrawn if the game ended (exploring starts, for training; not
+    counted in episode_length). Opponent moves, coins and openings come from the sub-env's RNG.
 
     Infos (means over the episodes that ended): episode_return, episode_length (agent moves),
     win, draw, loss, illegal (rates), first (fraction of episodes the agent moved first),

@@ -136,38 +136,75 @@ def _play(args: argparse.Namespace) -> int:
                   f"{checkpoint['env']!r}. Fix: pass that env or another checkpoint.", file=sys.stderr)
             return 2
         config = {**checkpoint.get("config", {}), **config}
+    if args.versus:
+        if policy is None:
+            print("envsdk play: --versus: expected --checkpoint PATH (the policy you play against), found none. "
+                  "Fix: add --checkpoint runs/<run>/agent.pt.", file=sys.stderr)
+            return 2
+        config["opponent"] = "none"  # two-player mode: you are row 0, the policy row 1
     try:
         env = resolve(args.env)(num_envs=1, **config)
     except (UnknownEnvError, ConfigError) as e:
         print(f"envsdk play: {e}", file=sys.stderr)
         return 2
-    n = int(env.single_action_space.n)
+    rows, n = env.num_agents, int(env.single_action_space.n)
+    if rows not in (1, 2):
+        env.close()
+        print(f"envsdk play: expected an env with 1 agent row per sub-env (or 2 for a two-player board game), "
+              f"found {rows}. Fix: play a single-agent env or a board game.", file=sys.stderr)
+        return 2
+    if args.versus:
+        players = ["you", "the policy"]
+    elif rows == 2:  # two-player mode without --versus: two people at one keyboard, or the policy on both sides
+        players = ["the policy (first row)", "the policy (second row)"] if policy else ["player 1", "player 2"]
+    else:
+        players = ["the policy" if policy else "you"]
     episodes, total = 0, 0.0
     try:
         observations, _ = env.reset(seed=args.seed)
         while episodes < args.episodes:
-            print(env.render("ansi"), flush=True)
-            if policy is not None:
-                action = int(policy(observations)[0])
-                print(f"policy plays {action}")
-            else:
-                line = sys.stdin.readline()
-                if not line:  # end of input
-                    break
-                try:
-                    action = int(line.split()[0])
-                except (ValueError, IndexError):
-                    print(f"expected an action number 0..{n - 1}, found {line.strip()!r}; try again")
+            actions = np.zeros(env.buffers.actions.shape, env.buffers.actions.dtype)
+            for row, player in enumerate(players):
+                # two-player board games: the waiting row's legal-action entries (the last n) are all zero
+                if rows == 2 and not observations[row].reshape(-1)[-n:].any():
                     continue
-            observations, rewards, terminals, truncations, _ = env.step(np.full(env.buffers.actions.shape, action))
+                if player.startswith("the policy"):
+                    actions[row] = int(policy(observations)[row])
+                    print(f"{player} plays {actions[row]}" if rows == 2 else f"policy plays {actions[row]}")
+                    continue
+                print(env.render("ansi"), flush=True)
+                if rows == 2:
+                    print(f"{player} to move (0..{n - 1}):", flush=True)
+                while True:
+                    line = sys.stdin.readline()
+                    if not line:  # end of input
+                        return 0
+                    try:
+                        actions[row] = int(line.split()[0])
+                        break
+                    except (ValueError, IndexError):
+                        print(f"expected an action number 0..{n - 1}, found {line.strip()!r}; try again")
+            observations, rewards, terminals, truncations, _ = env.step(actions)
             total += float(rewards[0])
             if terminals[0] or truncations[0]:
                 episodes += 1
-                outcome = {1.0: "win", -1.0: "loss", 0.0: "draw"}.get(float(rewards[0]), f"reward {rewards[0]:g}")
-                print(f"episode {episodes} over: {outcome} (return so far {total:g})\n", flush=True)
+                print(f"episode {episodes} over: {_outcome(players, rewards)} (return so far {total:g})\n",
+                      flush=True)
     finally:
         env.close()
     return 0
+
+
+def _outcome(players: list[str], rewards) -> str:
+    """The end of an episode in words: one player's win/loss/draw, or who won a two-player game."""
+    if len(players) == 2:
+        if rewards[0] == rewards[1]:
+            return "draw"
+        if max(rewards[0], rewards[1]) > 0:
+            return f"{players[0] if rewards[0] > rewards[1] else players[1]} won"
+        loser = players[0] if rewards[0] < rewards[1] else players[1]
+        return f"illegal move by {loser} (reward {min(rewards[0], rewards[1]):g})"
+    return {1.0: "win", -1.0: "loss", 0.0: "draw"}.get(float(rewards[0]), f"reward {rewards[0]:g}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -205,10 +242,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Play one sub-env of ENV in the terminal against its built-in opponent: the board is "
                     "drawn after each move and each line of stdin is an action number (tictactoe: a cell "
                     "0..8 row-major; connect4: a column 0..6). With --checkpoint (an agent.pt from "
-                    "examples/ppo.py, needs torch) the trained policy plays instead and you watch.")
+                    "examples/ppo.py, needs torch) the trained policy plays instead and you watch; add "
+                    "--versus to play against it (the board games' two-player mode). opponent=none "
+                    "without a checkpoint: two people take turns.")
     play.add_argument("env", help="registered name, e.g. tictactoe or connect4")
     play.add_argument("pairs", nargs="*", metavar="KEY=VALUE", help="env config, e.g. opponent=perfect")
     play.add_argument("--checkpoint", metavar="PATH", help="watch this trained policy play")
+    play.add_argument("--versus", action="store_true",
+                      help="play against the --checkpoint policy (two-player mode: opponent=none; first=agent "
+                           "to move first, first=opponent to let the policy start)")
     play.add_argument("--episodes", type=int, default=1, metavar="N", help="episodes to play (default 1)")
     play.add_argument("--seed", type=int, default=None, metavar="S", help="seed of the env (default: fresh)")
     play.set_defaults(func=_play)

@@ -59,10 +59,38 @@ def test_play_reads_moves_from_stdin():
     assert "episode 1 over:" in out
 
 
-def test_play_watches_a_trained_policy(tmp_path):
-    out = tmp_path / "run"
+@pytest.fixture(scope="module")
+def tictactoe_checkpoint(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("run")
     subprocess.run([sys.executable, str(SCRIPT), "--env", "tictactoe", "--total-timesteps", "512", "--num-envs", "4",
                     "--num-steps", "32", "--gif-steps", "0", "--progress", "false", "--output-dir", str(out)],
                    check=True, capture_output=True, timeout=120)
-    text = _envsdk("play", "tictactoe", "--checkpoint", str(out / "agent.pt"), "--episodes", "3", "--seed", "1").stdout
+    return out / "agent.pt"
+
+
+def test_play_watches_a_trained_policy(tictactoe_checkpoint):
+    text = _envsdk("play", "tictactoe", "--checkpoint", str(tictactoe_checkpoint), "--episodes", "3", "--seed",
+                   "1").stdout
     assert text.count("policy plays") >= 3 and "episode 3 over:" in text
+
+
+def test_play_versus_a_trained_policy(tictactoe_checkpoint):
+    # first=opponent: the policy (row 1) opens, then you; cells in order, so one is soon occupied
+    # (an illegal move ends the game) unless the game ends first.
+    text = _envsdk("play", "tictactoe", "first=opponent", "--checkpoint", str(tictactoe_checkpoint), "--versus",
+                   "--seed", "0", stdin="".join(f"{c}\n" for c in range(9))).stdout
+    assert text.startswith("the policy plays") and "you to move (0..8):" in text
+    assert "episode 1 over:" in text and ("won" in text or "draw" in text or "illegal move by you" in text)
+
+
+def test_play_two_people_take_turns():
+    # opponent=none without a checkpoint: rows take turns on stdin; X (player 1) takes the top row
+    text = _envsdk("play", "tictactoe", "opponent=none", "first=agent", "--seed", "0", stdin="0\n3\n1\n4\n2\n").stdout
+    assert text.count("player 1 to move") == 3 and text.count("player 2 to move") == 2
+    assert "episode 1 over: player 1 won" in text
+
+
+def test_play_versus_needs_a_checkpoint():
+    result = subprocess.run([sys.executable, "-m", "envsdk", "play", "tictactoe", "--versus"], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2 and "--versus: expected --checkpoint PATH" in result.stderr

@@ -168,6 +168,15 @@ def test_opening_starts_from_random_unfinished_positions(first):
     assert term.sum() > 500 and (restarted[:4] > 0.15 * term.sum()).all()
 
 
+def test_opening_of_four_exchanges_at_most_three_when_the_opponent_starts():
+    # a fourth exchange after the opponent's first mark would fill the board: capped at three
+    env = make(num_envs=2000, opponent="random", first="random", opening=4)
+    c = env._sim.c
+    agent_marks = np.array([int(c.agent_cells[i]).bit_count() for i in range(2000)])
+    first = np.array([bool(c.agent_first[i]) for i in range(2000)])
+    assert agent_marks[~first].max() == 3 and agent_marks[first].max() == 4
+
+
 def test_draw_when_the_agent_fills_the_board():
     env = make(first="agent")
     # X O X    agent X plays 8:   X O X    no line for anyone: draw, reward 0
@@ -482,10 +491,12 @@ def test_config_errors_name_the_key():
 @given(
     num_envs=st.integers(1, 8), opponent=st.sampled_from(["random", "perfect"]),
     first=st.sampled_from(["agent", "opponent", "alternate", "random"]), illegal_reward=st.floats(-10, 0),
+    epsilon=st.floats(0, 1), opening=st.integers(0, 4),
     seed=st.integers(0, 2**63), actions=st.lists(st.integers(-(2**31), 2**31 - 1), min_size=24, max_size=24),
 )
-def test_fuzz_configs_and_actions(num_envs, opponent, first, illegal_reward, seed, actions):
-    env = TicTacToe(num_envs=num_envs, opponent=opponent, first=first, illegal_reward=illegal_reward)
+def test_fuzz_configs_and_actions(num_envs, opponent, first, illegal_reward, epsilon, opening, seed, actions):
+    env = TicTacToe(num_envs=num_envs, opponent=opponent, first=first, illegal_reward=illegal_reward,
+                    epsilon=epsilon, opening=opening)
     env.reset(seed=seed)
     c = env._sim.c
     for k, a in enumerate(actions):
