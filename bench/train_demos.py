@@ -157,8 +157,8 @@ def demo_connect4() -> None:
 
 
 def demo_breakout() -> None:
-    # 10 minutes of training: a step budget set from a short SPS probe would be noisier than this cap
-    s = train("breakout", "--total-timesteps", os.environ.get("BREAKOUT_STEPS", "6000000"))
+    # a fixed 10 minutes of training (--max-seconds), whatever the machine's speed
+    s = train("breakout", "--max-seconds", os.environ.get("BREAKOUT_SECONDS", "600"))
     report("breakout", s, score=s.get("score"), curve=str(RUNS / "breakout" / "curve.png"))
 
 

@@ -14,12 +14,13 @@ Per-env defaults live in ``ENV_DEFAULTS`` below (any field of ``Args`` left unse
 line takes the env's value). The board games end their observation with a legal-action mask
 (``legal_mask``: the last n entries, 1 where the action is legal); the policy sets the logits of
 illegal actions to a very low value, so it never samples them. Without ``--total-timesteps`` the
-run stops once the env's ``target`` (an info key over the last 100 episodes) is reached, or
-after the env's step budget.
+run stops once the env's ``target`` is reached (an info key's mean over the env's window of
+recent episodes, e.g. the win rate over the last 1,000 games), or after the env's step budget.
 
 Outputs in ``--output-dir``: ``agent.pt`` (a checkpoint: state dict plus what rebuilds the
-network), ``curve.png`` (mean return against steps; needs matplotlib), ``policy.gif`` (the
-trained policy on one sub-env, from ``env.render("rgb_array")``; needs pillow). With
+network), ``curve.png`` (mean return, and the target's key, against steps and wall seconds; needs
+matplotlib) and ``curve.csv`` (its numbers), ``policy.gif`` (the trained policy on one sub-env,
+from ``env.render("rgb_array")``; needs pillow). With
 ``--summary PATH``, a JSON file: env, steps, seconds, sps, mean_return (last 100 episodes).
 """
 
@@ -45,12 +46,12 @@ from envsdk.registry import resolve
 
 # Per-env defaults. legal_mask: the observation's last n entries are the legal-action mask
 # (tictactoe 9 cells, connect4 7 columns, tripletriad 14 actions); 0 = no mask.
-# target: (info key, threshold) over the last 100 episodes that ends a run without
+# target: (info key, threshold, window): the key's mean over the last `window` episodes that ends a run without
 # --total-timesteps; total_timesteps is then the budget cap. config goes to the env constructor.
 ENV_DEFAULTS: dict[str, dict] = {
     "cartpole": dict(num_envs=16, num_steps=64, learning_rate=1e-3, ent_coef=0.0, hidden=64, gamma=0.99,
                      num_minibatches=4, update_epochs=8, total_timesteps=1_000_000, legal_mask=0,
-                     target=("episode_return", 475.0), config={}),
+                     target=("episode_return", 475.0, 100), config={}),
     # tictactoe: against the perfect opponent that plays at random half the time (it punishes every
     # blunder, and its mistakes teach the agent to win), from random openings (exploring starts:
     # without them PPO settles on lines its own policy never leaves, and misses blocks after them).
@@ -60,23 +61,23 @@ ENV_DEFAULTS: dict[str, dict] = {
                       config={"opponent": "perfect", "epsilon": 0.5, "opening": 2, "first": "random"}),
     "connect4": dict(num_envs=128, num_steps=32, learning_rate=5e-4, ent_coef=0.01, hidden=256, gamma=0.99,
                      num_minibatches=4, update_epochs=4, total_timesteps=20_000_000, legal_mask=7,
-                     target=("win", 0.9), config={"opponent": "greedy", "first": "random"}),
+                     target=("win", 0.9, 1000), config={"opponent": "greedy", "first": "random"}),
     "tripletriad": dict(num_envs=128, num_steps=32, learning_rate=5e-4, ent_coef=0.01, hidden=256, gamma=0.99,
                         num_minibatches=4, update_epochs=4, total_timesteps=10_000_000, legal_mask=14,
-                        target=("win", 0.9), config={"opponent": "random", "starter": "random"}),
+                        target=("win", 0.9, 1000), config={"opponent": "random", "starter": "random"}),
     "breakout": dict(num_envs=64, num_steps=128, learning_rate=5e-4, ent_coef=0.01, hidden=256, gamma=0.99,
                      num_minibatches=4, update_epochs=4, total_timesteps=50_000_000, legal_mask=0,
-                     target=("score", 108.0), config={}),
+                     target=("score", 108.0, 100), config={}),
     "pong": dict(num_envs=64, num_steps=128, learning_rate=5e-4, ent_coef=0.01, hidden=128, gamma=0.99,
                  num_minibatches=4, update_epochs=4, total_timesteps=20_000_000, legal_mask=0,
-                 target=("win", 0.9), config={}),
+                 target=("win", 0.9, 1000), config={}),
     "squared": dict(num_envs=64, num_steps=32, learning_rate=1e-3, ent_coef=0.01, hidden=128, gamma=0.99,
                     num_minibatches=4, update_epochs=4, total_timesteps=5_000_000, legal_mask=0,
-                    target=("episode_return", 0.9), config={}),
+                    target=("episode_return", 0.9, 1000), config={}),
     # multi-agent: every snake is an agent row (num_agents = num_envs * snakes)
     "snake": dict(num_envs=8, num_steps=64, learning_rate=5e-4, ent_coef=0.01, hidden=128, gamma=0.99,
                   num_minibatches=4, update_epochs=4, total_timesteps=20_000_000, legal_mask=0,
-                  target=("score", 20.0), config={"width": 24, "height": 24, "snakes": 8, "food": 16,
+                  target=("score", 20.0, 100), config={"width": 24, "height": 24, "snakes": 8, "food": 16,
                                                   "max_steps": 1000}),
 }
 # For an env not in the table (e.g. one registered by entry point).
@@ -101,6 +102,8 @@ class Args:
     """use CUDA when available (small MLPs train faster on the CPU)"""
     total_timesteps: int | None = None
     """agent-row steps to train; unset: train until the env's target (at most its budget)"""
+    max_seconds: float = 0.0
+    """if > 0, also stop after this many seconds of training (e.g. a fixed 10-minute run)"""
     num_envs: int | None = None
     """sub-envs simulated in parallel (unset: the env's default)"""
     num_steps: int | None = None
@@ -242,7 +245,8 @@ def record_gif(agent: Agent, args: Args, config: dict, path: Path, device) -> bo
     return True
 
 
-def plot_curve(curve: list[tuple[int, float]], title: str, path: Path) -> bool:
+def plot_curve(curve: list[tuple[int, float, float, float]], key: str, title: str, path: Path) -> bool:
+    """Mean episode return (and the target's key, if another) against agent steps and wall seconds."""
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -250,14 +254,18 @@ def plot_curve(curve: list[tuple[int, float]], title: str, path: Path) -> bool:
     except ImportError:
         print("matplotlib is not installed: skipping curve.png (pip install matplotlib)")
         return False
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
     if curve:
-        steps, returns = zip(*curve, strict=True)
-        ax.plot(steps, returns)
-    ax.set_xlabel("agent steps")
-    ax.set_ylabel("mean episode return (last 100)")
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
+        steps, seconds, returns, target = zip(*curve, strict=True)
+        for ax, x, label in ((axes[0], steps, "agent steps"), (axes[1], seconds, "wall seconds")):
+            ax.plot(x, returns, label="episode return")
+            if key and key != "episode_return":
+                ax.plot(x, target, label=key)
+                ax.legend()
+            ax.set_xlabel(label)
+            ax.grid(alpha=0.3)
+    axes[0].set_ylabel("mean over the last 100 episodes")
+    fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -318,8 +326,10 @@ def main(argv: list[str] | None = None) -> dict:
     next_done = torch.zeros(rows).to(device)
     # infos aggregate the episodes that ended since the last report: keep each mean once per episode
     recent: dict[str, deque] = {}
-    curve: list[tuple[int, float]] = []
-    target_key, target_value = defaults["target"] or (None, None)
+    curve: list[tuple[int, float, float, float]] = []  # steps, seconds, mean return, mean of the target key
+    nan = float("nan")
+    target_key, target_value, window = defaults["target"] or (None, None, 0)
+    target_recent: deque = deque(maxlen=window)  # the target key, one entry per episode
     progress = Progress(args.total_timesteps if not stop_at_target else num_iterations * batch_size, args.progress)
 
     def mean_of(key: str) -> float:
@@ -356,6 +366,8 @@ def main(argv: list[str] | None = None) -> dict:
                 for key, value in info.items():
                     if key != "episode_count":
                         recent.setdefault(key, deque(maxlen=100)).extend([float(value)] * min(count, 100))
+                    if key == target_key:
+                        target_recent.extend([float(value)] * min(count, window))
 
         # bootstrap value if not done
         with torch.no_grad():
@@ -420,13 +432,14 @@ def main(argv: list[str] | None = None) -> dict:
         # logging: progress bar with SPS and episode stats; stop at the env's target when asked
         sps = int(global_step / (time.time() - start_time))
         mean_return = mean_of("episode_return")
-        curve.append((global_step, mean_return))
+        curve.append((global_step, time.time() - start_time, mean_return, mean_of(target_key) if target_key else nan))
         text = f"SPS={sps:,} return={mean_return:.2f}"
         if target_key and target_key != "episode_return":
             text += f" {target_key}={mean_of(target_key):.3f}"
         progress.update(global_step, text)
-        if (stop_at_target and len(recent.get(target_key, ())) == 100
-                and mean_of(target_key) >= target_value):
+        if stop_at_target and len(target_recent) == window and np.mean(target_recent) >= target_value:
+            break
+        if args.max_seconds and time.time() - start_time >= args.max_seconds:
             break
     progress.close()
     seconds = time.time() - start_time
@@ -437,7 +450,10 @@ def main(argv: list[str] | None = None) -> dict:
     torch.save({"state_dict": agent.state_dict(), "env": args.env, "config": config, "obs_size": obs_size,
                 "num_actions": num_actions, "hidden": args.hidden, "legal_mask": defaults["legal_mask"],
                 "args": asdict(args)}, checkpoint)
-    plot_curve(curve, f"PPO on {args.env}", output_dir / "curve.png")
+    plot_curve(curve, target_key, f"PPO on {args.env}", output_dir / "curve.png")
+    with open(output_dir / "curve.csv", "w") as f:  # the curve's numbers, for plots of several runs
+        f.write(f"steps,seconds,mean_return,{target_key or 'target'}\n")
+        f.writelines(f"{n},{t:.2f},{r:.4f},{k:.4f}\n" for n, t, r, k in curve)
     if args.gif_steps > 0:
         record_gif(agent, args, config, output_dir / "policy.gif", device)
     summary = {"env": args.env, "steps": global_step, "seconds": round(seconds, 3), "sps": round(global_step / seconds),
