@@ -29,8 +29,8 @@
 // this draws from the sub-env's RNG; with epsilon 0 no extra number is drawn.
 // Random opening (`opening`, 0..4, default 0): each episode starts after k agent moves at
 // uniformly random empty cells, k uniform in 0..opening (at most 3 when the opponent moved
-// first), each answered by the opponent as in
-// play; an opening that ends the game is drawn again. The agent then plays from that position
+// first), each answered by the opponent as in play; an opening that ends the game is drawn
+// again (after the opponent's first mark, if any). The agent then plays from that position
 // (exploring starts: training sees the positions its own policy would rarely reach). The
 // opening's moves are not counted in episode_length.
 // Who moves first (`first`): 0 the agent, 1 the opponent, 2 alternate (the agent in the first
@@ -201,43 +201,58 @@ static inline uint8_t tictactoe_agent_first(tictactoe* env, int32_t i) {
     }
 }
 
+// The random opening of sub-env i from the position (*mine, *theirs, *key) with the agent to
+// move: k agent moves (k uniform in 0..opening) at uniformly random empty cells, each answered
+// by the opponent as in play; an opening that ends the game is drawn again from the same position.
+static void tictactoe_open(tictactoe* env, int32_t i, bool agent_first, uint32_t* mine, uint32_t* theirs,
+                           int32_t* key) {
+    uint64_t* rng = &env->rng[i];
+    // With the opponent first, at most 3: a fourth exchange would fill the board.
+    int32_t k = envsdk_rng_below(rng, env->opening + 1);
+    if (!agent_first && k > 3) k = 3;
+    for (;;) {
+        uint32_t me = *mine, other = *theirs;
+        int32_t at = *key, j = 0;
+        for (; j < k; j++) {
+            int32_t a = tictactoe_pick(rng, TICTACTOE_FULL & ~(me | other));
+            me |= 1u << a;
+            at += 2 * TICTACTOE_POW3[a];
+            if (tictactoe_wins(me) || (me | other) == TICTACTOE_FULL) break;
+            int32_t m = tictactoe_opponent_move(env->perfect, env->opponent, env->epsilon, rng, at,
+                                                TICTACTOE_FULL & ~(me | other));
+            other |= 1u << m;
+            at += TICTACTOE_POW3[m];
+            if (tictactoe_wins(other) || (me | other) == TICTACTOE_FULL) break;
+        }
+        if (j == k) {
+            *mine = me, *theirs = other, *key = at;
+            return;
+        }
+    }
+}
+
 // Start a new episode in sub-env i (who moves first per `first`; if the opponent, it plays its
 // first mark now; then the random opening, if any) and write its whole observation row.
 static void tictactoe_start(tictactoe* env, int32_t i) {
-    uint64_t* rng = &env->rng[i];
     uint8_t agent_first = tictactoe_agent_first(env, i);
-    // Random opening: k agent moves (k uniform in 0..opening) at uniformly random empty cells,
-    // each answered by the opponent as in play. An opening that ends the game starts over.
-    // With the opponent first, at most 3: a fourth exchange would fill the board.
-    int32_t k = env->opening > 0 ? envsdk_rng_below(rng, env->opening + 1) : 0;
-    if (!agent_first && k > 3) k = 3;
-    uint32_t mine, theirs;
-    int32_t key;
-    for (;;) {
-        mine = 0, theirs = 0, key = 0;
-        if (!agent_first) {
-            int32_t m = tictactoe_opponent_move(env->perfect, env->opponent, env->epsilon, rng, 0, TICTACTOE_FULL);
-            theirs = 1u << m;
-            key = TICTACTOE_POW3[m];
-        }
-        int32_t j = 0;
-        for (; j < k; j++) {
-            int32_t a = tictactoe_pick(rng, TICTACTOE_FULL & ~(mine | theirs));
-            mine |= 1u << a;
-            key += 2 * TICTACTOE_POW3[a];
-            if (tictactoe_wins(mine) || (mine | theirs) == TICTACTOE_FULL) break;
-            int32_t m = tictactoe_opponent_move(env->perfect, env->opponent, env->epsilon, rng, key,
-                                                TICTACTOE_FULL & ~(mine | theirs));
-            theirs |= 1u << m;
-            key += TICTACTOE_POW3[m];
-            if (tictactoe_wins(theirs) || (mine | theirs) == TICTACTOE_FULL) break;
-        }
-        if (j == k) break;
+    uint32_t mine = 0, theirs = 0;
+    int32_t key = 0;
+    if (!agent_first) {
+        int32_t m = tictactoe_opponent_move(env->perfect, env->opponent, env->epsilon, &env->rng[i], 0,
+                                            TICTACTOE_FULL);
+        theirs = 1u << m;
+        key = TICTACTOE_POW3[m];
     }
+    if (env->opening > 0) tictactoe_open(env, i, agent_first, &mine, &theirs, &key);
     int8_t* obs = env->observations + (size_t)i * 18;
-    for (int32_t c = 0; c < 9; c++) {
-        obs[c] = (int8_t)((int32_t)((mine >> c) & 1u) - (int32_t)((theirs >> c) & 1u));
-        obs[9 + c] = (int8_t)!(((mine | theirs) >> c) & 1u);
+    // An empty board, then only the marked cells (none or one without an opening): starts are
+    // frequent (an episode lasts at most 5 steps).
+    memset(obs, 0, 9);
+    memset(obs + 9, 1, 9);
+    for (uint32_t marked = mine | theirs; marked; marked &= marked - 1u) {
+        int32_t c = __builtin_ctz(marked);
+        obs[c] = (int8_t)((mine >> c) & 1u ? 1 : -1);
+        obs[9 + c] = 0;
     }
     env->agent_first[i] = agent_first;
     env->agent_cells[i] = (uint16_t)mine;

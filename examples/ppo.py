@@ -61,7 +61,7 @@ ENV_DEFAULTS: dict[str, dict] = {
                       config={"opponent": "perfect", "epsilon": 0.5, "opening": 2, "first": "random"}),
     "connect4": dict(num_envs=128, num_steps=32, learning_rate=5e-4, ent_coef=0.01, hidden=256, gamma=0.99,
                      num_minibatches=4, update_epochs=4, total_timesteps=20_000_000, legal_mask=7,
-                     target=("win", 0.9, 1000), config={"opponent": "greedy", "first": "random"}),
+                     target=("win", 0.93, 1000), config={"opponent": "greedy", "first": "random"}),
     "tripletriad": dict(num_envs=128, num_steps=32, learning_rate=5e-4, ent_coef=0.01, hidden=256, gamma=0.99,
                         num_minibatches=4, update_epochs=4, total_timesteps=10_000_000, legal_mask=14,
                         target=("win", 0.9, 1000), config={"opponent": "random", "starter": "random"}),

@@ -36,6 +36,8 @@ def test_ppo_writes_checkpoint_curve_gif_and_summary(tmp_path, env):
     else:
         assert agent.distribution(x).probs.shape == (1, checkpoint["num_actions"])
 
+    lines = (out / "curve.csv").read_text().splitlines()
+    assert lines[0].startswith("steps,seconds,mean_return,") and len(lines) == 1 + 2048 // (4 * 64)
     with Image.open(out / "curve.png") as png:
         assert png.format == "PNG" and png.size[0] > 100
     with Image.open(out / "policy.gif") as gif:
@@ -44,6 +46,15 @@ def test_ppo_writes_checkpoint_curve_gif_and_summary(tmp_path, env):
     data = json.loads(summary.read_text())
     assert set(data) >= {"env", "steps", "seconds", "sps", "mean_return"}
     assert data["env"] == env and data["steps"] == 2048 and data["sps"] > 0
+
+
+def test_ppo_max_seconds_stops_the_run(tmp_path):
+    summary = tmp_path / "summary.json"
+    subprocess.run([sys.executable, str(SCRIPT), "--env", "cartpole", "--max-seconds", "1", "--num-envs", "4",
+                    "--num-steps", "16", "--gif-steps", "0", "--progress", "false", "--output-dir", str(tmp_path),
+                    "--summary", str(summary)], check=True, capture_output=True, timeout=120)
+    data = json.loads(summary.read_text())
+    assert 1.0 <= data["seconds"] < 10 and data["steps"] < 1_000_000  # far short of cartpole's budget
 
 
 def _envsdk(*argv: str, stdin: str = "") -> subprocess.CompletedProcess:
