@@ -449,20 +449,8 @@ static int32_t connect4_step_two_player(connect4* env) {
             c4_observe_two_player(env, g, stones[0][g], stones[1][g], mover ^ 1);  // the turn passes
             continue;
         }
-        float reward = outcome == C4_WON ? 1.0f : outcome == C4_ILLEGAL ? illegal_reward : 0.0f;
-        float reward_other = outcome == C4_WON ? -1.0f : 0.0f;
-        rewards[r] = reward;
-        rewards[other] = reward_other;
-        terminals[r] = true;
-        terminals[other] = true;
-        // One episode per row, each as long as the game.
-        ENVSDK_LOG_EPISODE(&log, reward, tick[g]);
-        ENVSDK_LOG_EPISODE(&log, reward_other, tick[g]);
-        double win2 = outcome == C4_WON ? 2.0 : 0.0;  // the per-game stats, once per row
-        log.first_win += moved_first ? win2 : 0.0;
-        log.second_win += moved_first ? 0.0 : win2;
-        log.draw += outcome == C4_DRAW ? 2.0 : 0.0;
-        log.illegal += outcome == C4_ILLEGAL ? 2.0 : 0.0;
+        ENVSDK_TWO_PLAYER_END(&log, rewards, terminals, r, other, outcome == C4_WON, outcome == C4_DRAW,
+                              illegal_reward, moved_first, tick[g]);
         c4_start_two_player(env, g);  // same-step autoreset: both rows start the next game
     }
     env->two_player_log = log;

@@ -54,6 +54,28 @@ static inline int32_t envsdk_rng_below(uint64_t* state, int32_t n) {
         (log)->episode_length += (double)(len); \
     } while (0)
 
+// The end of a two-player board game (both players are agent rows): the mover's row r and the
+// other row o get their rewards (won: +1 and -1; drawn: 0 and 0; else the mover's illegal move:
+// illegal_reward and 0) and are both terminal, and the game ends one episode in each row (each
+// `len` steps long) in `log`, whose first_win, second_win, draw and illegal sums are added once
+// per row, so their means are per-game rates.
+#define ENVSDK_TWO_PLAYER_END(log, rewards, terminals, r, o, won, drawn, illegal_reward, moved_first, len) \
+    do {                                                                                               \
+        float reward_ = (won) ? 1.0f : (drawn) ? 0.0f : (illegal_reward);                              \
+        float reward_other_ = (won) ? -1.0f : 0.0f;                                                    \
+        (rewards)[r] = reward_;                                                                        \
+        (rewards)[o] = reward_other_;                                                                  \
+        (terminals)[r] = true;                                                                         \
+        (terminals)[o] = true;                                                                         \
+        ENVSDK_LOG_EPISODE(log, reward_, len);                                                         \
+        ENVSDK_LOG_EPISODE(log, reward_other_, len);                                                   \
+        double win2_ = (won) ? 2.0 : 0.0;                                                              \
+        (log)->first_win += (moved_first) ? win2_ : 0.0;                                               \
+        (log)->second_win += (moved_first) ? 0.0 : win2_;                                              \
+        (log)->draw += (drawn) ? 2.0 : 0.0;                                                            \
+        (log)->illegal += (!(won) && !(drawn)) ? 2.0 : 0.0;                                            \
+    } while (0)
+
 // calloc that raises *failed instead of returning silently: an _init allocates every array,
 // then, if *failed, calls its _close (which frees what was allocated; free(NULL) is a no-op).
 static inline void* envsdk_calloc(size_t count, size_t size, int* failed) {

@@ -354,20 +354,8 @@ static int32_t tictactoe_step_two_player(tictactoe* env) {
             terminals[other] = false;
             continue;
         }
-        float reward = outcome == TICTACTOE_WIN ? 1.0f : outcome == TICTACTOE_ILLEGAL ? illegal_reward : 0.0f;
-        float reward_other = outcome == TICTACTOE_WIN ? -1.0f : 0.0f;
-        rewards[r] = reward;
-        rewards[other] = reward_other;
-        terminals[r] = true;
-        terminals[other] = true;
-        // One episode per row, each as long as the game.
-        ENVSDK_LOG_EPISODE(&log, reward, tick[g]);
-        ENVSDK_LOG_EPISODE(&log, reward_other, tick[g]);
-        double win2 = outcome == TICTACTOE_WIN ? 2.0 : 0.0;  // the per-game stats, once per row
-        log.first_win += moved_first ? win2 : 0.0;
-        log.second_win += moved_first ? 0.0 : win2;
-        log.draw += outcome == TICTACTOE_DRAW ? 2.0 : 0.0;
-        log.illegal += outcome == TICTACTOE_ILLEGAL ? 2.0 : 0.0;
+        ENVSDK_TWO_PLAYER_END(&log, rewards, terminals, r, other, outcome == TICTACTOE_WIN, outcome == TICTACTOE_DRAW,
+                              illegal_reward, moved_first, tick[g]);
         tictactoe_start_two_player(env, g);  // same-step autoreset: both rows start the next game
     }
     env->two_player_log = log;
