@@ -1,8 +1,10 @@
 """Build the C sims into one cffi extension, ``envsdk._sims`` (API mode, out-of-line).
 
 Run by the package's own build (``setup.py``: ``cffi_modules``) during ``pip install``; nothing
-compiles at import time. Every ``csrc/*.h`` is a sim except ``envsdk.h``. The cdef is the text
-between the ``// envsdk:cdef begin`` / ``// envsdk:cdef end`` markers of each header, so each
+compiles at import time. Every ``csrc/*.h`` is a sim except the support headers: ``envsdk.h``
+(what every sim includes) and ``handshake.h`` (the Multiprocessing backend's shared-memory
+handshake, built into the same module). The cdef is the text between the
+``// envsdk:cdef begin`` / ``// envsdk:cdef end`` markers of each compiled header, so each
 struct and function is declared once, in C; since those structs are fully declared, cffi makes
 the compiler check their layout against the real header, and any drift fails the build.
 """
@@ -18,12 +20,13 @@ CSRC = Path(__file__).resolve().parent
 MODULE = "envsdk._sims"
 CFLAGS = ["-O3"]
 
+SUPPORT = ("envsdk.h", "handshake.h")
 _CDEF = re.compile(r"//\s*envsdk:cdef begin\s*\n(.*?)//\s*envsdk:cdef end", re.S)
 
 
 def sim_headers(csrc: Path = CSRC) -> list[Path]:
-    """The sim headers, sorted: every ``*.h`` in ``csrc`` but the shared ``envsdk.h``."""
-    return sorted(p for p in csrc.glob("*.h") if p.name != "envsdk.h")
+    """The sim headers, sorted: every ``*.h`` in ``csrc`` but the support headers."""
+    return sorted(p for p in csrc.glob("*.h") if p.name not in SUPPORT)
 
 
 def cdef_of(header: Path) -> str:
@@ -41,7 +44,7 @@ def cdef_of(header: Path) -> str:
 def make_builder(module: str = MODULE, extra_compile_args: list[str] | None = None,
                  extra_link_args: list[str] | None = None, csrc: Path = CSRC) -> FFI:
     """An FFI builder for every sim in ``csrc``; the sanitizer test passes its own flags."""
-    headers = sim_headers(csrc)
+    headers = [*sim_headers(csrc), csrc / "handshake.h"]
     builder = FFI()
     builder.cdef("\n".join(cdef_of(h) for h in headers))
     builder.set_source(

@@ -226,6 +226,11 @@ def copy_actions(dst: np.ndarray, actions, owner: str = "step") -> None:
     dst[...] = a
 
 
+def _extra_offset(layout: Layout) -> int:
+    """Where a ``SharedBuffers`` block's extra bytes start: after the buffers, on a cache line."""
+    return -(-layout.nbytes // 64) * 64
+
+
 class _SharedMemory(shared_memory.SharedMemory):
     """``SharedMemory`` whose garbage collection leaves a mapping that numpy views still use.
 
@@ -245,32 +250,36 @@ class SharedBuffers:
     """Buffers in one named ``multiprocessing.shared_memory`` block.
 
     The parent ``create``s the block; worker processes ``attach`` by ``name`` with the same
-    (picklable) ``layout`` and get views of the same memory. Only the creator ``unlink``s.
+    (picklable) ``layout`` and ``extra`` and get views of the same memory. Only the creator
+    ``unlink``s. ``extra`` bytes after the buffers (``self.extra``, uint8, zeroed, 64-byte
+    aligned) hold a backend's own shared state, e.g. the Multiprocessing handshake.
     """
 
-    def __init__(self, shm: shared_memory.SharedMemory, layout: Layout, owner: bool):
+    def __init__(self, shm: shared_memory.SharedMemory, layout: Layout, owner: bool, extra: int = 0):
         self._shm = shm
         self.layout = layout
         self.name = shm.name
         self.owner = owner
         self.buffers = layout.view(shm.buf)
+        start = _extra_offset(layout)
+        self.extra = np.frombuffer(shm.buf, np.uint8, count=extra, offset=start)
 
     @classmethod
-    def create(cls, layout: Layout) -> SharedBuffers:
-        """Allocate a new zeroed block for ``layout`` (``masks`` filled with True)."""
-        shm = _SharedMemory(create=True, size=layout.nbytes)
-        shared = cls(shm, layout, owner=True)
+    def create(cls, layout: Layout, extra: int = 0) -> SharedBuffers:
+        """Allocate a new zeroed block for ``layout`` and ``extra`` bytes (``masks`` filled with True)."""
+        shm = _SharedMemory(create=True, size=_extra_offset(layout) + extra)
+        shared = cls(shm, layout, owner=True, extra=extra)
         shared.buffers.masks[...] = True
         return shared
 
     @classmethod
-    def attach(cls, name: str, layout: Layout) -> SharedBuffers:
+    def attach(cls, name: str, layout: Layout, extra: int = 0) -> SharedBuffers:
         """Map an existing block by ``name`` (in a worker); never unlinks it."""
         if sys.version_info >= (3, 13):
             shm = _SharedMemory(name=name, track=False)
         else:
             shm = _SharedMemory(name=name)
-        return cls(shm, layout, owner=False)
+        return cls(shm, layout, owner=False, extra=extra)
 
     def close(self) -> None:
         """Release this process's mapping: now, or when the last numpy view of it dies.
@@ -283,8 +292,10 @@ class SharedBuffers:
         if buffers is None:
             return
         shm = self._shm
-        owners = [_memory_owner(getattr(buffers, f)) for f in FIELDS]
-        del buffers
+        arrays = [getattr(buffers, f) for f in FIELDS] + [self.extra]
+        owners = [_memory_owner(a) for a in arrays]
+        del buffers, arrays
+        self.extra = None  # type: ignore[assignment]
         alive = {id(o) for o in owners}
 
         def release(key: int) -> None:

@@ -1,4 +1,4 @@
-"""Envs that fail on purpose, importable by spawn/forkserver workers (tests/ is on sys.path)."""
+"""Envs that fail or strain a backend on purpose, importable by spawn/forkserver workers (tests/ is on sys.path)."""
 
 import faulthandler
 import os
@@ -61,3 +61,17 @@ class RaisesAwayFromHome(RaisesOnInit):
         if os.getpid() != home_pid:
             raise RuntimeError("cannot build in a worker")
         super().__init__(num_envs=num_envs)
+
+
+class LargeInfos(RaisesOnStep):
+    """GridReach whose every step reports one info dict of ``size`` bytes of text."""
+
+    def __init__(self, *, size=100, **kwargs):
+        super().__init__(fail_at=-1, **kwargs)
+        self.size = size
+
+    def step(self, actions):
+        self.t += 1
+        obs, rew, term, trunc, _ = self.inner.step(actions)
+        text = f"block {self.first} step {self.t} "
+        return obs, rew, term, trunc, [{"step": self.t, "text": (text * (self.size // len(text) + 1))[:self.size]}]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from faulty_envs import DiesOnStep, RaisesOnInit, RaisesOnStep
+from faulty_envs import DiesOnStep, LargeInfos, RaisesOnInit, RaisesOnStep
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from vectorized_env import GridReach
@@ -35,8 +35,8 @@ def no_leaks(monkeypatch):
     created = []
     original = SharedBuffers.create.__func__
 
-    def recording_create(cls, layout):
-        shared = original(cls, layout)
+    def recording_create(cls, layout, extra=0):
+        shared = original(cls, layout, extra)
         created.append(shared.name)
         return shared
 
@@ -188,6 +188,35 @@ def test_dead_worker_is_reported_in_async_mode(no_leaks):
 def test_worker_that_cannot_build_is_reported(method, no_leaks):
     with pytest.raises(WorkerError, match="RuntimeError: cannot build in a worker"):
         Multiprocessing(RaisesOnInit, num_envs=2, num_workers=2, start_method=method)
+
+
+@pytest.mark.parametrize("size", [100, 200_000])
+def test_infos_arrive_whole_in_worker_order(size, no_leaks):
+    # 100 bytes travel in the shared block; 200 KB overflow it and take the pipe, and are more
+    # than a pipe holds, so they must not wait for a parent that is waiting for them.
+    multi = Multiprocessing(LargeInfos, num_envs=4, num_workers=2, start_method="fork", size=size)
+    serial = Serial(LargeInfos, num_envs=4, size=size)
+    try:
+        assert multi.reset(seed=0)[1] == serial.reset(seed=0)[1] == []
+        for t in range(1, 4):
+            infos = multi.step(np.zeros(4, np.int32))[4]
+            assert infos == serial.step(np.zeros(4, np.int32))[4]
+            assert [i["text"][:14] for i in infos] == [f"block {b} step {t}" for b in range(4)]
+            assert all(len(i["text"]) == size for i in infos)
+    finally:
+        multi.close()
+
+
+def test_forkserver_workers_outlive_a_quiet_second(no_leaks):
+    # A worker's own parent is the forkserver, not the backend's process: the watch for an
+    # orphaned worker must not mistake that for the backend being gone.
+    multi = Multiprocessing(GridReach, num_envs=2, num_workers=2, start_method="forkserver")
+    try:
+        multi.reset(seed=0)
+        time.sleep(2.5)
+        multi.step(np.zeros(2, np.int32))
+    finally:
+        multi.close()
 
 
 def test_close_is_idempotent_and_final(no_leaks):

@@ -2,7 +2,8 @@
 
 The sanitized build is the real cffi module (same cdef, same headers) compiled with
 ``-fsanitize=address,undefined``; a subprocess loads it in place of ``envsdk._sims`` and steps
-every bundled env with random actions, out-of-range ones included.
+every bundled env with random actions, out-of-range ones included, then runs the Multiprocessing
+handshake (``csrc/handshake.h``) between forked workers.
 """
 
 import importlib.util
@@ -84,6 +85,14 @@ DRIVER = textwrap.dedent(
             env.close()
             env.close()
         print("clean", name, flush=True)
+
+    # The Multiprocessing handshake (csrc/handshake.h) in the forked workers and the parent.
+    multi = envsdk.backends.Multiprocessing("breakout", num_envs=4, num_workers=2, start_method="fork")
+    multi.reset(seed=0)
+    for t in range(300):
+        multi.step(spaces.sample(multi.single_action_space, multi.num_agents, rng=rng))
+    multi.close()
+    print("clean handshake", flush=True)
     """
 )
 
@@ -110,4 +119,4 @@ def test_sims_run_clean_under_asan_and_ubsan(tmp_path):
     report = result.stdout + result.stderr
     assert result.returncode == 0, report[-6000:]
     assert "ERROR: AddressSanitizer" not in report and "runtime error" not in report, report[-6000:]
-    assert report.count("clean ") == len(build.sim_headers()), report[-3000:]
+    assert report.count("clean ") == len(build.sim_headers()) + 1, report[-3000:]

@@ -1,11 +1,12 @@
 """Multiprocessing: env objects in worker processes, writing into ONE shared-memory Buffers.
 
 Each worker runs a ``Serial`` over its row slice of the shared block, so a worker is exactly the
-reference backend. Per step, pipes carry a one-byte command to each worker and back an
-acknowledgement with the worker's infos (pickled only when there are any); observations,
-actions, rewards and flags never leave shared memory. The parent never spins: it blocks in
-``multiprocessing.connection.wait`` on the workers' pipes and process sentinels, so it leaves the
-cores to the workers and notices a dead worker at once.
+reference backend. Per step, a handshake in the same shared block (``handshake.py``) hands each
+worker its command and wakes the parent once the workers it waits for are done; observations,
+actions, rewards and flags never leave shared memory, and a worker's pipe carries only its
+infos (pickled, on steps that have any) and tracebacks. Waiting spins briefly and then sleeps
+in the kernel; the parent spins only when there is a core to spare, so it leaves the cores to
+the workers, and while it sleeps it looks every 0.1 s for a worker that died.
 """
 
 from __future__ import annotations
@@ -23,34 +24,19 @@ from typing import Any
 
 import numpy as np
 
+from envsdk.backends import handshake
 from envsdk.backends.batches import WorkerBatches
 from envsdk.backends.factory import build, factory_name, positive_int, takes_num_envs
 from envsdk.buffers import Buffers, Layout, SharedBuffers, copy_actions
 from envsdk.errors import ConfigError, StateError, WorkerError
 from envsdk.protocol import Batch, Env, Infos
 
-_STEP, _RESET, _CLOSE = b"s", b"r", b"c"  # parent -> worker commands
-_OK, _ERROR = b"o", b"e"                  # worker -> parent replies
 _START_TIMEOUT = 120.0  # seconds a worker may take to import and build its envs
-# Waiting spins briefly before blocking: a blocking wake-up on an idle core costs tens of
-# microseconds (idle-state exit), a spin keeps the core awake. Each spin iteration yields the
-# core (sched_yield), so a spinner steps aside when another process is runnable on its core.
+_CHECK_EVERY = 0.1  # seconds between the parent's looks for dead workers while it sleeps
+# Waiting spins briefly before sleeping: a wake-up from sleep costs tens of microseconds on a
+# virtual machine (idle-state exit, an inter-processor interrupt), a spin keeps the core awake.
 _WORKER_SPIN = 100e-6  # a worker waiting for its next command
-_PARENT_SPIN = 100e-6  # the parent waiting for replies, used only when workers < cores
-
-
-def _spin(conns, seconds: float) -> bool:
-    """Poll ``conns`` without blocking for up to ``seconds``; True once any is readable."""
-    if seconds <= 0:
-        return False
-    end = time.perf_counter() + seconds
-    while True:
-        for conn in conns:
-            if conn.poll(0):
-                return True
-        if time.perf_counter() > end:
-            return False
-        os.sched_yield()
+_PARENT_SPIN = 100e-6  # the parent waiting for workers, used only when workers < cores
 
 
 class Multiprocessing:
@@ -129,6 +115,7 @@ class Multiprocessing:
         self._async = False
         self._started = False
         self._workers_per_batch = self.batch_size // k
+        self._next_check = 0.0  # when _collect next looks for dead workers
         self._all = list(range(self.num_workers))
         # With a core per worker and one to spare, the parent spins too; otherwise spinning would
         # take a core from a worker, so it blocks and leaves the cores to them.
@@ -136,21 +123,24 @@ class Multiprocessing:
         self._parent_spin = _PARENT_SPIN if self.num_workers < cores else 0.0
 
         layout = Layout.of(self.single_observation_space, self.single_action_space, self.num_agents)
-        self._shared = SharedBuffers.create(layout)
+        extra = handshake.Handshake.nbytes(self.num_workers)
+        self._shared = SharedBuffers.create(layout, extra=extra)
         self.buffers = self._shared.buffers
+        self._handshake = handshake.Handshake(self._shared.extra, self.num_workers)
         ctx = get_context(start_method)
         self.start_method = ctx.get_start_method()
         self._procs, self._conns = [], []
         # Whatever happens from here on (an exception, garbage collection, interpreter exit,
         # Ctrl-C), the finalizer stops the workers and unlinks the shared memory.
-        self._finalizer = weakref.finalize(self, _shutdown, self._procs, self._conns, self._shared)
+        self._finalizer = weakref.finalize(self, _shutdown, self._procs, self._conns, self._shared,
+                                           self._handshake)
         try:
             for w in range(self.num_workers):
                 parent_end, child_end = ctx.Pipe(duplex=True)
                 proc = ctx.Process(
                     target=_worker_main,
                     name=f"envsdk-worker-{w}",
-                    args=(w, self.factory, config, k, envs_per_object, layout, self._shared.name,
+                    args=(w, self.factory, config, k, envs_per_object, layout, self.num_workers, self._shared.name,
                           (w * rows, (w + 1) * rows), child_end, os.getpid()),
                     daemon=True,
                 )
@@ -189,7 +179,7 @@ class Multiprocessing:
                 raise StateError(f"{self!r}.step: expected reset() first, found none. Fix: call reset(seed=...).")
         if actions is not self.buffers.actions:
             copy_actions(self.buffers.actions, actions, "Multiprocessing.step")
-        self._send_to(self._all, _STEP)
+        self._send_to(self._all, handshake.STEP)
         return (*self._results, self._wait_all())
 
     # --- asynchronous API -----------------------------------------------------------------
@@ -212,7 +202,7 @@ class Multiprocessing:
             )
         workers, self._last = self._last, None
         self._batches.write_actions(workers, actions, "Multiprocessing.send")
-        self._send_to(workers, _STEP)
+        self._send_to(workers, handshake.STEP)
 
     def recv(self) -> Batch:
         """Wait for the first ``batch_size // k`` workers that are ready and return their rows."""
@@ -225,7 +215,7 @@ class Multiprocessing:
                 "alternate recv() and send()."
             )
         while len(self._ready) < self._workers_per_batch:
-            self._collect(block=True)
+            self._collect(self._workers_per_batch - len(self._ready))
         chosen, self._ready = self._ready[: self._workers_per_batch], self._ready[self._workers_per_batch:]
         workers = sorted(w for w, _ in chosen)
         infos = [i for _, infos in sorted(chosen) for i in infos]
@@ -245,76 +235,82 @@ class Multiprocessing:
 
     def _command_all_reset(self, seed: int | None) -> None:
         k = self.envs_per_worker
-        for w, conn in enumerate(self._conns):
-            arg = b"" if seed is None else str(seed + w * k).encode()
-            self._send(w, conn, _RESET + arg)
+        for w in self._all:
+            self._handshake.command(w, handshake.RESET, None if seed is None else seed + w * k)
         self._pending.update(self._all)
 
-    def _send_to(self, workers: list[int], command: bytes) -> None:
+    def _send_to(self, workers: list[int], op: int) -> None:
         for w in workers:
-            self._send(w, self._conns[w], command)
+            self._handshake.command(w, op)
         self._pending.update(workers)
 
-    def _send(self, w: int, conn, message: bytes) -> None:
-        try:
-            conn.send_bytes(message)
-        except (BrokenPipeError, ConnectionResetError, OSError):
-            self._fail(self._death_message(w))
-
     def _wait_all(self, timeout: float | None = None, what: str = "step") -> Infos:
-        """Collect every pending worker; return their infos in worker order.
-
-        Without a timeout this blocks on each worker's pipe in turn: the cheapest wait there is
-        (one syscall per worker), and a worker that dies closes its end, which reads as EOF at
-        once. With a timeout (start-up) it waits on pipes and process sentinels together.
-        """
-        if timeout is None and not self._ready:
-            infos: Infos = []
-            for w in sorted(self._pending):
-                infos.extend(self._reply(w))
-            self._pending.clear()
-            return infos
+        """Wait for every pending worker; return the infos of all ready ones, in worker order."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while self._pending:
-            if not self._collect(block=True, deadline=deadline):
+            if not self._collect(len(self._pending), deadline):
                 self._fail(f"workers {sorted(self._pending)} did not {what} within {timeout:.0f} s")
+        if len(self._ready) == 1:
+            return self._ready.pop()[1]
         ready, self._ready = sorted(self._ready), []
         return [i for _, infos in ready for i in infos]
 
+    def _collect(self, needed: int, deadline: float | None = None) -> bool:
+        """Move finished workers from pending to ready, waiting until ``needed`` more have finished.
+
+        Returns False only when ``deadline`` (a ``time.monotonic()`` value) passed first. While it
+        sleeps, and at least every ``_CHECK_EVERY`` seconds in any case, it looks for dead
+        workers, so a worker that dies is reported within that time rather than waited for.
+        """
+        hs = self._handshake
+        now = time.monotonic()
+        if now >= self._next_check:  # also while others keep finishing: async recv may never
+            self._next_check = now + _CHECK_EVERY  # need to wait for the worker that died
+            self._check_alive()
+        while True:
+            seen = hs.finished_count()  # before looking: a worker that finishes later is counted
+            finished = [w for w in self._pending if hs.done(w)]
+            for w in sorted(finished):
+                self._pending.discard(w)
+                self._ready.append((w, self._reply(w)))
+            needed -= len(finished)
+            if needed <= 0:
+                return True
+            wait = _CHECK_EVERY if deadline is None else min(_CHECK_EVERY, deadline - time.monotonic())
+            if wait <= 0:
+                return False
+            if not hs.wait(seen, needed, self._parent_spin, wait):
+                self._check_alive()
+
     def _reply(self, w: int) -> Infos:
-        """Read worker ``w``'s reply to its last command; raise ``WorkerError`` if it failed."""
-        conn = self._conns[w]
+        """Worker ``w``'s infos for its last command; raise ``WorkerError`` if it failed."""
+        status = self._handshake.status(w)
+        if status == handshake.OK:
+            return []
+        if status == handshake.INFOS:
+            return pickle.loads(self._handshake.infos(w))
         try:
-            _spin((conn,), self._parent_spin)
-            reply = conn.recv_bytes()
+            message = self._conns[w].recv_bytes()  # the worker sends it right after finishing
         except (EOFError, OSError):
             self._fail(self._death_message(w))
-        if reply[:1] == _ERROR:
-            self._fail(f"worker {w} raised:\n{reply[1:].decode(errors='replace')}")
-        return pickle.loads(reply[1:]) if len(reply) > 1 else []
+        if status == handshake.ERROR:
+            self._fail(f"worker {w} raised:\n{message.decode(errors='replace')}")
+        return pickle.loads(message)
 
-    def _collect(self, block: bool, deadline: float | None = None) -> bool:
-        """Read every reply that is ready (waiting for at least one if ``block``)."""
-        pending = self._pending
-        conns = [self._conns[w] for w in pending]
-        if block and _spin(conns, self._parent_spin):
-            block = False  # something is readable already: no need to sleep in wait()
-        sentinels = {self._procs[w].sentinel: w for w in pending}
-        timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-        ready = connection.wait(conns + list(sentinels), timeout if block else 0)
-        if not ready:
-            return False
-        for obj in ready:
-            if obj in sentinels:  # the process ended; its pipe may still hold a last message
-                w = sentinels[obj]
-                if w in pending and not self._conns[w].poll():
-                    self._fail(self._death_message(w))
+    def _check_alive(self) -> None:
+        """Fail if a pending worker's process ended (its sentinel is ready)."""
+        sentinels = {self._procs[w].sentinel: w for w in self._pending}
+        for obj in connection.wait(list(sentinels), 0):
+            w = sentinels[obj]
+            if self._handshake.done(w):  # it finished its command just before it ended
                 continue
-            w = self._conns.index(obj)
-            if w in pending:
-                self._ready.append((w, self._reply(w)))
-                pending.discard(w)
-        return True
+            try:  # a worker that failed before it could use the handshake said why on its pipe
+                message = self._conns[w].recv_bytes() if self._conns[w].poll() else None
+            except (EOFError, OSError):
+                message = None
+            if message:
+                self._fail(f"worker {w} raised:\n{message.decode(errors='replace')}")
+            self._fail(self._death_message(w))
 
     def _death_message(self, w: int) -> str:
         proc = self._procs[w]
@@ -350,13 +346,11 @@ class Multiprocessing:
         return f"Multiprocessing({name}, num_envs={self.num_envs}, num_workers={self.num_workers})"
 
 
-def _shutdown(procs: list, conns: list, shared: SharedBuffers) -> None:
+def _shutdown(procs: list, conns: list, shared: SharedBuffers, hs: handshake.Handshake) -> None:
     """Stop workers politely, then by force; close pipes; unlink the shared memory."""
-    for conn in conns:
-        try:
-            conn.send_bytes(_CLOSE)
-        except OSError:
-            pass
+    for w, proc in enumerate(procs):
+        if proc.is_alive():
+            hs.command(w, handshake.CLOSE)
     deadline = time.monotonic() + 2.0
     for proc in procs:
         proc.join(max(0.0, deadline - time.monotonic()))
@@ -374,50 +368,68 @@ def _shutdown(procs: list, conns: list, shared: SharedBuffers) -> None:
 
 
 def _watch_parent(parent_pid: int) -> None:
-    """Exit this worker if the parent disappears without closing it (e.g. SIGKILL)."""
+    """Exit this worker if the backend's process disappears without closing it (e.g. SIGKILL).
+
+    The worker's own parent is the backend's process under fork and spawn, and the forkserver
+    (which exits with the backend's process) under forkserver: either way it changes when the
+    backend's process is gone. The backend's pid is checked too, for a backend gone before
+    this thread started.
+    """
+    own_parent = os.getppid()
     while True:
-        time.sleep(1.0)
-        if os.getppid() != parent_pid:
+        try:
+            os.kill(parent_pid, 0)
+        except ProcessLookupError:
             os._exit(0)
+        except PermissionError:  # it exists (the pid was reused by another user's process)
+            pass
+        if os.getppid() != own_parent:
+            os._exit(0)
+        time.sleep(1.0)
 
 
-def _worker_main(w, factory, config, k, envs_per_object, layout, shm_name, rows, conn, parent_pid) -> None:
+def _worker_main(w, factory, config, k, envs_per_object, layout, num_workers, shm_name, rows, conn,
+                 parent_pid) -> None:
     """A worker: build a Serial over rows ``[rows)`` of the shared block, then serve commands."""
     from envsdk.backends.serial import Serial
 
     # Ctrl-C goes to the whole process group; the parent decides, and closes the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
-    shared = env = None
+    shared = env = hs = None
+    number = 1  # the command being served; 1 is "build your envs"
     try:
-        shared = SharedBuffers.attach(shm_name, layout)
+        shared = SharedBuffers.attach(shm_name, layout, extra=handshake.Handshake.nbytes(num_workers))
+        hs = handshake.Handshake(shared.extra, num_workers)
         env = Serial(factory, num_envs=k, envs_per_object=envs_per_object,
                      buffers=shared.buffers.rows(*rows), **config)
         actions = env.buffers.actions
-        recv, send = conn.recv_bytes, conn.send_bytes
-        send(_OK)
+        hs.finish(w, number)
+        seen = 0
         while True:
-            try:
-                _spin((conn,), _WORKER_SPIN)
-                message = recv()
-            except EOFError:  # the parent is gone
+            seen, op, seed = hs.next_command(w, seen, _WORKER_SPIN, 1.0)
+            if not op:
+                continue  # no command within the timeout: wait again
+            if op == handshake.CLOSE:
                 break
-            command = message[:1]
-            if command == _STEP:
-                infos = env.step(actions)[4]
-            elif command == _RESET:
-                infos = env.reset(seed=int(message[1:]) if len(message) > 1 else None)[1]
-            else:
-                break
-            send(_OK + pickle.dumps(infos) if infos else _OK)
+            number += 1
+            infos = env.step(actions)[4] if op == handshake.STEP else env.reset(seed=seed)[1]
+            message = pickle.dumps(infos) if infos else None
+            if hs.finish(w, number, message):  # too large for the shared area: the pipe. Sent
+                conn.send_bytes(message)        # after finishing, so it cannot deadlock a full pipe
     except BaseException:
         try:
-            conn.send_bytes(_ERROR + traceback.format_exc().encode())
+            if hs is not None:
+                hs.finish(w, number, failed=True)
+            # Without a handshake (the shared block could not be mapped) the parent finds the
+            # traceback on the pipe once it sees this process end.
+            conn.send_bytes(traceback.format_exc().encode())
         except OSError:
             pass
     finally:
         if env is not None:
             env.close()
+        hs = None  # its views pin the mapping
         if shared is not None:
             shared.close()
         conn.close()

@@ -1,0 +1,123 @@
+"""The per-step handshake between the Multiprocessing parent and its workers, in shared memory.
+
+Each worker has one 64-byte slot (its own cache line): a signal the parent posts after writing
+a command into the slot, the command and its seed, and what the worker reports back: the number
+of the last command it finished and how (ok; ok with infos; failed, with a traceback that
+follows on its pipe). One more signal, posted by every worker as it finishes, wakes the parent
+once the workers it waits for are all done. The signals are ``csrc/handshake.h``: spin
+briefly, then sleep in the kernel, no syscall while the other side is awake.
+
+Infos (pickled) go through a per-worker area of the same block; only those too large for it,
+and tracebacks, go through the worker's pipe. Most steps of a C env with thousands of sub-envs
+end an episode somewhere, so infos travel on most steps: on a pipe they cost more than the
+rest of the handshake.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+STEP, RESET, CLOSE = 1, 2, 3          # commands (parent -> worker)
+OK, INFOS, PIPED, ERROR = 0, 1, 2, 3  # how a worker finished: no infos; infos in its area; infos or
+                                      # (ERROR) a traceback on its pipe
+AREA = 16384  # bytes of pickled infos a worker can hand over in shared memory
+
+_SLOT = 16  # uint32 words per worker: one cache line, so no two workers write the same line
+_COMMAND = 0  # words 0-3: the signal the parent posts after writing a command
+_OP, _HAS_SEED, _SEED = 4, 5, 6  # the command; the seed is an int64 in words 6-7
+_DONE, _STATUS, _LENGTH = 8, 9, 10  # the number of the last command the worker finished, how,
+                                    # and the length of the infos in its area
+
+
+class Handshake:
+    """The handshake of ``num_workers`` workers, over ``memory`` (``nbytes(num_workers)`` bytes)."""
+
+    def __init__(self, memory: np.ndarray, num_workers: int):
+        from envsdk._sims import ffi, lib  # here, not at import: importing envsdk loads no C
+
+        self._lib = lib
+        words = memory.view(np.uint32)
+        self._slots = words[: num_workers * _SLOT].reshape(num_workers, _SLOT)
+        self._seeds = self._slots[:, _SEED:_SEED + 2].view(np.int64)[:, 0]
+        base = ffi.cast("uint32_t *", ffi.from_buffer(words))
+        self._command = [ffi.cast("envsdk_signal *", base + w * _SLOT + _COMMAND) for w in range(num_workers)]
+        self._finished = ffi.cast("envsdk_signal *", base + num_workers * _SLOT)
+        self._finished_count = words[num_workers * _SLOT:][:1]
+        start = (num_workers + 1) * _SLOT * 4
+        self._areas = memory[start:start + num_workers * AREA].reshape(num_workers, AREA)
+        self._sent = [1] * num_workers  # command numbers; 1 is "build your envs", which needs no post
+
+    @staticmethod
+    def nbytes(num_workers: int) -> int:
+        """Bytes of shared memory the handshake of ``num_workers`` workers takes."""
+        return (num_workers + 1) * _SLOT * 4 + num_workers * AREA
+
+    # --- the parent's side --------------------------------------------------------------------
+
+    def command(self, w: int, op: int, seed: int | None = None) -> None:
+        """Give worker ``w`` its next command (it must have finished the previous one)."""
+        slot = self._slots[w]
+        slot[_OP] = op
+        slot[_HAS_SEED] = seed is not None
+        if seed is not None:
+            self._seeds[w] = seed
+        self._sent[w] += 1
+        self._lib.envsdk_signal_post(self._command[w])
+
+    def done(self, w: int) -> bool:
+        """Whether worker ``w`` finished the last command it was given."""
+        return int(self._slots[w, _DONE]) == self._sent[w]
+
+    def status(self, w: int) -> int:
+        """How worker ``w`` finished its last command: OK, INFOS, PIPED or ERROR."""
+        return int(self._slots[w, _STATUS])
+
+    def infos(self, w: int) -> memoryview:
+        """The pickled infos worker ``w`` left in its area (status INFOS)."""
+        return self._areas[w, :int(self._slots[w, _LENGTH])].data
+
+    def finished_count(self) -> int:
+        """The finish signal's count: read it before looking at ``done``, then pass it to ``wait``."""
+        return int(self._finished_count[0])
+
+    def wait(self, seen: int, needed: int, spin: float, timeout: float) -> bool:
+        """Wait until ``needed`` workers finished since the count was ``seen``; False on timeout.
+
+        A signal (Ctrl-C) ends the wait early too, returning False; Python raises it on return.
+        """
+        now = self._lib.envsdk_signal_wait(self._finished, seen, needed, spin, timeout)
+        return (now - seen) % 2**32 >= needed
+
+    # --- a worker's side ----------------------------------------------------------------------
+
+    def next_command(self, w: int, seen: int, spin: float, timeout: float) -> tuple[int, int, int | None]:
+        """Wait for worker ``w``'s next command after command-signal count ``seen``.
+
+        Returns ``(count, op, seed)``; ``op`` is 0 when ``timeout`` passed with no command.
+        """
+        count = self._lib.envsdk_signal_wait(self._command[w], seen, 1, spin, timeout)
+        if count == seen:
+            return seen, 0, None
+        slot = self._slots[w]
+        return count, int(slot[_OP]), int(self._seeds[w]) if slot[_HAS_SEED] else None
+
+    def finish(self, w: int, number: int, infos: bytes | None = None, failed: bool = False) -> bool:
+        """Worker ``w`` finished command ``number``: record how, and wake the parent.
+
+        ``infos`` (pickled) go into the worker's area when they fit. Returns True when the
+        caller must send them on its pipe instead (and, if ``failed``, the traceback).
+        """
+        slot = self._slots[w]
+        if failed:
+            slot[_STATUS] = ERROR
+        elif not infos:
+            slot[_STATUS] = OK
+        elif len(infos) <= AREA:
+            self._areas[w, :len(infos)] = np.frombuffer(infos, np.uint8)
+            slot[_LENGTH] = len(infos)
+            slot[_STATUS] = INFOS
+        else:
+            slot[_STATUS] = PIPED
+        slot[_DONE] = number
+        self._lib.envsdk_signal_post(self._finished)
+        return slot[_STATUS] in (PIPED, ERROR)
