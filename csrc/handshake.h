@@ -14,6 +14,7 @@
 #define ENVSDK_HANDSHAKE_H
 
 #include <errno.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -85,7 +86,13 @@ uint32_t envsdk_signal_wait(envsdk_signal* s, uint32_t seen, uint32_t needed, do
     for (uint32_t i = 1;; i++) {
         now = __atomic_load_n(&s->count, __ATOMIC_ACQUIRE);
         if (envsdk_signal_reached(now, seen, needed)) return now;
-        if ((i & 15) == 0 && envsdk_signal_clock() - start >= spin_seconds) break;
+        if ((i & 15) == 0) {
+            if (envsdk_signal_clock() - start >= spin_seconds) break;
+            // Let a process waiting for this core run (on a VM that is often the parent, or a
+            // worker the backend has more of than cores); measured: async batches of the
+            // cheap sims ran 0.5x Serial without it, 0.7x with it, synchronous steps the same.
+            sched_yield();
+        }
         envsdk_signal_relax();
     }
     const double deadline = start + timeout_seconds;

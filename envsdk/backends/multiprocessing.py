@@ -35,7 +35,9 @@ _START_TIMEOUT = 120.0  # seconds a worker may take to import and build its envs
 _CHECK_EVERY = 0.1  # seconds between the parent's looks for dead workers while it sleeps
 # Waiting spins briefly before sleeping: a wake-up from sleep costs tens of microseconds on a
 # virtual machine (idle-state exit, an inter-processor interrupt), a spin keeps the core awake.
-_WORKER_SPIN = 100e-6  # a worker waiting for its next command
+# A spinner holds its core, so who spins depends on the cores: with more workers than cores a
+# spinning worker would take the core of one still stepping.
+_WORKER_SPIN = 100e-6  # a worker waiting for its next command, used only when workers <= cores
 _PARENT_SPIN = 100e-6  # the parent waiting for workers, used only when workers < cores
 
 
@@ -117,10 +119,11 @@ class Multiprocessing:
         self._workers_per_batch = self.batch_size // k
         self._next_check = 0.0  # when _collect next looks for dead workers
         self._all = list(range(self.num_workers))
-        # With a core per worker and one to spare, the parent spins too; otherwise spinning would
-        # take a core from a worker, so it blocks and leaves the cores to them.
+        # With a core per worker, workers spin; with one to spare, the parent spins too.
+        # Otherwise a spinner would take a core from a worker, so it sleeps at once.
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
         self._parent_spin = _PARENT_SPIN if self.num_workers < cores else 0.0
+        worker_spin = _WORKER_SPIN if self.num_workers <= cores else 0.0
 
         layout = Layout.of(self.single_observation_space, self.single_action_space, self.num_agents)
         extra = handshake.Handshake.nbytes(self.num_workers)
@@ -140,8 +143,8 @@ class Multiprocessing:
                 proc = ctx.Process(
                     target=_worker_main,
                     name=f"envsdk-worker-{w}",
-                    args=(w, self.factory, config, k, envs_per_object, layout, self.num_workers, self._shared.name,
-                          (w * rows, (w + 1) * rows), child_end, os.getpid()),
+                    args=(w, self.factory, config, k, envs_per_object, layout, self.num_workers, worker_spin,
+                          self._shared.name, (w * rows, (w + 1) * rows), child_end, os.getpid()),
                     daemon=True,
                 )
                 proc.start()
@@ -388,7 +391,7 @@ def _watch_parent(parent_pid: int) -> None:
         time.sleep(1.0)
 
 
-def _worker_main(w, factory, config, k, envs_per_object, layout, num_workers, shm_name, rows, conn,
+def _worker_main(w, factory, config, k, envs_per_object, layout, num_workers, spin, shm_name, rows, conn,
                  parent_pid) -> None:
     """A worker: build a Serial over rows ``[rows)`` of the shared block, then serve commands."""
     from envsdk.backends.serial import Serial
@@ -407,7 +410,7 @@ def _worker_main(w, factory, config, k, envs_per_object, layout, num_workers, sh
         hs.finish(w, number)
         seen = 0
         while True:
-            seen, op, seed = hs.next_command(w, seen, _WORKER_SPIN, 1.0)
+            seen, op, seed = hs.next_command(w, seen, spin, 1.0)
             if not op:
                 continue  # no command within the timeout: wait again
             if op == handshake.CLOSE:
