@@ -1,6 +1,6 @@
 """The PPO demonstrations of examples/ppo.py: train, then print the figures for the README.
 
-    python bench/train_demos.py                    # every demo (about 15 minutes on 2 cores)
+    python bench/train_demos.py                    # every demo (about 20 minutes on 2 cores)
     python bench/train_demos.py cartpole tictactoe # some of them
 
 Demos (each trains with examples/ppo.py and its per-env defaults, then measures):
@@ -10,6 +10,8 @@ Demos (each trains with examples/ppo.py and its per-env defaults, then measures)
              over every game each opponent can play
   connect4   win rate >= 90% against the built-in one-ply ("greedy") opponent, 1,000 games
   breakout   the score curve over 10 minutes of training, and the score reached
+  pong, squared, snake
+             trained to their targets (ENV_DEFAULTS in examples/ppo.py): wall time and steps
 Each prints the end-to-end training SPS. Outputs (checkpoint, curve.png, policy.gif, summary.json)
 go to runs/demos/ENV/. Timings depend on the machine and its load: report both with the figures.
 """
@@ -162,7 +164,14 @@ def demo_breakout() -> None:
     report("breakout", s, score=s.get("score"), curve=str(RUNS / "breakout" / "curve.png"))
 
 
-DEMOS = {"cartpole": demo_cartpole, "tictactoe": demo_tictactoe, "connect4": demo_connect4, "breakout": demo_breakout}
+def demo_to_target(env: str) -> None:
+    """Train ``env`` with its defaults until its target (or its budget) and report where it got."""
+    s = train(env)
+    report(env, s, target=s.get("target"))
+
+
+DEMOS = {"cartpole": demo_cartpole, "tictactoe": demo_tictactoe, "connect4": demo_connect4, "breakout": demo_breakout,
+         **{env: functools.partial(demo_to_target, env) for env in ("pong", "squared", "snake")}}
 
 if __name__ == "__main__":
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()}", flush=True)

@@ -92,19 +92,25 @@ def _policy(path: str):
     """The greedy policy of an ``examples/ppo.py`` checkpoint: observations [n, ...] -> actions [n].
 
     The checkpoint holds the actor MLP's state dict (``actor.0``, ``actor.2``, ``actor.4``: linear
-    layers with tanh between) and ``legal_mask``, the number of trailing observation entries that
-    are the legal-action mask; rebuilt here so the CLI does not import the example.
+    layers with tanh between), ``legal_mask``, the number of trailing observation entries that
+    are the legal-action mask, and ``onehot`` / ``onehot_low`` (optional): the observation's
+    codes ``onehot_low..onehot_low+onehot-1`` are one-hot encoded before the MLP; rebuilt here so
+    the CLI does not import the example.
     """
     import numpy as np
     import torch
 
     checkpoint = torch.load(path, map_location="cpu", weights_only=False)
     weights, legal_mask = checkpoint["state_dict"], checkpoint["legal_mask"]
+    onehot, low = checkpoint.get("onehot", 0), checkpoint.get("onehot_low", 0)
 
     def act(observations):
         x = torch.as_tensor(observations.reshape(len(observations), -1), dtype=torch.float32)
         with torch.no_grad():
-            h = torch.tanh(torch.nn.functional.linear(x, weights["actor.0.weight"], weights["actor.0.bias"]))
+            h = x
+            if onehot:
+                h = torch.nn.functional.one_hot((x.long() - low).clamp(0, onehot - 1), onehot).flatten(1).float()
+            h = torch.tanh(torch.nn.functional.linear(h, weights["actor.0.weight"], weights["actor.0.bias"]))
             h = torch.tanh(torch.nn.functional.linear(h, weights["actor.2.weight"], weights["actor.2.bias"]))
             logits = torch.nn.functional.linear(h, weights["actor.4.weight"], weights["actor.4.bias"])
             if legal_mask:

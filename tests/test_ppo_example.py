@@ -57,6 +57,30 @@ def test_ppo_max_seconds_stops_the_run(tmp_path):
     assert 1.0 <= data["seconds"] < 10 and data["steps"] < 1_000_000  # far short of cartpole's budget
 
 
+def test_onehot_checkpoint_acts_the_same_in_the_cli(tmp_path):
+    # squared feeds its cell codes one-hot; envsdk play rebuilds the actor without the example,
+    # so both encoders must agree, action for action.
+    import numpy as np
+
+    from envsdk.cli import _policy
+
+    subprocess.run([sys.executable, str(SCRIPT), "--env", "squared", "--total-timesteps", "1024", "--num-envs", "4",
+                    "--num-steps", "64", "--gif-steps", "0", "--progress", "false", "--output-dir", str(tmp_path)],
+                   check=True, capture_output=True, timeout=120)
+    sys.path.insert(0, str(SCRIPT.parent))
+    try:
+        from ppo import load_agent
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+    agent, checkpoint = load_agent(tmp_path / "agent.pt")
+    assert checkpoint["onehot"] == 3 and agent.actor[0].in_features == 3 * checkpoint["obs_size"]
+    obs = np.random.default_rng(0).integers(0, 3, (64, checkpoint["obs_size"]), dtype=np.uint8)
+    act, _ = _policy(str(tmp_path / "agent.pt"))
+    with torch.no_grad():
+        expected = agent.distribution(torch.as_tensor(obs, dtype=torch.float32)).probs.argmax(1).numpy()
+    np.testing.assert_array_equal(act(obs), expected)
+
+
 def _envsdk(*argv: str, stdin: str = "") -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "envsdk", *argv], input=stdin, capture_output=True, text=True,
                           check=True, timeout=60)
