@@ -26,9 +26,10 @@ import numpy as np
 
 from envsdk.backends import handshake
 from envsdk.backends.batches import WorkerBatches
+from envsdk.backends.cycle import WorkerCycle
 from envsdk.backends.factory import build, factory_name, positive_int, takes_num_envs
-from envsdk.buffers import Buffers, Layout, SharedBuffers, copy_actions
-from envsdk.errors import ConfigError, StateError, WorkerError
+from envsdk.buffers import Buffers, Layout, SharedBuffers
+from envsdk.errors import ConfigError, WorkerError
 from envsdk.protocol import Batch, Env, Infos
 
 _START_TIMEOUT = 120.0  # seconds a worker may take to import and build its envs
@@ -112,13 +113,7 @@ class Multiprocessing:
         self._rows = rows
 
         self._pending: set[int] = set()   # workers sent a command and not yet heard from
-        self._ready: list[tuple[int, Infos]] = []  # heard from, not yet returned by recv
-        self._last: list[int] | None = None  # workers of the last batch recv returned
-        self._async = False
-        self._started = False
-        self._workers_per_batch = self.batch_size // k
-        self._next_check = 0.0  # when _collect next looks for dead workers
-        self._all = list(range(self.num_workers))
+        self._next_check = 0.0  # when _wait next looks for dead workers
         # With a core per worker, workers spin; with one to spare, the parent spins too.
         # Otherwise a spinner would take a core from a worker, so it sleeps at once.
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -130,6 +125,9 @@ class Multiprocessing:
         self._shared = SharedBuffers.create(layout, extra=extra)
         self.buffers = self._shared.buffers
         self._handshake = handshake.Handshake(self._shared.extra, self.num_workers)
+        batches = WorkerBatches(self.buffers, rows, agents_per_env, self.batch_size // k,
+                                self.single_observation_space, self.single_action_space)
+        self._cycle = WorkerCycle(self, batches, self.num_workers, self.batch_size // k)
         ctx = get_context(start_method)
         self.start_method = ctx.get_start_method()
         self._procs, self._conns = [], []
@@ -152,136 +150,84 @@ class Multiprocessing:
                 self._procs.append(proc)
                 self._conns.append(parent_end)
             self._closed = False
-            self._pending.update(self._all)  # each worker says "ready" once its envs are built
-            self._wait_all(timeout=_START_TIMEOUT, what="start")
+            self._pending.update(range(self.num_workers))  # each says "ready" once its envs are built
+            self._wait(None, timeout=_START_TIMEOUT)
         except BaseException:
             self._closed = True
+            self._cycle.close()
             self._finalizer()
             raise
 
-        b = self.buffers
-        self._results = (b.observations, b.rewards, b.terminals, b.truncations)
-        self._batches = WorkerBatches(b, rows, agents_per_env, self._workers_per_batch,
-                                      self.single_observation_space, self.single_action_space)
-
-    # --- synchronous API ------------------------------------------------------------------
+    # --- the env API: WorkerCycle runs it over _start_reset, _start_step and _wait ---------
 
     def reset(self, seed: int | None = None) -> tuple[np.ndarray, Infos]:
         """Reset every worker (sub-env ``i`` seeded ``seed + i``) and wait for all of them."""
-        self._check_sync("reset")
-        self._command_all_reset(seed)
-        infos = self._wait_all()
-        self._started = True
-        return self.buffers.observations, infos
+        return self._cycle.reset(seed)
 
     def step(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Infos]:
         """Step every worker with ``actions`` (all rows) and wait for all of them."""
-        if not self._started or self._async:
-            self._check_sync("step")
-            if not self._started:
-                raise StateError(f"{self!r}.step: expected reset() first, found none. Fix: call reset(seed=...).")
-        if actions is not self.buffers.actions:
-            copy_actions(self.buffers.actions, actions, "Multiprocessing.step")
-        self._send_to(self._all, handshake.STEP)
-        return (*self._results, self._wait_all())
-
-    # --- asynchronous API -----------------------------------------------------------------
+        return self._cycle.step(actions)
 
     def async_reset(self, seed: int | None = None) -> None:
         """Start resetting every worker; ``recv`` returns the batches as they become ready."""
-        self._check_sync("async_reset")
-        self._command_all_reset(seed)
-        self._async = True
-        self._started = True
-        self._last = None
+        self._cycle.async_reset(seed)
 
     def send(self, actions: np.ndarray) -> None:
         """Step the workers of the last batch ``recv`` returned, with ``actions`` for its rows."""
-        if self._last is None:
-            self._check_open("send")
-            raise StateError(
-                f"{self!r}.send: expected recv() to have returned a batch first, found none. Fix: call "
-                "async_reset(seed), then alternate recv() and send()."
-            )
-        workers, self._last = self._last, None
-        self._batches.write_actions(workers, actions, "Multiprocessing.send")
-        self._send_to(workers, handshake.STEP)
+        self._cycle.send(actions)
 
     def recv(self) -> Batch:
         """Wait for the first ``batch_size // k`` workers that are ready and return their rows."""
-        if not self._async:
-            self._check_open("recv")
-            raise StateError(f"{self!r}.recv: expected async_reset() first, found none. Fix: call async_reset(seed).")
-        if self._last is not None:
-            raise StateError(
-                f"{self!r}.recv: expected send() for the previous batch first, found it unanswered. Fix: "
-                "alternate recv() and send()."
-            )
-        while len(self._ready) < self._workers_per_batch:
-            self._collect(self._workers_per_batch - len(self._ready))
-        chosen, self._ready = self._ready[: self._workers_per_batch], self._ready[self._workers_per_batch:]
-        workers = sorted(w for w, _ in chosen)
-        infos = [i for _, infos in sorted(chosen) for i in infos]
-        self._last = workers
-        return self._batches.batch(workers, infos)
+        return self._cycle.recv()
 
     def close(self) -> None:
         """Stop every worker (join, then terminate stragglers), unlink the shared memory. Safe twice."""
         if self._closed:
             return
         self._closed = True
-        self._started = self._async = False  # every later call now stops at the closed check
-        self._last = None
+        self._cycle.close()  # every later call now stops at the closed check
         self._finalizer()
 
     # --- internals -------------------------------------------------------------------------
 
-    def _command_all_reset(self, seed: int | None) -> None:
+    def _start_reset(self, seed: int | None) -> None:
         k = self.envs_per_worker
-        for w in self._all:
+        for w in range(self.num_workers):
             self._handshake.command(w, handshake.RESET, None if seed is None else seed + w * k)
-        self._pending.update(self._all)
+        self._pending.update(range(self.num_workers))
 
-    def _send_to(self, workers: list[int], op: int) -> None:
+    def _start_step(self, workers: list[int]) -> None:
         for w in workers:
-            self._handshake.command(w, op)
+            self._handshake.command(w, handshake.STEP)
         self._pending.update(workers)
 
-    def _wait_all(self, timeout: float | None = None, what: str = "step") -> Infos:
-        """Wait for every pending worker; return the infos of all ready ones, in worker order."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self._pending:
-            if not self._collect(len(self._pending), deadline):
-                self._fail(f"workers {sorted(self._pending)} did not {what} within {timeout:.0f} s")
-        if len(self._ready) == 1:
-            return self._ready.pop()[1]
-        ready, self._ready = sorted(self._ready), []
-        return [i for _, infos in ready for i in infos]
+    def _wait(self, needed: int | None, timeout: float | None = None) -> list[tuple[int, Infos]]:
+        """Wait until ``needed`` pending workers (all when None) have finished; return all that did.
 
-    def _collect(self, needed: int, deadline: float | None = None) -> bool:
-        """Move finished workers from pending to ready, waiting until ``needed`` more have finished.
-
-        Returns False only when ``deadline`` (a ``time.monotonic()`` value) passed first. While it
-        sleeps, and at least every ``_CHECK_EVERY`` seconds in any case, it looks for dead
-        workers, so a worker that dies is reported within that time rather than waited for.
+        While it sleeps, and at least every ``_CHECK_EVERY`` seconds in any case, it looks for
+        dead workers, so a worker that dies is reported within that time rather than waited for.
+        ``timeout`` (start-up only) fails the backend if the workers take longer.
         """
-        hs = self._handshake
+        hs, pending = self._handshake, self._pending
+        needed = len(pending) if needed is None else needed
+        deadline = None if timeout is None else time.monotonic() + timeout
         now = time.monotonic()
         if now >= self._next_check:  # also while others keep finishing: async recv may never
             self._next_check = now + _CHECK_EVERY  # need to wait for the worker that died
             self._check_alive()
+        ready = []
         while True:
             seen = hs.finished_count()  # before looking: a worker that finishes later is counted
-            finished = [w for w in self._pending if hs.done(w)]
-            for w in sorted(finished):
-                self._pending.discard(w)
-                self._ready.append((w, self._reply(w)))
+            finished = sorted(w for w in pending if hs.done(w))
+            for w in finished:
+                pending.discard(w)
+                ready.append((w, self._reply(w)))
             needed -= len(finished)
             if needed <= 0:
-                return True
+                return ready
             wait = _CHECK_EVERY if deadline is None else min(_CHECK_EVERY, deadline - time.monotonic())
             if wait <= 0:
-                return False
+                self._fail(f"workers {sorted(pending)} did not start within {timeout:.0f} s")
             if not hs.wait(seen, needed, self._parent_spin, wait):
                 self._check_alive()
 
@@ -331,18 +277,6 @@ class Multiprocessing:
     def _fail(self, message: str) -> None:
         self.close()
         raise WorkerError(f"{self!r}: {message}. The backend is closed; build a new one.")
-
-    def _check_sync(self, method: str) -> None:
-        self._check_open(method)
-        if self._async:
-            raise StateError(
-                f"{self!r}.{method}: expected no async cycle in flight, found one started by async_reset. "
-                "Fix: use either reset/step or async_reset/recv/send on one backend, not both."
-            )
-
-    def _check_open(self, method: str) -> None:
-        if self._closed:
-            raise StateError(f"{self!r}.{method}: expected an open backend, found it closed. Fix: build a new one.")
 
     def __repr__(self) -> str:
         name = factory_name(self.factory)

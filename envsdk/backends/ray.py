@@ -22,9 +22,10 @@ from typing import Any
 import numpy as np
 
 from envsdk.backends.batches import WorkerBatches
+from envsdk.backends.cycle import WorkerCycle
 from envsdk.backends.factory import build, factory_name, positive_int, takes_num_envs
-from envsdk.buffers import Buffers, Layout, copy_actions
-from envsdk.errors import ConfigError, StateError, WorkerError
+from envsdk.buffers import Buffers, Layout
+from envsdk.errors import ConfigError, WorkerError
 from envsdk.protocol import Batch, Env, Infos
 
 _START_TIMEOUT = 120.0  # seconds the actors may take to be scheduled, import and build their envs
@@ -147,15 +148,13 @@ class Ray:
         self.buffers = layout.view(np.zeros(layout.nbytes, np.uint8))
         self.buffers.masks[...] = True
         b = self.buffers
-        self._results = (b.observations, b.rewards, b.terminals, b.truncations)
         self._worker_fields = [
             tuple(getattr(b, f)[w * rows:(w + 1) * rows] for f in _FIELDS) for w in range(self.num_workers)
         ]
         self._worker_actions = [b.actions[w * rows:(w + 1) * rows] for w in range(self.num_workers)]
-        self._workers_per_batch = self.batch_size // k
-        self._batches = WorkerBatches(b, rows, agents_per_env, self._workers_per_batch,
-                                      self.single_observation_space, self.single_action_space)
-        self._all = list(range(self.num_workers))
+        batches = WorkerBatches(b, rows, agents_per_env, self.batch_size // k,
+                                self.single_observation_space, self.single_action_space)
+        self._cycle = WorkerCycle(self, batches, self.num_workers, self.batch_size // k)
         row_bytes = lambda f: getattr(b, f).nbytes // self.num_agents  # noqa: E731
         self.payload_bytes_per_step = {
             "actions": b.actions.nbytes,
@@ -165,10 +164,6 @@ class Ray:
         """Bytes moved through Ray per full step (all rows): actions in, results out."""
 
         self._pending: dict = {}  # object ref -> worker, sent and not yet collected
-        self._ready: list[tuple[int, Infos]] = []  # collected, not yet returned by recv
-        self._last: list[int] | None = None
-        self._async = False
-        self._started = False
 
         ray = self._ray = _import_ray()
         self._exceptions = ray.exceptions
@@ -187,7 +182,7 @@ class Ray:
                     "actor_options={'num_cpus': 0.5} (or 0) to pack several actors per CPU."
                 )
             remote = ray.remote(_Worker).options(**options)
-            self._actors = [remote.remote(self.factory, config, k, envs_per_object) for _ in self._all]
+            self._actors = [remote.remote(self.factory, config, k, envs_per_object) for _ in range(self.num_workers)]
             refs = {a.ready.remote(): w for w, a in enumerate(self._actors)}
             done, rest = ray.wait(list(refs), num_returns=len(refs), timeout=_START_TIMEOUT)
             for ref in done:
@@ -201,70 +196,27 @@ class Ray:
             self.close()
             raise
 
-    # --- synchronous API ------------------------------------------------------------------
+    # --- the env API: WorkerCycle runs it over _start_reset, _start_step and _wait ---------
 
     def reset(self, seed: int | None = None) -> tuple[np.ndarray, Infos]:
         """Reset every actor (sub-env ``i`` seeded ``seed + i``) and wait for all of them."""
-        self._check_sync("reset")
-        self._command_all_reset(seed)
-        infos = self._wait_all()
-        self._started = True
-        return self.buffers.observations, infos
+        return self._cycle.reset(seed)
 
     def step(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Infos]:
         """Step every actor with ``actions`` (all rows) and wait for all of them."""
-        if not self._started or self._async:
-            self._check_sync("step")
-            if not self._started:
-                raise StateError(f"{self!r}.step: expected reset() first, found none. Fix: call reset(seed=...).")
-        if actions is not self.buffers.actions:
-            copy_actions(self.buffers.actions, actions, "Ray.step")
-        self._step(self._all)
-        return (*self._results, self._wait_all())
-
-    # --- asynchronous API -----------------------------------------------------------------
+        return self._cycle.step(actions)
 
     def async_reset(self, seed: int | None = None) -> None:
         """Start resetting every actor; ``recv`` returns the batches as they become ready."""
-        self._check_sync("async_reset")
-        self._command_all_reset(seed)
-        self._async = True
-        self._started = True
-        self._last = None
+        self._cycle.async_reset(seed)
 
     def send(self, actions: np.ndarray) -> None:
         """Step the actors of the last batch ``recv`` returned, with ``actions`` for its rows."""
-        if self._last is None:
-            self._check_open("send")
-            raise StateError(
-                f"{self!r}.send: expected recv() to have returned a batch first, found none. Fix: call "
-                "async_reset(seed), then alternate recv() and send()."
-            )
-        workers, self._last = self._last, None
-        self._batches.write_actions(workers, actions, "Ray.send")
-        self._step(workers)
+        self._cycle.send(actions)
 
     def recv(self) -> Batch:
-        """Wait for the first ``batch_size // k`` actors that are ready and return their rows."""
-        if not self._async:
-            self._check_open("recv")
-            raise StateError(f"{self!r}.recv: expected async_reset() first, found none. Fix: call async_reset(seed).")
-        if self._last is not None:
-            raise StateError(
-                f"{self!r}.recv: expected send() for the previous batch first, found it unanswered. Fix: "
-                "alternate recv() and send()."
-            )
-        while len(self._ready) < self._workers_per_batch:
-            need = min(self._workers_per_batch - len(self._ready), len(self._pending))
-            done, _ = self._ray.wait(list(self._pending), num_returns=need)
-            for ref in done:
-                w = self._pending.pop(ref)
-                self._ready.append((w, self._get(ref, w)))
-        chosen, self._ready = self._ready[: self._workers_per_batch], self._ready[self._workers_per_batch:]
-        workers = sorted(w for w, _ in chosen)
-        infos = [i for _, infos in sorted(chosen) for i in infos]
-        self._last = workers
-        return self._batches.batch(workers, infos)
+        """Wait for the first ``batch_size // k`` actors whose results are ready and return their rows."""
+        return self._cycle.recv()
 
     def close(self) -> None:
         """Close the actors' envs, kill the actors, and shut Ray down if this backend started it.
@@ -274,8 +226,7 @@ class Ray:
         if self._closed:
             return
         self._closed = True
-        self._started = self._async = False
-        self._last = None
+        self._cycle.close()
         self._pending.clear()
         ray, actors, self._actors = self._ray, self._actors, []
         try:
@@ -302,30 +253,37 @@ class Ray:
 
     # --- internals -------------------------------------------------------------------------
 
-    def _step(self, workers: list[int]) -> None:
+    def _start_step(self, workers: list[int]) -> None:
         actors, acts, pending = self._actors, self._worker_actions, self._pending
         for w in workers:
             pending[actors[w].step.remote(acts[w])] = w
 
-    def _command_all_reset(self, seed: int | None) -> None:
+    def _start_reset(self, seed: int | None) -> None:
         k = self.envs_per_worker
         for w, a in enumerate(self._actors):
             self._pending[a.reset.remote(None if seed is None else seed + w * k)] = w
 
-    def _wait_all(self) -> Infos:
-        """Collect every pending actor (ray.get raises at once on a failed task or dead actor)."""
-        pending, self._pending = self._pending, {}
-        refs = list(pending)
-        try:
-            outs = self._ray.get(refs)
-        except self._exceptions.RayError:
-            for ref in refs:  # find which actor failed, to name it
-                self._get(ref, pending[ref])
-            raise
-        stored = [(w, self._store(w, out)) for w, out in zip(pending.values(), outs, strict=True)]
-        ready = sorted([*self._ready, *stored])
-        self._ready = []
-        return [i for _, infos in ready for i in infos]
+    def _wait(self, needed: int | None) -> list[tuple[int, Infos]]:
+        """Wait until ``needed`` pending actors (all when None) have replied; return all that did.
+
+        ``ray.get`` and ``ray.wait`` return at once on a failed task or a dead actor.
+        """
+        if needed is None:
+            pending, self._pending = self._pending, {}
+            refs = list(pending)
+            try:
+                outs = self._ray.get(refs)
+            except self._exceptions.RayError:
+                for ref in refs:  # find which actor failed, to name it
+                    self._get(ref, pending[ref])
+                raise
+            return [(w, self._store(w, out)) for w, out in zip(pending.values(), outs, strict=True)]
+        done, _ = self._ray.wait(list(self._pending), num_returns=min(needed, len(self._pending)))
+        ready = []
+        for ref in done:
+            w = self._pending.pop(ref)
+            ready.append((w, self._get(ref, w)))
+        return ready
 
     def _get(self, ref, w: int) -> Infos | None:
         """``ray.get`` one actor's reply and copy it into its rows; ``WorkerError`` if it failed."""
@@ -348,18 +306,6 @@ class Ray:
     def _fail(self, message: str) -> None:
         self.close()
         raise WorkerError(f"{self!r}: {message}. The backend is closed; build a new one.")
-
-    def _check_sync(self, method: str) -> None:
-        self._check_open(method)
-        if self._async:
-            raise StateError(
-                f"{self!r}.{method}: expected no async cycle in flight, found one started by async_reset. "
-                "Fix: use either reset/step or async_reset/recv/send on one backend, not both."
-            )
-
-    def _check_open(self, method: str) -> None:
-        if self._closed:
-            raise StateError(f"{self!r}.{method}: expected an open backend, found it closed. Fix: build a new one.")
 
     def __repr__(self) -> str:
         return f"Ray({factory_name(self.factory)}, num_envs={self.num_envs}, num_workers={self.num_workers})"
