@@ -1,13 +1,15 @@
 """SPS of every bundled C env, the bare C loop beside it, and PufferLib 3.0 when installed.
 
-    python bench/bench_envs.py [--envs cartpole breakout] [--seconds 1.0]
+    python bench/bench_envs.py [--envs cartpole breakout] [--seconds 1.0] [--report-every N]
 
 For each env at 1024 and 4096 agent rows (sub-envs = rows // agents per sub-env) it prints:
 - SPS through the public API (``envsdk.make(name, num_envs=N)``, Serial backend), best of
   alternating rounds with the C loop below;
 - SPS of the same step function run as a bare C loop (``<name>_step_n``: one C call, no Python);
   board games (legal moves replayed, see LEGAL_MASK_GAMES) call the C step once per step instead;
-- the Python-side overhead: how much longer a step takes through Python than in the C loop;
+- the Python-side overhead: how much longer a step takes through Python than in the C loop
+  (``--report-every N`` builds the envs with ``report_every=N``: the episode log is read on
+  every N-th step instead of every step, as PufferLib's envs do every 128 by default);
 - PufferLib 3.0's same-named ``pufferlib.ocean`` env timed in the same run, and our ratio to it,
   when pufferlib is importable (its sdist downloads raylib during its build, which fails on a
   machine without internet; then this column says so).
@@ -146,6 +148,8 @@ def main() -> None:
     parser.add_argument("--agents", type=int, nargs="+", default=[1024, 4096],
                         help="agent rows per size (sub-envs = agents // agents per sub-env)")
     parser.add_argument("--seconds", type=float, default=1.0)
+    parser.add_argument("--report-every", type=int, default=1,
+                        help="the envs' report_every: read episode stats on every N-th step")
     args = parser.parse_args()
 
     columns = f"{'env':<12} {'agents':>8} {'SPS (Python)':>13} {'SPS (C loop)':>13} {'overhead':>9}"
@@ -155,7 +159,7 @@ def main() -> None:
     for name in args.envs:
         for agents in args.agents:
             sub_envs = sub_envs_for(name, agents)
-            env = envsdk.make(name, num_envs=sub_envs)
+            env = envsdk.make(name, num_envs=sub_envs, report_every=args.report_every)
             n = env.num_agents
             if name in LEGAL_MASK_GAMES:
                 py, c = best_sps_replay(env, record_legal_moves(env, REPLAY_STEPS), args.seconds)

@@ -97,6 +97,8 @@ typedef struct breakout {
     int32_t* tick;          // [num_envs] steps taken in the current episode
     float* episode_return;  // [num_envs] return of the current episode so far
     breakout_log log;
+    int32_t report_every;  // steps between offers of the log to Python (set by Python; 0 = 1)
+    int32_t since_report;  // steps since the last offer
     bool started;           // true between reset and close; step does nothing otherwise
 } breakout;
 
@@ -191,6 +193,7 @@ static void breakout_start(breakout* env, int32_t i) {
 
 void breakout_reset(breakout* env, uint64_t seed) {
     memset(&env->log, 0, sizeof(env->log));
+    env->since_report = 0;
     for (int32_t i = 0; i < env->num_envs; i++) {
         env->rng[i] = seed + (uint64_t)i;
         env->rewards[i] = 0.0f;
@@ -397,7 +400,7 @@ int32_t breakout_step(breakout* env) {
         obs[5] = in_play ? 1.0f : 0.0f;
         obs[6] = (float)lives * inv_lives;
     }
-    return (int32_t)env->log.count;
+    return ENVSDK_REPORT(env, env->log.count);
 }
 
 ENVSDK_DEFINE_STEP_N(breakout)

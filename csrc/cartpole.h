@@ -57,6 +57,8 @@ typedef struct cartpole {
     double* theta_dot;      // [num_envs] pole angular velocity, rad/s
     int32_t* tick;          // [num_envs] steps taken in the current episode (= its return so far)
     cartpole_log log;
+    int32_t report_every;  // steps between offers of the log to Python (set by Python; 0 = 1)
+    int32_t since_report;  // steps since the last offer
     bool started;           // true between reset and close; step does nothing otherwise
 } cartpole;
 
@@ -133,6 +135,7 @@ static void cartpole_start(cartpole* env, int32_t i) {
 
 void cartpole_reset(cartpole* env, uint64_t seed) {
     memset(&env->log, 0, sizeof(env->log));
+    env->since_report = 0;
     for (int32_t i = 0; i < env->num_envs; i++) {
         env->rng[i] = seed + (uint64_t)i;
         env->rewards[i] = 0.0f;
@@ -190,7 +193,7 @@ int32_t cartpole_step(cartpole* env) {
             obs[0] = (float)x, obs[1] = (float)x_dot, obs[2] = (float)theta, obs[3] = (float)theta_dot;
         }
     }
-    return (int32_t)env->log.count;
+    return ENVSDK_REPORT(env, env->log.count);
 }
 
 ENVSDK_DEFINE_STEP_N(cartpole)

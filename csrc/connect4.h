@@ -131,6 +131,8 @@ typedef struct connect4 {
                             // of both players in the current game)
     float* episode_return;  // [num_envs] return of the current episode so far (single-agent modes)
     connect4_log log;
+    int32_t report_every;  // steps between offers of the log to Python (set by Python; 0 = 1)
+    int32_t since_report;  // steps since the last offer
     connect4_two_player_log two_player_log;
     bool started;           // true between reset and close; step does nothing otherwise
 } connect4;
@@ -380,6 +382,7 @@ static void c4_start_two_player(connect4* env, int32_t g) {
 
 void connect4_reset(connect4* env, uint64_t seed) {
     memset(&env->log, 0, sizeof(env->log));
+    env->since_report = 0;
     memset(&env->two_player_log, 0, sizeof(env->two_player_log));
     const bool two_player = env->opponent == C4_NONE;
     const size_t rows = two_player ? 2 : 1;  // agent rows per sub-env
@@ -454,7 +457,7 @@ static int32_t connect4_step_two_player(connect4* env) {
         c4_start_two_player(env, g);  // same-step autoreset: both rows start the next game
     }
     env->two_player_log = log;
-    return (int32_t)env->two_player_log.count;
+    return ENVSDK_REPORT(env, env->two_player_log.count);
 }
 
 // Returns the episodes logged and not yet read by Python (> 0 tells it to read the log), or -1
@@ -519,7 +522,7 @@ int32_t connect4_step(connect4* env) {
         }
         episode_return[i] += reward;
     }
-    return (int32_t)env->log.count;
+    return ENVSDK_REPORT(env, env->log.count);
 }
 
 ENVSDK_DEFINE_STEP_N(connect4)

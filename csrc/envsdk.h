@@ -11,6 +11,8 @@
 //     and the sub-env is restarted so its observation row is the next episode's first one;
 //   - episode stats are summed into a <name>_log struct inside the sim struct, whose first
 //     fields are count, episode_return, episode_length; Python reads and clears it in O(1).
+//     <name>_step returns ENVSDK_REPORT(env, env->log.count): the episodes waiting, on every
+//     report_every-th step since reset (0 on the others), so Python reads the log only then.
 //
 // The region between the "envsdk:cdef" markers of each header is handed verbatim to cffi's
 // cdef, so every struct and function is declared exactly once; cffi checks the layout when it
@@ -45,6 +47,13 @@ static inline float envsdk_rng_range(uint64_t* state, float lo, float hi) {
 static inline int32_t envsdk_rng_below(uint64_t* state, int32_t n) {
     return (int32_t)(((envsdk_rng_next(state) >> 32) * (uint64_t)(uint32_t)n) >> 32);
 }
+
+// What a sim's step returns (the struct has int32 report_every and since_report, reset to 0 by
+// <name>_reset): the episodes waiting in the log on every report_every-th step since reset,
+// else 0, telling Python not to read it. Counted in steps, not in episodes, so the steps that
+// report do not depend on how the sub-envs are split between objects or workers.
+#define ENVSDK_REPORT(env, waiting) \
+    (++(env)->since_report >= (env)->report_every ? ((env)->since_report = 0, (int32_t)(waiting)) : 0)
 
 // Record one finished episode into a sim's log struct (count, episode_return, episode_length).
 #define ENVSDK_LOG_EPISODE(log, ret, len)      \

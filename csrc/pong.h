@@ -100,6 +100,8 @@ typedef struct pong {
     int32_t* opponent_score;// [num_envs] opponent points this episode
     int32_t* tick;          // [num_envs] steps taken in the current episode
     pong_log log;
+    int32_t report_every;  // steps between offers of the log to Python (set by Python; 0 = 1)
+    int32_t since_report;  // steps since the last offer
     bool started;           // true between reset and close; step does nothing otherwise
 } pong;
 
@@ -210,6 +212,7 @@ static void pong_start(pong* env, int32_t i) {
 
 void pong_reset(pong* env, uint64_t seed) {
     memset(&env->log, 0, sizeof(env->log));
+    env->since_report = 0;
     for (int32_t i = 0; i < env->num_envs; i++) {
         env->rng[i] = seed + (uint64_t)i;
         env->rewards[i] = 0.0f;
@@ -329,7 +332,7 @@ int32_t pong_step(pong* env) {
         env->log.win += as >= max_score ? 1.0 : 0.0;
         pong_start(env, i);  // same-step autoreset
     }
-    return (int32_t)env->log.count;
+    return ENVSDK_REPORT(env, env->log.count);
 }
 
 ENVSDK_DEFINE_STEP_N(pong)

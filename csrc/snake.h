@@ -96,6 +96,8 @@ typedef struct snake {
     int32_t* eaten;         // [num_envs * snakes] food eaten in the current life
     float* episode_return;  // [num_envs * snakes] return of the current life so far
     snake_log log;
+    int32_t report_every;  // steps between offers of the log to Python (set by Python; 0 = 1)
+    int32_t since_report;  // steps since the last offer
     bool started;           // true between reset and close; step does nothing otherwise
 } snake;
 
@@ -270,6 +272,7 @@ static void snake_start(snake* env, int32_t e) {
 
 void snake_reset(snake* env, uint64_t seed) {
     memset(&env->log, 0, sizeof(env->log));
+    env->since_report = 0;
     size_t agents = (size_t)env->num_envs * (size_t)env->snakes;
     for (size_t a = 0; a < agents; a++) {
         env->rewards[a] = 0.0f;
@@ -382,7 +385,7 @@ int32_t snake_step(snake* env) {
         env->food_count[e] = food_count;
         snake_observe_all(env, e);
     }
-    return (int32_t)env->log.count;
+    return ENVSDK_REPORT(env, env->log.count);
 }
 
 ENVSDK_DEFINE_STEP_N(snake)

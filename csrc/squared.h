@@ -36,6 +36,8 @@ typedef struct squared {
     int32_t* tick;          // [num_envs] steps taken in the current episode
     float* episode_return;  // [num_envs] return of the current episode so far
     squared_log log;
+    int32_t report_every;  // steps between offers of the log to Python (set by Python; 0 = 1)
+    int32_t since_report;  // steps since the last offer
     bool started;           // true between reset and close; step does nothing otherwise
 } squared;
 
@@ -93,6 +95,7 @@ static void squared_start(squared* env, int32_t i) {
 
 void squared_reset(squared* env, uint64_t seed) {
     memset(&env->log, 0, sizeof(env->log));
+    env->since_report = 0;
     for (int32_t i = 0; i < env->num_envs; i++) {
         env->rng[i] = seed + (uint64_t)i;
         env->rewards[i] = 0.0f;
@@ -154,7 +157,7 @@ int32_t squared_step(squared* env) {
             agent_col[i] = col;
         }
     }
-    return (int32_t)env->log.count;
+    return ENVSDK_REPORT(env, env->log.count);
 }
 
 ENVSDK_DEFINE_STEP_N(squared)

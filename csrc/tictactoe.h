@@ -117,6 +117,8 @@ typedef struct tictactoe {
     int32_t* tick;          // [num_envs] agent moves taken in the current episode (two-player
                             // mode: moves of both players in the current game)
     tictactoe_log log;
+    int32_t report_every;  // steps between offers of the log to Python (set by Python; 0 = 1)
+    int32_t since_report;  // steps since the last offer
     tictactoe_two_player_log two_player_log;
     bool started;           // true between reset and close; step does nothing otherwise
 } tictactoe;
@@ -278,6 +280,7 @@ static void tictactoe_start_two_player(tictactoe* env, int32_t g) {
 
 void tictactoe_reset(tictactoe* env, uint64_t seed) {
     memset(&env->log, 0, sizeof(env->log));
+    env->since_report = 0;
     memset(&env->two_player_log, 0, sizeof(env->two_player_log));
     const bool two_player = env->opponent == TICTACTOE_NONE;
     const int32_t rows = two_player ? 2 : 1;  // agent rows per sub-env
@@ -359,7 +362,7 @@ static int32_t tictactoe_step_two_player(tictactoe* env) {
         tictactoe_start_two_player(env, g);  // same-step autoreset: both rows start the next game
     }
     env->two_player_log = log;
-    return (int32_t)env->two_player_log.count;
+    return ENVSDK_REPORT(env, env->two_player_log.count);
 }
 
 // Returns the episodes logged and not yet read by Python (> 0 tells it to read the log), or -1
@@ -444,7 +447,7 @@ int32_t tictactoe_step(tictactoe* env) {
         tictactoe_start(env, i);  // same-step autoreset
     }
     env->log = log;
-    return (int32_t)env->log.count;
+    return ENVSDK_REPORT(env, env->log.count);
 }
 
 ENVSDK_DEFINE_STEP_N(tictactoe)

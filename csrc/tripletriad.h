@@ -102,6 +102,8 @@ typedef struct tripletriad {
     int32_t* illegal;       // [num_envs] illegal actions in the current episode
     float* episode_return;  // [num_envs] return of the current episode so far
     tripletriad_log log;
+    int32_t report_every;  // steps between offers of the log to Python (set by Python; 0 = 1)
+    int32_t since_report;  // steps since the last offer
     bool started;           // true between reset and close; step does nothing otherwise
 } tripletriad;
 
@@ -336,6 +338,7 @@ static void tripletriad_start(tripletriad* env, int32_t i) {
 
 void tripletriad_reset(tripletriad* env, uint64_t seed) {
     memset(&env->log, 0, sizeof(env->log));
+    env->since_report = 0;
     for (int32_t i = 0; i < env->num_envs; i++) {
         env->rng[i] = seed + (uint64_t)i;
         env->rewards[i] = 0.0f;
@@ -430,7 +433,7 @@ int32_t tripletriad_step(tripletriad* env) {
             tripletriad_start(env, i);  // same-step autoreset
         }
     }
-    return (int32_t)env->log.count;
+    return ENVSDK_REPORT(env, env->log.count);
 }
 
 ENVSDK_DEFINE_STEP_N(tripletriad)

@@ -60,7 +60,7 @@ class Breakout:
         brick_cols: int = 18, brick_width: int = 32, brick_height: int = 12, brick_top: int = 50,
         paddle_width: int = 62, paddle_height: int = 8, ball_size: int = 8, ball_speed: float = 4.0,
         ball_speed_max: float = 7.5, ball_speedup: float = 0.25, paddle_speed: float = 10.0,
-        frameskip: int = 4, lives: int = 5, max_steps: int = 27000, buffers=None, **unknown,
+        frameskip: int = 4, lives: int = 5, max_steps: int = 27000, report_every: int = 1, buffers=None, **unknown,
     ):
         reject_unknown(Breakout, unknown)
         name = "Breakout"
@@ -111,7 +111,7 @@ class Breakout:
             brick_cols=brick_cols, brick_width=brick_width, brick_height=brick_height, brick_top=brick_top,
             paddle_width=paddle_width, paddle_height=paddle_height, ball_size=ball_size, ball_speed=ball_speed,
             ball_speed_max=ball_speed_max, ball_speedup=ball_speedup, paddle_speed=paddle_speed,
-            frameskip=frameskip, lives=lives, max_steps=max_steps,
+            frameskip=frameskip, lives=lives, max_steps=max_steps, report_every=report_every,
         )
         b = self.buffers
         self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions

@@ -36,7 +36,7 @@ class CartPole:
     [-0.05, 0.05). Infos: episode_return, episode_length, episode_count.
     """
 
-    def __init__(self, *, num_envs: int = 1, max_steps: int = 500, buffers=None, **unknown):
+    def __init__(self, *, num_envs: int = 1, max_steps: int = 500, report_every: int = 1, buffers=None, **unknown):
         reject_unknown(CartPole, unknown)
         num_envs = check_int("CartPole", "num_envs", num_envs, 1, 2**31 - 1)
         self.max_steps = check_int("CartPole", "max_steps", max_steps, 1, 2**31 - 1)
@@ -49,7 +49,8 @@ class CartPole:
         self.buffers = buffers.validate(
             self.single_observation_space, self.single_action_space, num_envs, owner="CartPole.buffers"
         )
-        self._sim = CSim("cartpole", self.buffers, owner="CartPole", num_envs=num_envs, max_steps=self.max_steps)
+        self._sim = CSim("cartpole", self.buffers, owner="CartPole", num_envs=num_envs, max_steps=self.max_steps,
+                         report_every=report_every)
         b = self.buffers
         self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions
         self._results = (b.observations, b.rewards, b.terminals, b.truncations)

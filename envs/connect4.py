@@ -83,7 +83,7 @@ class Connect4:
     """
 
     def __init__(self, *, num_envs: int = 1, opponent: str = "greedy", depth: int = 4, first: str = "agent",
-                 illegal_reward: float = -1.0, buffers=None, **unknown):
+                 illegal_reward: float = -1.0, report_every: int = 1, buffers=None, **unknown):
         reject_unknown(Connect4, unknown)
         num_envs = check_int("Connect4", "num_envs", num_envs, 1, 2**31 - 1)
         kind = _choice("opponent", opponent, OPPONENTS)
@@ -103,7 +103,7 @@ class Connect4:
         )
         self._sim = CSim("connect4", self.buffers, owner="Connect4", num_envs=num_envs, opponent=kind, depth=depth,
                          first=who, illegal_reward=illegal_reward,
-                         log_field="two_player_log" if self._rows == 2 else "log")
+                         log_field="two_player_log" if self._rows == 2 else "log", report_every=report_every)
         b = self.buffers
         self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions
         self._results = (b.observations, b.rewards, b.terminals, b.truncations)

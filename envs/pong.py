@@ -42,7 +42,7 @@ class Pong:
         self, *, num_envs: int = 1, width: float = 160.0, height: float = 128.0, paddle_width: float = 4.0,
         paddle_height: float = 20.0, paddle_speed: float = 4.0, opponent_speed: float = 2.0, ball_size: float = 4.0,
         ball_speed_x: float = 3.0, ball_max_speed_y: float = 3.0, serve_speed_y: float = 1.5, frameskip: int = 4,
-        max_score: int = 21, max_steps: int = 10_000, buffers=None, **unknown,
+        max_score: int = 21, max_steps: int = 10_000, report_every: int = 1, buffers=None, **unknown,
     ):
         reject_unknown(Pong, unknown)
         num_envs = check_int("Pong", "num_envs", num_envs, 1, 2**31 - 1)
@@ -78,6 +78,7 @@ class Pong:
             paddle_height=paddle_height, paddle_speed=paddle_speed, opponent_speed=opponent_speed,
             ball_size=ball_size, ball_speed_x=ball_speed_x, ball_max_speed_y=ball_max_speed_y,
             serve_speed_y=serve_speed_y, frameskip=frameskip, max_score=max_score, max_steps=max_steps,
+            report_every=report_every,
         )
         b = self.buffers
         self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions

@@ -58,7 +58,7 @@ class Snake:
     def __init__(
         self, *, num_envs: int = 1, width: int = 640, height: int = 360, snakes: int = 256, food: int = 4096,
         view: int = 5, max_steps: int = 10_000, reward_food: float = 1.0, reward_death: float = -1.0,
-        buffers=None, **unknown,
+        report_every: int = 1, buffers=None, **unknown,
     ):
         reject_unknown(Snake, unknown)
         name = "Snake"
@@ -89,6 +89,7 @@ class Snake:
         self._sim = CSim(
             "snake", self.buffers, owner="Snake", num_envs=num_envs, width=width, height=height, snakes=snakes,
             food=food, view=view, max_steps=max_steps, reward_food=reward_food, reward_death=reward_death,
+            report_every=report_every,
         )
         b = self.buffers
         self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions

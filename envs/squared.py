@@ -23,7 +23,8 @@ class Squared:
     score (fraction of episodes that reached the target), episode_count.
     """
 
-    def __init__(self, *, num_envs: int = 1, size: int = 11, max_steps: int = 33, buffers=None, **unknown):
+    def __init__(self, *, num_envs: int = 1, size: int = 11, max_steps: int = 33, report_every: int = 1,
+                 buffers=None, **unknown):
         reject_unknown(Squared, unknown)
         num_envs = check_int("Squared", "num_envs", num_envs, 1, 2**31 - 1)
         self.size = check_int("Squared", "size", size, 2, 255)
@@ -36,7 +37,8 @@ class Squared:
         self.buffers = buffers.validate(
             self.single_observation_space, self.single_action_space, num_envs, owner="Squared.buffers"
         )
-        self._sim = CSim("squared", self.buffers, owner="Squared", num_envs=num_envs, size=size, max_steps=max_steps)
+        self._sim = CSim("squared", self.buffers, owner="Squared", num_envs=num_envs, size=size, max_steps=max_steps,
+                         report_every=report_every)
         b = self.buffers
         self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions
         self._results = (b.observations, b.rewards, b.terminals, b.truncations)

@@ -103,7 +103,8 @@ class TicTacToe:
     """
 
     def __init__(self, *, num_envs: int = 1, opponent: str = "random", first: str = "random",
-                 epsilon: float = 0.0, opening: int = 0, illegal_reward: float = -1.0, buffers=None, **unknown):
+                 epsilon: float = 0.0, opening: int = 0, illegal_reward: float = -1.0, report_every: int = 1,
+                 buffers=None, **unknown):
         reject_unknown(TicTacToe, unknown)
         num_envs = check_int("TicTacToe", "num_envs", num_envs, 1, 2**31 - 1)
         opponent_code = _choice("TicTacToe", "opponent", opponent, OPPONENTS)
@@ -125,7 +126,7 @@ class TicTacToe:
         )
         self._sim = CSim("tictactoe", self.buffers, owner="TicTacToe", num_envs=num_envs, opponent=opponent_code,
                          first=first_code, epsilon=epsilon, opening=opening, illegal_reward=illegal_reward,
-                         log_field="two_player_log" if self._rows == 2 else "log")
+                         log_field="two_player_log" if self._rows == 2 else "log", report_every=report_every)
         b = self.buffers
         self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions
         self._results = (b.observations, b.rewards, b.terminals, b.truncations)

@@ -70,7 +70,7 @@ class TripleTriad:
     """
 
     def __init__(self, *, num_envs: int = 1, opponent: str = "random", starter: str = "agent", max_rank: int = 10,
-                 max_steps: int = 30, illegal_penalty: float = 0.1, buffers=None, **unknown):
+                 max_steps: int = 30, illegal_penalty: float = 0.1, report_every: int = 1, buffers=None, **unknown):
         reject_unknown(TripleTriad, unknown)
         num_envs = check_int("TripleTriad", "num_envs", num_envs, 1, 2**31 - 1)
         opponent_id = _choice("TripleTriad", "opponent", opponent, OPPONENTS)
@@ -90,6 +90,7 @@ class TripleTriad:
         self._sim = CSim(
             "tripletriad", self.buffers, owner="TripleTriad", num_envs=num_envs, opponent=opponent_id,
             starter=starter_id, max_rank=self.max_rank, max_steps=self.max_steps, illegal_penalty=self.illegal_penalty,
+            report_every=report_every,
         )
         b = self.buffers
         self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions

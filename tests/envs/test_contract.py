@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from envsdk.errors import ActionError, StateError
+from envsdk import spaces
+from envsdk.errors import ActionError, ConfigError, StateError
 from envsdk.registry import ENVS, resolve
 
 
@@ -36,3 +37,31 @@ def test_step_before_reset_and_after_close(factory):
         env.step(env.buffers.actions)
     with pytest.raises(StateError, match="closed"):
         env.reset(seed=0)
+
+
+def _stats_stream(factory, report_every: int, steps: int):
+    """Per step: (episodes reported, their summed returns); same seed and actions every call."""
+    env = factory(num_envs=8, report_every=report_every)
+    env.reset(seed=3)
+    rng = np.random.default_rng(3)
+    out = []
+    for _ in range(steps):
+        infos = env.step(spaces.sample(env.single_action_space, env.num_agents, rng=rng))[4]
+        count = sum(i["episode_count"] for i in infos)
+        out.append((count, sum(i["episode_return"] * i["episode_count"] for i in infos)))
+    env.close()
+    return np.array(out)
+
+
+def test_report_every_batches_the_same_episode_stats(factory):
+    # report_every=3 offers the log on every third step since reset (steps 3, 6, ...): the same
+    # episodes arrive, later and together.
+    every_step, batched = _stats_stream(factory, 1, 400), _stats_stream(factory, 3, 400)
+    reports = np.flatnonzero(batched[:, 0])
+    assert len(reports) > 0 and np.all((reports + 1) % 3 == 0)
+    assert batched[:, 0].sum() > 0.8 * every_step[:, 0].sum()  # only the last few steps' episodes wait
+    for t in reports:  # up to each batched report, exactly the episodes reported step by step
+        np.testing.assert_array_equal(every_step[: t + 1, 0].sum(), batched[: t + 1, 0].sum())
+        np.testing.assert_allclose(every_step[: t + 1, 1].sum(), batched[: t + 1, 1].sum(), rtol=1e-9, atol=1e-9)
+    with pytest.raises(ConfigError, match="expected report_every in"):
+        factory(report_every=0)
