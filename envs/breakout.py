@@ -53,6 +53,9 @@ class Breakout:
 
     Defaults match PufferLib's Breakout in size (6 x 18 bricks of 32 x 12 on 576 x 330,
     frameskip 4); ``max_steps`` 27000 is Atari's 108000 frames at frameskip 4.
+
+    ``report_every=n`` (default 1) reports infos on every n-th step since reset, each covering
+    the episodes that ended since the last report (reading them costs about 1 µs a report).
     """
 
     def __init__(

@@ -34,6 +34,9 @@ class CartPole:
     truncated when an episode reaches ``max_steps`` steps without falling (a fall on that very
     step is terminal only). Each episode starts with all four state values uniform in
     [-0.05, 0.05). Infos: episode_return, episode_length, episode_count.
+
+    ``report_every=n`` (default 1) reports infos on every n-th step since reset, each covering
+    the episodes that ended since the last report (reading them costs about 1 µs a report).
     """
 
     def __init__(self, *, num_envs: int = 1, max_steps: int = 500, report_every: int = 1, buffers=None, **unknown):

@@ -36,6 +36,9 @@ class Pong:
     Terminal when either side reaches ``max_score`` (default 21, as in Atari Pong); truncated
     after ``max_steps`` steps (never both). Infos: episode_return, episode_length, score (the
     agent's points), win (1 if the agent reached ``max_score``; 0 on truncation), episode_count.
+
+    ``report_every=n`` (default 1) reports infos on every n-th step since reset, each covering
+    the episodes that ended since the last report (reading them costs about 1 µs a report).
     """
 
     def __init__(

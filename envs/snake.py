@@ -53,6 +53,9 @@ class Snake:
 
     Defaults match PufferLib 3.0's Snake per sub-env (640 x 360 grid, 256 snakes, 4096 food,
     vision 5); PufferLib's walls take ``vision`` cells of its grid, ours lie outside it.
+
+    ``report_every=n`` (default 1) reports infos on every n-th step since reset, each covering
+    the episodes that ended since the last report (reading them costs about 1 µs a report).
     """
 
     def __init__(

@@ -21,6 +21,9 @@ class Squared:
     stay, up, down, left, right; values outside 0..4 mean stay. Reward +1 on reaching the target
     (terminal). Truncated after ``max_steps`` steps. Infos: episode_return, episode_length,
     score (fraction of episodes that reached the target), episode_count.
+
+    ``report_every=n`` (default 1) reports infos on every n-th step since reset, each covering
+    the episodes that ended since the last report (reading them costs about 1 µs a report).
     """
 
     def __init__(self, *, num_envs: int = 1, size: int = 11, max_steps: int = 33, report_every: int = 1,

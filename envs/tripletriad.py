@@ -67,6 +67,9 @@ class TripleTriad:
     ``[85:90]``; the legal-action mask ``[90:104]``. Infos: episode_return, episode_length,
     win, draw, loss (fractions of episodes; a truncated game is none of them), score (cards the
     agent owned at the end), illegal (illegal actions per episode), episode_count.
+
+    ``report_every=n`` (default 1) reports infos on every n-th step since reset, each covering
+    the episodes that ended since the last report (reading them costs about 1 µs a report).
     """
 
     def __init__(self, *, num_envs: int = 1, opponent: str = "random", starter: str = "agent", max_rank: int = 10,
