@@ -42,7 +42,8 @@ class Handshake:
         self._bytes = memoryview(memory[:size])
         self._words = self._bytes.cast("I")
         self._qwords = self._bytes.cast("q")
-        base = ffi.cast("uint32_t *", ffi.from_buffer(memory))
+        self._memory = ffi.from_buffer(memory)  # held: the pointers below do not keep it alive
+        base = ffi.cast("uint32_t *", self._memory)
         self._command = [ffi.cast("envsdk_signal *", base + w * _SLOT + _COMMAND) for w in range(num_workers)]
         self._finished_at = num_workers * _SLOT  # the word index of the finish signal's count
         self._finished = ffi.cast("envsdk_signal *", base + self._finished_at)
