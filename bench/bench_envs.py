@@ -3,11 +3,12 @@
     python bench/bench_envs.py [--envs cartpole breakout] [--seconds 1.0] [--report-every N]
 
 For each env at 1024 and 4096 agent rows (sub-envs = rows // agents per sub-env) it prints:
-- SPS through the public API (``envsdk.make(name, num_envs=N)``, Serial backend), best of
-  alternating rounds with the C loop below;
+- SPS through the public API (``envsdk.make(name, num_envs=N)``, Serial backend), the median
+  over about 1 ms rounds alternating with the C loop's below;
 - SPS of the same step function run as a bare C loop (``<name>_step_n``: one C call, no Python);
   board games (legal moves replayed, see LEGAL_MASK_GAMES) call the C step once per step instead;
-- the Python-side overhead: how much longer a step takes through Python than in the C loop
+- the Python-side overhead: how much longer a step takes through Python than in the C loop, the
+  median over pairs of adjacent rounds, with its quartiles
   (``--report-every N`` builds the envs with ``report_every=N``: the episode log is read on
   every N-th step instead of every step, as PufferLib's envs do every 128 by default);
 - PufferLib 3.0's same-named ``pufferlib.ocean`` env timed in the same run, and our ratio to it,
@@ -40,35 +41,52 @@ def sub_envs_for(name: str, agents: int) -> int:
     return max(1, agents // per)
 
 
-def best_sps(env, seconds: float, rounds: int = 7) -> tuple[float, float]:
-    """Best SPS of the Python step and of the bare C loop, timed in alternating short rounds.
+def paired_rounds(python_round, c_round, seconds: float) -> tuple[np.ndarray, np.ndarray]:
+    """Seconds of each round of the two arms, run in alternating pairs for about ``seconds``.
 
-    Alternating gives both the same machine state (frequency, cache, neighbours); the best
-    round of each is the least disturbed one. Both run the same struct on the same fixed actions.
+    Rounds are short (about a millisecond) and paired: the two rounds of a pair see the same
+    machine state (frequency, cache, a neighbour's load), so the ratio within each pair is far
+    steadier than two separately timed figures whose difference is the few percent we look for.
+    The order within a pair alternates, so neither arm always runs first.
+    """
+    py, c = [], []
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds or len(py) < 9:
+        if len(py) % 2:
+            c.append(c_round())
+            py.append(python_round())
+        else:
+            py.append(python_round())
+            c.append(c_round())
+    return np.array(py), np.array(c)
+
+
+def fixed_rounds(env, seconds: float) -> tuple[int, np.ndarray, np.ndarray]:
+    """``(steps per round, Python round seconds, C round seconds)`` on the env's fixed actions.
+
+    The Python arm calls ``env.step`` ``k`` times; the C arm runs the same struct's
+    ``<name>_step_n(k)``: one C call, no Python between steps.
     """
     sim = env.envs[0]._sim  # the bench reaches into the binding on purpose: it times C alone
     step, actions = env.step, env.buffers.actions
     k, t0 = 1, time.perf_counter()
-    while time.perf_counter() - t0 < 0.05:  # calibrate k batch steps to about 50 ms
+    while time.perf_counter() - t0 < 1e-3:  # calibrate k batch steps to about 1 ms
+        t0 = time.perf_counter()
         sim.step_n(k)
         k *= 2
-    best_py = best_c = 0.0
-    for _ in range(rounds):
-        for timed_c in (False, True):
-            steps, start = 0, time.perf_counter()
-            while (elapsed := time.perf_counter() - start) < seconds / rounds:
-                if timed_c:
-                    sim.step_n(k)
-                else:
-                    for _ in range(k):
-                        step(actions)
-                steps += k
-            sps = env.num_agents * steps / elapsed
-            if timed_c:
-                best_c = max(best_c, sps)
-            else:
-                best_py = max(best_py, sps)
-    return best_py, best_c
+
+    def python_round():
+        start = time.perf_counter()
+        for _ in range(k):
+            step(actions)
+        return time.perf_counter() - start
+
+    def c_round():
+        start = time.perf_counter()
+        sim.step_n(k)
+        return time.perf_counter() - start
+
+    return k, *paired_rounds(python_round, c_round, seconds)
 
 
 # Board games: a fixed action soon becomes illegal, which would time the illegal-move path. Their
@@ -92,33 +110,26 @@ def record_legal_moves(env, steps: int, seed: int = 0) -> np.ndarray:
     return moves
 
 
-def best_sps_replay(env, moves: np.ndarray, seconds: float, rounds: int = 7) -> tuple[float, float]:
-    """Like ``best_sps``, replaying recorded legal moves: the Python step, and the C step called
-    directly (one cffi call per step); both copy each step's actions into the buffer the same way."""
+def replay_rounds(env, moves: np.ndarray, seconds: float) -> tuple[int, np.ndarray, np.ndarray]:
+    """Like ``fixed_rounds``, a round replaying the recorded legal moves from ``reset(seed=0)``
+    (the reset not timed): the Python step, and the C step called directly (one cffi call per
+    step); both copy each step's actions into the buffer the same way."""
     sim = env.envs[0]._sim
     c_step, c = sim.step, sim.c
     acts, step = env.buffers.actions, env.step
-    best_py = best_c = 0.0
-    for _ in range(rounds):
-        for timed_c in (False, True):
-            steps, elapsed = 0, 0.0
-            while elapsed < seconds / rounds:
-                env.reset(seed=0)
-                start = time.perf_counter()
-                for t in range(len(moves)):
-                    acts[...] = moves[t]
-                    if timed_c:
-                        c_step(c)
-                    else:
-                        step(acts)
-                elapsed += time.perf_counter() - start
-                steps += len(moves)
-            sps = env.num_agents * steps / elapsed
+
+    def round_(timed_c: bool) -> float:
+        env.reset(seed=0)
+        start = time.perf_counter()
+        for t in range(len(moves)):
+            acts[...] = moves[t]
             if timed_c:
-                best_c = max(best_c, sps)
+                c_step(c)
             else:
-                best_py = max(best_py, sps)
-    return best_py, best_c
+                step(acts)
+        return time.perf_counter() - start
+
+    return len(moves), *paired_rounds(lambda: round_(False), lambda: round_(True), seconds)
 
 
 def puffer_sps(name: str, num_envs: int, seconds: float) -> str:
@@ -152,7 +163,7 @@ def main() -> None:
                         help="the envs' report_every: read episode stats on every N-th step")
     args = parser.parse_args()
 
-    columns = f"{'env':<12} {'agents':>8} {'SPS (Python)':>13} {'SPS (C loop)':>13} {'overhead':>9}"
+    columns = f"{'env':<12} {'agents':>8} {'SPS (Python)':>13} {'SPS (C loop)':>13} {'overhead (quartiles)':>20}"
     header = f"{columns}  PufferLib 3.0 SPS / ratio"
     print(header)
     print("-" * len(header))
@@ -162,17 +173,20 @@ def main() -> None:
             env = envsdk.make(name, num_envs=sub_envs, report_every=args.report_every)
             n = env.num_agents
             if name in LEGAL_MASK_GAMES:
-                py, c = best_sps_replay(env, record_legal_moves(env, REPLAY_STEPS), args.seconds)
+                k, py, c = replay_rounds(env, record_legal_moves(env, REPLAY_STEPS), args.seconds)
             else:
                 env.reset(seed=0)
                 fixed = FIXED_ACTIONS.get(name)
                 env.buffers.actions[...] = spaces.sample(env.single_action_space, n, rng=0) if fixed is None else fixed
-                py, c = best_sps(env, args.seconds)
+                k, py, c = fixed_rounds(env, args.seconds)
             env.close()
+            py_sps, c_sps = n * k / np.median(py), n * k / np.median(c)
+            # The overhead of each pair, then the median and quartiles over pairs.
+            low, mid, high = (np.percentile(py / c, [25, 50, 75]) - 1) * 100
+            overhead = f"{mid:.1f}% ({low:.1f}..{high:.1f})"
             puffer = puffer_sps(name, sub_envs, args.seconds)
-            ratio = f" / {py / float(puffer):.2f}x" if puffer[0].isdigit() else ""
-            overhead = (c / py - 1) * 100
-            print(f"{name:<12} {n:>8} {format_sps(py):>13} {format_sps(c):>13} {overhead:>8.1f}%  {puffer}{ratio}")
+            ratio = f" / {py_sps / float(puffer):.2f}x" if puffer[0].isdigit() else ""
+            print(f"{name:<12} {n:>8} {format_sps(py_sps):>13} {format_sps(c_sps):>13} {overhead:>20}  {puffer}{ratio}")
 
 
 if __name__ == "__main__":

@@ -99,6 +99,7 @@ typedef struct breakout {
     breakout_log log;
     int32_t report_every;  // steps between offers of the log to Python (set by Python; 0 = 1)
     int32_t since_report;  // steps since the last offer
+    double report[16];     // the means of the last offer, count first (ENVSDK_REPORT); read by Python
     bool started;           // true between reset and close; step does nothing otherwise
 } breakout;
 
@@ -400,7 +401,7 @@ int32_t breakout_step(breakout* env) {
         obs[5] = in_play ? 1.0f : 0.0f;
         obs[6] = (float)lives * inv_lives;
     }
-    return ENVSDK_REPORT(env, env->log.count);
+    return ENVSDK_REPORT(env, env->log);
 }
 
 ENVSDK_DEFINE_STEP_N(breakout)

@@ -133,6 +133,7 @@ typedef struct connect4 {
     connect4_log log;
     int32_t report_every;  // steps between offers of the log to Python (set by Python; 0 = 1)
     int32_t since_report;  // steps since the last offer
+    double report[16];     // the means of the last offer, count first (ENVSDK_REPORT); read by Python
     connect4_two_player_log two_player_log;
     bool started;           // true between reset and close; step does nothing otherwise
 } connect4;
@@ -457,7 +458,7 @@ static int32_t connect4_step_two_player(connect4* env) {
         c4_start_two_player(env, g);  // same-step autoreset: both rows start the next game
     }
     env->two_player_log = log;
-    return ENVSDK_REPORT(env, env->two_player_log.count);
+    return ENVSDK_REPORT(env, env->two_player_log);
 }
 
 // Returns the episodes logged and not yet read by Python (> 0 tells it to read the log), or -1
@@ -522,7 +523,7 @@ int32_t connect4_step(connect4* env) {
         }
         episode_return[i] += reward;
     }
-    return ENVSDK_REPORT(env, env->log.count);
+    return ENVSDK_REPORT(env, env->log);
 }
 
 ENVSDK_DEFINE_STEP_N(connect4)

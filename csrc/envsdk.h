@@ -9,10 +9,10 @@
 //   - same-step autoreset: when a sub-env's episode ends inside <name>_step, its reward and
 //     terminal/truncation flag describe the episode that ended, ENVSDK_LOG_EPISODE records it,
 //     and the sub-env is restarted so its observation row is the next episode's first one;
-//   - episode stats are summed into a <name>_log struct inside the sim struct, whose first
-//     fields are count, episode_return, episode_length; Python reads and clears it in O(1).
-//     <name>_step returns ENVSDK_REPORT(env, env->log.count): the episodes waiting, on every
-//     report_every-th step since reset (0 on the others), so Python reads the log only then.
+//   - episode stats are summed into a <name>_log struct inside the sim struct (doubles only, the
+//     first fields count, episode_return, episode_length); <name>_step returns
+//     ENVSDK_REPORT(env, env->log), which on every report_every-th step since reset moves the
+//     log's means into env->report and returns the count, so Python reads them only then, in O(1).
 //
 // The region between the "envsdk:cdef" markers of each header is handed verbatim to cffi's
 // cdef, so every struct and function is declared exactly once; cffi checks the layout when it
@@ -48,12 +48,33 @@ static inline int32_t envsdk_rng_below(uint64_t* state, int32_t n) {
     return (int32_t)(((envsdk_rng_next(state) >> 32) * (uint64_t)(uint32_t)n) >> 32);
 }
 
-// What a sim's step returns (the struct has int32 report_every and since_report, reset to 0 by
-// <name>_reset): the episodes waiting in the log on every report_every-th step since reset,
-// else 0, telling Python not to read it. Counted in steps, not in episodes, so the steps that
-// report do not depend on how the sub-envs are split between objects or workers.
-#define ENVSDK_REPORT(env, waiting) \
-    (++(env)->since_report >= (env)->report_every ? ((env)->since_report = 0, (int32_t)(waiting)) : 0)
+// What a sim's step returns, and how its episode log reaches Python. The sim struct has int32
+// report_every and since_report (since_report reset to 0 by <name>_reset) and double report[16].
+// `log` is a <name>_log: doubles only, count first, then sums over the episodes it counted. On
+// every report_every-th step since reset with episodes in the log, the log's means go to report
+// (report[0] = count, report[k] = sum k / count, in the log's field order) and the log restarts:
+// step returns the count (capped at INT32_MAX), telling Python to read report, which it does with
+// one memoryview read and no call per field. On every other step it returns 0 and the log keeps
+// summing. Counted in steps, not in episodes, so the steps that report do not depend on how the
+// sub-envs are split between objects or workers. The sizeof(char[...]) term fails the build if
+// a log has more fields than report holds.
+#define ENVSDK_REPORT(env, log)                                                                     \
+    ((void)sizeof(char[sizeof(log) <= sizeof((env)->report) ? 1 : -1]),                            \
+     envsdk_report(&(env)->since_report, (env)->report_every, &(log), sizeof(log), (env)->report))
+
+static inline int32_t envsdk_report(int32_t* since_report, int32_t report_every, void* log, size_t bytes,
+                                    double* report) {
+    if (++*since_report < report_every) return 0;
+    *since_report = 0;
+    double sums[16];
+    memcpy(sums, log, bytes);  // a copy, not a cast: reading the struct as an array is not portable C
+    double count = sums[0];
+    if (count <= 0.0) return 0;
+    report[0] = count;
+    for (size_t k = 1; k < bytes / sizeof(double); k++) report[k] = sums[k] / count;
+    memset(log, 0, bytes);
+    return count < 2147483647.0 ? (int32_t)count : INT32_MAX;
+}
 
 // Record one finished episode into a sim's log struct (count, episode_return, episode_length).
 #define ENVSDK_LOG_EPISODE(log, ret, len)      \

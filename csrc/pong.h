@@ -102,6 +102,7 @@ typedef struct pong {
     pong_log log;
     int32_t report_every;  // steps between offers of the log to Python (set by Python; 0 = 1)
     int32_t since_report;  // steps since the last offer
+    double report[16];     // the means of the last offer, count first (ENVSDK_REPORT); read by Python
     bool started;           // true between reset and close; step does nothing otherwise
 } pong;
 
@@ -332,7 +333,7 @@ int32_t pong_step(pong* env) {
         env->log.win += as >= max_score ? 1.0 : 0.0;
         pong_start(env, i);  // same-step autoreset
     }
-    return ENVSDK_REPORT(env, env->log.count);
+    return ENVSDK_REPORT(env, env->log);
 }
 
 ENVSDK_DEFINE_STEP_N(pong)

@@ -98,6 +98,7 @@ typedef struct snake {
     snake_log log;
     int32_t report_every;  // steps between offers of the log to Python (set by Python; 0 = 1)
     int32_t since_report;  // steps since the last offer
+    double report[16];     // the means of the last offer, count first (ENVSDK_REPORT); read by Python
     bool started;           // true between reset and close; step does nothing otherwise
 } snake;
 
@@ -385,7 +386,7 @@ int32_t snake_step(snake* env) {
         env->food_count[e] = food_count;
         snake_observe_all(env, e);
     }
-    return ENVSDK_REPORT(env, env->log.count);
+    return ENVSDK_REPORT(env, env->log);
 }
 
 ENVSDK_DEFINE_STEP_N(snake)

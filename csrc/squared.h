@@ -38,6 +38,7 @@ typedef struct squared {
     squared_log log;
     int32_t report_every;  // steps between offers of the log to Python (set by Python; 0 = 1)
     int32_t since_report;  // steps since the last offer
+    double report[16];     // the means of the last offer, count first (ENVSDK_REPORT); read by Python
     bool started;           // true between reset and close; step does nothing otherwise
 } squared;
 
@@ -157,7 +158,7 @@ int32_t squared_step(squared* env) {
             agent_col[i] = col;
         }
     }
-    return ENVSDK_REPORT(env, env->log.count);
+    return ENVSDK_REPORT(env, env->log);
 }
 
 ENVSDK_DEFINE_STEP_N(squared)

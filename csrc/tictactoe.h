@@ -119,6 +119,7 @@ typedef struct tictactoe {
     tictactoe_log log;
     int32_t report_every;  // steps between offers of the log to Python (set by Python; 0 = 1)
     int32_t since_report;  // steps since the last offer
+    double report[16];     // the means of the last offer, count first (ENVSDK_REPORT); read by Python
     tictactoe_two_player_log two_player_log;
     bool started;           // true between reset and close; step does nothing otherwise
 } tictactoe;
@@ -362,7 +363,7 @@ static int32_t tictactoe_step_two_player(tictactoe* env) {
         tictactoe_start_two_player(env, g);  // same-step autoreset: both rows start the next game
     }
     env->two_player_log = log;
-    return ENVSDK_REPORT(env, env->two_player_log.count);
+    return ENVSDK_REPORT(env, env->two_player_log);
 }
 
 // Returns the episodes logged and not yet read by Python (> 0 tells it to read the log), or -1
@@ -447,7 +448,7 @@ int32_t tictactoe_step(tictactoe* env) {
         tictactoe_start(env, i);  // same-step autoreset
     }
     env->log = log;
-    return ENVSDK_REPORT(env, env->log.count);
+    return ENVSDK_REPORT(env, env->log);
 }
 
 ENVSDK_DEFINE_STEP_N(tictactoe)

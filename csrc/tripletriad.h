@@ -104,6 +104,7 @@ typedef struct tripletriad {
     tripletriad_log log;
     int32_t report_every;  // steps between offers of the log to Python (set by Python; 0 = 1)
     int32_t since_report;  // steps since the last offer
+    double report[16];     // the means of the last offer, count first (ENVSDK_REPORT); read by Python
     bool started;           // true between reset and close; step does nothing otherwise
 } tripletriad;
 
@@ -433,7 +434,7 @@ int32_t tripletriad_step(tripletriad* env) {
             tripletriad_start(env, i);  // same-step autoreset
         }
     }
-    return ENVSDK_REPORT(env, env->log.count);
+    return ENVSDK_REPORT(env, env->log);
 }
 
 ENVSDK_DEFINE_STEP_N(tripletriad)

@@ -45,6 +45,25 @@ def test_header_compiles_with_strict_warnings(header, tmp_path):
     assert result.returncode == 0, result.stderr
 
 
+
+def test_a_log_larger_than_the_report_fails_the_build(tmp_path):
+    # ENVSDK_REPORT copies the log's means into the struct's double report[16]: a log of 17
+    # doubles must not compile, rather than overrun report.
+    unit = tmp_path / "unit.c"
+    fields = "".join(f"double f{k}; " for k in range(17))
+    unit.write_text(
+        '#include "envsdk.h"\n'
+        f"typedef struct {{ {fields}}} big_log;\n"
+        "typedef struct { big_log log; int32_t report_every, since_report; double report[16]; } big;\n"
+        "int32_t big_step(big* env) { return ENVSDK_REPORT(env, env->log); }\n"
+    )
+    compile_ = ["gcc", *STRICT, "-I", str(CSRC), "-c", str(unit), "-o", str(tmp_path / "unit.o")]
+    result = subprocess.run(compile_, capture_output=True, text=True)
+    assert result.returncode != 0 and "size of unnamed array is negative" in result.stderr, result.stderr
+    unit.write_text(unit.read_text().replace("double f16; ", ""))  # 16 doubles fit
+    result = subprocess.run(compile_, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
 DRIVER = textwrap.dedent(
     """
     import sys
