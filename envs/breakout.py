@@ -54,8 +54,9 @@ class Breakout:
     Defaults match PufferLib's Breakout in size (6 x 18 bricks of 32 x 12 on 576 x 330,
     frameskip 4); ``max_steps`` 27000 is Atari's 108000 frames at frameskip 4.
 
-    ``report_every=n`` (default 1) reports infos on every n-th step since reset, each covering
-    the episodes that ended since the last report (reading them costs about 1 µs a report).
+    ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
+    the episodes that ended since the last report; ``report_every=1`` reports each episode on the
+    step it ends (a report costs about 1 µs: a few percent of a batch step at 4096 sub-envs).
     """
 
     def __init__(
@@ -63,7 +64,7 @@ class Breakout:
         brick_cols: int = 18, brick_width: int = 32, brick_height: int = 12, brick_top: int = 50,
         paddle_width: int = 62, paddle_height: int = 8, ball_size: int = 8, ball_speed: float = 4.0,
         ball_speed_max: float = 7.5, ball_speedup: float = 0.25, paddle_speed: float = 10.0,
-        frameskip: int = 4, lives: int = 5, max_steps: int = 27000, report_every: int = 1, buffers=None, **unknown,
+        frameskip: int = 4, lives: int = 5, max_steps: int = 27000, report_every: int = 16, buffers=None, **unknown,
     ):
         reject_unknown(Breakout, unknown)
         name = "Breakout"

@@ -35,11 +35,12 @@ class CartPole:
     step is terminal only). Each episode starts with all four state values uniform in
     [-0.05, 0.05). Infos: episode_return, episode_length, episode_count.
 
-    ``report_every=n`` (default 1) reports infos on every n-th step since reset, each covering
-    the episodes that ended since the last report (reading them costs about 1 µs a report).
+    ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
+    the episodes that ended since the last report; ``report_every=1`` reports each episode on the
+    step it ends (a report costs about 1 µs: a few percent of a batch step at 4096 sub-envs).
     """
 
-    def __init__(self, *, num_envs: int = 1, max_steps: int = 500, report_every: int = 1, buffers=None, **unknown):
+    def __init__(self, *, num_envs: int = 1, max_steps: int = 500, report_every: int = 16, buffers=None, **unknown):
         reject_unknown(CartPole, unknown)
         num_envs = check_int("CartPole", "num_envs", num_envs, 1, 2**31 - 1)
         self.max_steps = check_int("CartPole", "max_steps", max_steps, 1, 2**31 - 1)

@@ -81,12 +81,13 @@ class Connect4:
     illegal one included), first_win, second_win, draw, illegal (per-game rates), episode_count
     (2 per game).
 
-    ``report_every=n`` (default 1) reports infos on every n-th step since reset, each covering
-    the episodes that ended since the last report (reading them costs about 1 µs a report).
+    ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
+    the episodes that ended since the last report; ``report_every=1`` reports each episode on the
+    step it ends (a report costs about 1 µs: a few percent of a batch step at 4096 sub-envs).
     """
 
     def __init__(self, *, num_envs: int = 1, opponent: str = "greedy", depth: int = 4, first: str = "agent",
-                 illegal_reward: float = -1.0, report_every: int = 1, buffers=None, **unknown):
+                 illegal_reward: float = -1.0, report_every: int = 16, buffers=None, **unknown):
         reject_unknown(Connect4, unknown)
         num_envs = check_int("Connect4", "num_envs", num_envs, 1, 2**31 - 1)
         kind = _choice("opponent", opponent, OPPONENTS)

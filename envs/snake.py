@@ -54,14 +54,15 @@ class Snake:
     Defaults match PufferLib 3.0's Snake per sub-env (640 x 360 grid, 256 snakes, 4096 food,
     vision 5); PufferLib's walls take ``vision`` cells of its grid, ours lie outside it.
 
-    ``report_every=n`` (default 1) reports infos on every n-th step since reset, each covering
-    the episodes that ended since the last report (reading them costs about 1 µs a report).
+    ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
+    the episodes that ended since the last report; ``report_every=1`` reports each episode on the
+    step it ends (a report costs about 1 µs: a few percent of a batch step at 4096 sub-envs).
     """
 
     def __init__(
         self, *, num_envs: int = 1, width: int = 640, height: int = 360, snakes: int = 256, food: int = 4096,
         view: int = 5, max_steps: int = 10_000, reward_food: float = 1.0, reward_death: float = -1.0,
-        report_every: int = 1, buffers=None, **unknown,
+        report_every: int = 16, buffers=None, **unknown,
     ):
         reject_unknown(Snake, unknown)
         name = "Snake"

@@ -22,11 +22,12 @@ class Squared:
     (terminal). Truncated after ``max_steps`` steps. Infos: episode_return, episode_length,
     score (fraction of episodes that reached the target), episode_count.
 
-    ``report_every=n`` (default 1) reports infos on every n-th step since reset, each covering
-    the episodes that ended since the last report (reading them costs about 1 µs a report).
+    ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
+    the episodes that ended since the last report; ``report_every=1`` reports each episode on the
+    step it ends (a report costs about 1 µs: a few percent of a batch step at 4096 sub-envs).
     """
 
-    def __init__(self, *, num_envs: int = 1, size: int = 11, max_steps: int = 33, report_every: int = 1,
+    def __init__(self, *, num_envs: int = 1, size: int = 11, max_steps: int = 33, report_every: int = 16,
                  buffers=None, **unknown):
         reject_unknown(Squared, unknown)
         num_envs = check_int("Squared", "num_envs", num_envs, 1, 2**31 - 1)

@@ -68,12 +68,13 @@ class TripleTriad:
     win, draw, loss (fractions of episodes; a truncated game is none of them), score (cards the
     agent owned at the end), illegal (illegal actions per episode), episode_count.
 
-    ``report_every=n`` (default 1) reports infos on every n-th step since reset, each covering
-    the episodes that ended since the last report (reading them costs about 1 µs a report).
+    ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
+    the episodes that ended since the last report; ``report_every=1`` reports each episode on the
+    step it ends (a report costs about 1 µs: a few percent of a batch step at 4096 sub-envs).
     """
 
     def __init__(self, *, num_envs: int = 1, opponent: str = "random", starter: str = "agent", max_rank: int = 10,
-                 max_steps: int = 30, illegal_penalty: float = 0.1, report_every: int = 1, buffers=None, **unknown):
+                 max_steps: int = 30, illegal_penalty: float = 0.1, report_every: int = 16, buffers=None, **unknown):
         reject_unknown(TripleTriad, unknown)
         num_envs = check_int("TripleTriad", "num_envs", num_envs, 1, 2**31 - 1)
         opponent_id = _choice("TripleTriad", "opponent", opponent, OPPONENTS)

@@ -126,7 +126,8 @@ def test_gymnasium_seeds_and_refuses_partial_resets():
 
 def test_gymnasium_episode_stats_are_exact_per_row_and_agree_with_envsdk_infos():
     steps, n = 300, 8
-    native, envs = cartpole(n, max_steps=40), to_gymnasium(cartpole(n, max_steps=40))
+    # report_every=1: envsdk's infos on the step the episodes end, to compare with Gymnasium's
+    native, envs = cartpole(n, max_steps=40, report_every=1), to_gymnasium(cartpole(n, max_steps=40))
     native.reset(seed=1)
     envs.reset(seed=1)
     rewards, dones, reported, envsdk_returns = [], [], [], []

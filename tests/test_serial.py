@@ -70,9 +70,25 @@ def test_one_contiguous_block_and_results_are_the_buffers():
                                                    strict=True))
 
 
+RESULTS = ("observations", "rewards", "terminals", "truncations")  # step's arrays, in order
+
+
 def test_single_object_adopts_its_buffers():
     env = Serial(GridReach, num_envs=16)
     assert len(env.envs) == 1 and env.buffers is env.envs[0].buffers
+    env.reset(seed=0)
+    out = env.step([1] * 16)  # a list, so Serial copies it into the buffer before handing the call on
+    assert all(x is getattr(env.buffers, f) for x, f in zip(out[:4], RESULTS, strict=True))
+    assert env.buffers.actions.tolist() == [1] * 16
+
+
+def test_one_object_over_external_buffers_returns_them():
+    probe = GridReach(num_envs=4)
+    external = envsdk.allocate(probe.single_observation_space, probe.single_action_space, 4)
+    env = Serial(GridReach, num_envs=4, buffers=external)  # the object gets a view, not the block itself
+    env.reset(seed=0)
+    out = env.step(np.ones(4, np.int32))
+    assert all(x is getattr(external, f) for x, f in zip(out[:4], RESULTS, strict=True))
 
 
 def test_external_buffers_are_honoured_and_validated():

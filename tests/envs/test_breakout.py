@@ -26,7 +26,8 @@ f32 = np.float32
 #     58 +- - - - - - - - - - - - - - - - - - - - +   lost below here
 SMALL = dict(width=40, height=60, brick_rows=2, brick_cols=4, brick_width=10, brick_height=5, brick_top=10,
              paddle_width=10, paddle_height=2, ball_size=2, ball_speed=1.0, ball_speed_max=4.0, ball_speedup=0.5,
-             paddle_speed=3.0, frameskip=1, lives=2, max_steps=1000)
+             paddle_speed=3.0, frameskip=1, lives=2, max_steps=1000,
+             report_every=1)  # each episode's stats on the step it ends, to check them there
 
 
 def small(**over):

@@ -72,7 +72,7 @@ def test_pole_falls_then_autoreset():
     #  ==================
     # After one step theta = 0.2 + 0.02 * 0.5 = 0.21 rad > 12 deg = 0.20944 rad: terminal, reward 1
     # (the terminal step is rewarded too), and the observation is already a fresh start.
-    env = CartPole(num_envs=2)
+    env = CartPole(num_envs=2, report_every=1)  # the episode's stats on the step it ends
     env.reset(seed=3)
     set_state(env, 0, theta=0.2, theta_dot=0.5, tick=41)
     set_state(env, 1, theta=0.2, theta_dot=0.4, tick=41)  # 0.2 + 0.008 = 0.208 rad: still up
@@ -98,7 +98,7 @@ def test_cart_leaves_the_track():
 
 
 def test_truncation_at_max_steps_and_fall_on_the_last_step_is_terminal_only():
-    env = CartPole(num_envs=2, max_steps=500)
+    env = CartPole(num_envs=2, max_steps=500, report_every=1)
     env.reset(seed=0)
     set_state(env, 0, tick=499)                              # calm: survives step 500
     set_state(env, 1, theta=0.2, theta_dot=0.5, tick=499)    # falls on step 500
@@ -218,7 +218,7 @@ def test_parity_with_gymnasium_one_step_from_1000_rollout_states():
 def test_parity_with_gymnasium_whole_episode_until_the_time_limit():
     gym = pytest.importorskip("gymnasium")
     g = gym.make("CartPole-v1")  # with its TimeLimit(500)
-    env = CartPole(max_steps=500)
+    env = CartPole(max_steps=500, report_every=1)
     g.reset(seed=0)
     obs, _ = env.reset(seed=4)
     g.unwrapped.state = state(env, 0).copy()

@@ -37,7 +37,8 @@ def play(env, *cols):
 
 
 def new(**config):
-    env = Connect4(**config)
+    # report_every=1: each episode's stats arrive on the step it ends, where the tests check them
+    env = Connect4(**{"report_every": 1, **config})
     env.reset(seed=0)
     return env
 

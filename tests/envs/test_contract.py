@@ -39,9 +39,10 @@ def test_step_before_reset_and_after_close(factory):
         env.reset(seed=0)
 
 
-def _stats_stream(factory, report_every: int, steps: int):
-    """Per step: (episodes reported, their summed returns); same seed and actions every call."""
-    env = factory(num_envs=8, report_every=report_every)
+def _stats_stream(factory, report_every: int | None, steps: int):
+    """Per step: (episodes reported, their summed returns); same seed and actions every call.
+    ``report_every=None`` leaves the env's default."""
+    env = factory(num_envs=8, **({} if report_every is None else {"report_every": report_every}))
     env.reset(seed=3)
     rng = np.random.default_rng(3)
     out = []
@@ -65,3 +66,14 @@ def test_report_every_batches_the_same_episode_stats(factory):
         np.testing.assert_allclose(every_step[: t + 1, 1].sum(), batched[: t + 1, 1].sum(), rtol=1e-9, atol=1e-9)
     with pytest.raises(ConfigError, match="expected report_every in"):
         factory(report_every=0)
+
+
+def test_default_report_every_is_16(factory):
+    # By default the C sims report on every 16th step since reset (steps 16, 32, ...): at scale
+    # some episode ends on nearly every step, and turning each report into a dict costs about
+    # 1 µs, a few percent of the fastest sims' whole batch step (bench/bench_envs.py).
+    default, every_step = _stats_stream(factory, None, 400), _stats_stream(factory, 1, 400)
+    reports = np.flatnonzero(default[:, 0])
+    assert len(reports) > 0 and np.all((reports + 1) % 16 == 0)
+    last = reports[-1]  # up to the last report, exactly the episodes reported step by step
+    assert default[: last + 1, 0].sum() == every_step[: last + 1, 0].sum()

@@ -126,7 +126,7 @@ def test_opponent_scores_minus_one():
 
 
 def test_episode_ends_at_max_score_with_the_win_stat():
-    env = Pong(num_envs=2, frameskip=4, max_score=2)
+    env = Pong(num_envs=2, frameskip=4, max_score=2, report_every=1)
     env.reset(seed=0)
     # Sub-env 0: the agent scores twice (the scenario above); sub-env 1: the opponent does.
     for k in range(2):
@@ -144,7 +144,7 @@ def test_episode_ends_at_max_score_with_the_win_stat():
 
 
 def test_truncation_after_max_steps():
-    env = Pong(frameskip=4, max_steps=3)
+    env = Pong(frameskip=4, max_steps=3, report_every=1)
     env.reset(seed=5)
     # 12 frames move the served ball 36 units from x 80: no face is reached, no point.
     for _ in range(3):

@@ -30,7 +30,7 @@ def grid(env, i=0):
 
 
 def test_walk_to_target_then_autoreset():
-    env = Squared(size=3, max_steps=10)
+    env = Squared(size=3, max_steps=10, report_every=1)  # the episode's stats on the step it ends
     env.reset(seed=0)
     g = grid(env).copy()
     # The agent (1) starts in the centre; the target (2) is elsewhere, e.g.
@@ -52,7 +52,7 @@ def test_walk_to_target_then_autoreset():
 
 
 def test_truncation_after_max_steps_and_walls():
-    env = Squared(size=5, max_steps=4)
+    env = Squared(size=5, max_steps=4, report_every=1)
     # Pick the first seed whose target is off the centre column, so walking up never reaches it.
     seed = next(s for s in range(100) if env.reset(seed=s) and np.argwhere(grid(env) == 2)[0][1] != 2)
     env.reset(seed=seed)

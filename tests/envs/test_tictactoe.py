@@ -53,7 +53,8 @@ def act(env, *actions):
 
 
 def make(**config):
-    env = TicTacToe(**config)
+    # report_every=1: each episode's stats arrive on the step it ends, where the tests check them
+    env = TicTacToe(**{"report_every": 1, **config})
     env.reset(seed=0)
     return env
 

@@ -197,7 +197,7 @@ def mostly_legal_actions(env, rng, steps, illegal=0.2):
 @pytest.mark.parametrize("max_rank", [10, 3])
 def test_matches_the_reference_bit_for_bit(opponent, starter, max_rank):
     config = dict(opponent=opponent, starter=starter, max_rank=max_rank, max_steps=11, illegal_penalty=0.1)
-    env = TripleTriad(num_envs=5, **config)
+    env = TripleTriad(num_envs=5, report_every=1, **config)  # stats on the step each game ends
     actions, got = mostly_legal_actions(env, np.random.default_rng(max_rank), 150)
     want = reference_rollout(config, 5, 123, actions)
     for name, g, w in zip(("observations", "rewards", "terminals", "truncations"), got[:4], want[:4], strict=True):
@@ -252,7 +252,7 @@ ONES = [(1, 1, 1, 1)] * 5
 
 @pytest.mark.parametrize(("east", "reward", "score"), [(6, 0.0, 5), (7, 1.0, 6)])
 def test_last_card_captures_strictly_higher_sides(east, reward, score):
-    env = TripleTriad(max_steps=50)
+    env = TripleTriad(max_steps=50, report_every=1)
     env.reset(seed=0)
     # The agent started; 8 cards are down and it places its 5th and last card, card 4
     # (N 5, E east, S 3, W 7), on the centre. The opponent keeps card 9 in hand.
@@ -284,7 +284,7 @@ def test_last_card_captures_strictly_higher_sides(east, reward, score):
 
 
 def test_opponent_places_the_ninth_card_and_wins():
-    env = TripleTriad(starter="opponent")
+    env = TripleTriad(starter="opponent", report_every=1)
     env.reset(seed=0)
     # The opponent started, so it places the 9th card. The agent places card 0 (1, 1, 1, 1) on
     # cell 0 and keeps card 4; the opponent must then put its last card, 9 (8, 8, 8, 8), on cell 8.
@@ -388,7 +388,7 @@ def test_illegal_actions_change_nothing_and_cost_the_penalty():
 
 
 def test_truncation_after_max_steps():
-    env = TripleTriad(max_steps=3, illegal_penalty=0.5)
+    env = TripleTriad(max_steps=3, illegal_penalty=0.5, report_every=1)
     env.reset(seed=0)
     # Select, then two illegal actions: the third step truncates (reward of that step only).
     act(env, 0)
@@ -401,7 +401,7 @@ def test_truncation_after_max_steps():
 
 
 def test_full_games_with_legal_play_last_ten_steps():
-    env = TripleTriad(num_envs=16, opponent="greedy")
+    env = TripleTriad(num_envs=16, opponent="greedy", report_every=1)
     obs, _ = env.reset(seed=5)
     rng = np.random.default_rng(0)
     for t in range(10):
