@@ -10,6 +10,9 @@ Demos (each trains with examples/ppo.py and its per-env defaults, then measures)
              over every game each opponent can play
   connect4   win rate >= 90% against the built-in one-ply ("greedy") opponent, 1,000 games
   breakout   the score curve over 10 minutes of training, and the score reached
+  tripletriad
+             trained to its target (the one-ply player's win rate against random); then the greedy
+             policy and the one-ply player, 2,000 games per first mover against each opponent
   pong, squared, snake
              trained to their targets (ENV_DEFAULTS in examples/ppo.py): wall time and steps
 Each prints the end-to-end training SPS. Outputs (checkpoint, curve.png, policy.gif, summary.json)
@@ -51,17 +54,54 @@ def train(env: str, *extra: str, run: str = "") -> dict:
 
 
 def play_games(checkpoint: Path, games: int, seed: int = 12345, **config) -> dict:
-    """The greedy policy plays ``games`` games (one per sub-env, the first episode of each)."""
+    """The trained policy, played greedily (argmax), plays ``games`` games (see ``play_policy``)."""
     agent, _ = load_agent(checkpoint)
-    envs = envsdk.make(agent_env(checkpoint), num_envs=games, **config)
+
+    def policy(obs: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            return agent.distribution(torch.as_tensor(obs.reshape(len(obs), -1), dtype=torch.float32)).probs.argmax(
+                dim=1).numpy()
+
+    return play_policy(agent_env(checkpoint), policy, games, seed, **config)
+
+
+# Triple Triad's neighbour of cell p in direction N, E, S, W (rows top to bottom); p itself off the board, where
+# the owner test below never passes (a cell is never the other side's while being placed on).
+_TT_NEIGHBOUR = np.array([[p - 3 if p >= 3 else p, p + 1 if p % 3 < 2 else p, p + 3 if p < 6 else p,
+                           p - 1 if p % 3 else p] for p in range(9)])
+
+
+def tripletriad_one_ply(observations: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The agent's one-ply greedy action per row of tripletriad observations (the built-in ``greedy``
+    opponent's rule, played from the agent's side): the (card, cell) capturing the most cards, ties
+    broken uniformly at random; in the select phase it selects that card, in the place phase it
+    places the selected card on its best cell."""
+    from envsdk.envs.tripletriad import OBS_BOARD, OBS_HAND, OBS_MASK, OBS_SELECTED, PLACE
+
+    obs = observations.astype(np.int32)
+    n = len(obs)
+    owners, board = obs[:, :9], obs[:, OBS_BOARD:OBS_HAND].reshape(n, 9, 4)
+    hand = obs[:, OBS_HAND:OBS_HAND + 20].reshape(n, 5, 4)
+    near_owner = owners[:, _TT_NEIGHBOUR]  # [n, cell, direction]
+    near_rank = board[:, _TT_NEIGHBOUR, [2, 3, 0, 1]]  # the neighbour's rank on the side touching the cell
+    beats = hand[:, :, None, :] > near_rank[:, None, :, :]  # [n, card, cell, direction]
+    captures = (beats & (near_owner == -1)[:, None, :, :]).sum(axis=3).astype(float)  # [n, card, cell]
+    legal = (obs[:, OBS_MASK:OBS_MASK + 5] > 0)[:, :, None] & (owners == 0)[:, None, :]
+    selected = obs[:, OBS_SELECTED:OBS_MASK]
+    placing = selected.any(axis=1)
+    legal[placing] = (selected[placing] > 0)[:, :, None] & (owners[placing] == 0)[:, None, :]
+    keys = np.where(legal, captures + rng.random(captures.shape), -1.0).reshape(n, 45).argmax(axis=1)
+    return np.where(placing, PLACE + keys % 9, keys // 9).astype(np.int32)
+
+
+def play_policy(env_name: str, policy, games: int, seed: int = 12345, **config) -> dict:
+    """``policy(observations) -> actions`` plays ``games`` games (the first episode of each sub-env)."""
+    envs = envsdk.make(env_name, num_envs=games, **config)
     obs, _ = envs.reset(seed=seed)
     result = np.zeros(games)  # reward of the first episode's end: +1 win, 0 draw, -1 loss
     done = np.zeros(games, bool)
     while not done.all():
-        with torch.no_grad():
-            x = torch.as_tensor(obs.reshape(games, -1), dtype=torch.float32)
-            action = agent.distribution(x).probs.argmax(dim=1).numpy()
-        obs, rewards, terminals, truncations, _ = envs.step(action)
+        obs, rewards, terminals, truncations, _ = envs.step(policy(obs))
         ended = (terminals | truncations) & ~done
         result[ended] = rewards[ended]
         done |= ended
@@ -170,7 +210,25 @@ def demo_to_target(env: str) -> None:
     report(env, s, target=s.get("target"))
 
 
+def demo_tripletriad() -> None:
+    # trained to its target (the one-ply player's win rate against random); then the policy, played
+    # greedily, and the one-ply player each play 2,000 games per first mover against both opponents.
+    # What exact play reaches is bench/tripletriad_optimal.py's figure (98% against either).
+    s = train("tripletriad")
+    ckpt = RUNS / "tripletriad" / "agent.pt"
+    rng = np.random.default_rng(0)
+    figures = {}
+    for opponent in ("random", "greedy"):
+        for starter in ("agent", "opponent"):
+            config = {"opponent": opponent, "starter": starter}
+            figures[f"{opponent}_{starter}_first"] = {
+                "policy": play_games(ckpt, 2000, **config),
+                "one_ply": play_policy("tripletriad", lambda obs: tripletriad_one_ply(obs, rng), 2000, **config)}
+    report("tripletriad", s, target=s.get("target"), games=figures)
+
+
 DEMOS = {"cartpole": demo_cartpole, "tictactoe": demo_tictactoe, "connect4": demo_connect4, "breakout": demo_breakout,
+         "tripletriad": demo_tripletriad,
          **{env: functools.partial(demo_to_target, env) for env in ("pong", "squared", "snake")}}
 
 if __name__ == "__main__":
