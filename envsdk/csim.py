@@ -45,8 +45,9 @@ class CSim:
 
     Public attributes: ``c`` (the struct, for renderers that read state), ``step`` (the bound
     ``<name>_step``, called with ``c``; it returns the count of episodes it reported, 0 when it
-    reported none, or -1 before reset and after close, for ``infos``). The struct's buffer fields are the ``FIELDS`` it
-    declares (``masks`` is optional); each must be a pointer to the buffer's dtype.
+    reported none, or -1 before reset and after close, for ``infos``). The struct's buffer
+    fields are the ``FIELDS`` it declares (``masks`` is optional); each must be a pointer to the
+    buffer's dtype.
     ``log_field`` names the struct's episode log whose fields are the info keys (``log`` unless a
     sim keeps a second log for another mode, whose stats have other keys); ``step`` moves its means
     into the struct's ``report`` (``ENVSDK_REPORT`` in ``csrc/envsdk.h``). ``report_every`` (the
