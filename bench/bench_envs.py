@@ -12,19 +12,24 @@ For each env at 1024 and 4096 agent rows (sub-envs = rows // agents per sub-env)
   binding: its ``step``, one C call, the episode stats when reported) and through ``make``
   (Serial's step on top of it)
   (``--report-every N`` builds the envs with ``report_every=N``: episode stats reach Python on
-  every N-th step; the envs' default is 16, PufferLib's envs log every 128 steps by default);
-- PufferLib 3.0's same-named ``pufferlib.ocean`` env timed in the same run, and our ratio to it,
-  when pufferlib is importable (its sdist downloads raylib during its build, which fails on a
-  machine without internet; then this column says so).
+  every N-th step; the envs' default is 16);
+- PufferLib 3.0's same-named ``pufferlib.ocean`` env, timed as a fourth arm of the same
+  interleaved rounds, and our ``make`` SPS as a ratio to it, when pufferlib is importable: from
+  the environment, or from the offline build of ``bench/build_pufferlib.sh`` (``--pufferlib DIR``,
+  by default ``bench/out/pufferlib``, is put on ``sys.path`` when it exists). Its envs gather
+  their episode logs every ``report_every`` steps, like ours.
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import time
+from pathlib import Path
 
 import numpy as np
+import pufferlib_peer
 
 import envsdk
 from envsdk import spaces
@@ -44,39 +49,46 @@ def sub_envs_for(name: str, agents: int) -> int:
     return max(1, agents // per)
 
 
-ARMS = ("make", "object", "C")  # envsdk.make's step (Serial), the env object's own step, the C step
-
-
 def interleaved_rounds(rounds: dict, seconds: float) -> dict[str, np.ndarray]:
-    """Seconds of each round of every arm (``ARMS``), run in interleaved sets for about ``seconds``.
+    """Seconds of each round of every arm in ``rounds`` (``{arm: round function returning its
+    seconds}``), run in interleaved sets for about ``seconds``.
 
     Rounds are short (about a millisecond) and each set runs every arm once: the rounds of a set
     see the same machine state (frequency, cache, a neighbour's load), so the ratio within a set
     is far steadier than separately timed figures whose difference is the few percent we look for.
     The order rotates from set to set, so no arm always runs first.
     """
-    times: dict[str, list[float]] = {arm: [] for arm in ARMS}
+    arms = list(rounds)
+    times: dict[str, list[float]] = {arm: [] for arm in arms}
     start, n = time.perf_counter(), 0
     while time.perf_counter() - start < seconds or n < 9:
-        for arm in ARMS[n % 3:] + ARMS[:n % 3]:
+        for arm in arms[n % len(arms):] + arms[:n % len(arms)]:
             times[arm].append(rounds[arm]())
         n += 1
     return {arm: np.array(t) for arm, t in times.items()}
 
 
-def fixed_rounds(env, seconds: float) -> tuple[int, dict[str, np.ndarray]]:
-    """``(steps per round, {arm: round seconds})`` on the env's fixed actions.
+def calibrate(run, target: float = 1e-3) -> int:
+    """The power of two ``k`` for which ``run(k)`` takes about ``target`` seconds."""
+    k = 1
+    while True:
+        start = time.perf_counter()
+        run(k)
+        if time.perf_counter() - start >= target:
+            return k
+        k *= 2
+
+
+def fixed_rounds(env) -> tuple[int, dict]:
+    """``(steps per round, {arm: round function})`` on the env's fixed actions, the arms
+    ``make`` (Serial's step), ``object`` (the env object's own step) and ``C``.
 
     The Python arms call ``step`` ``k`` times (``env``'s, then its one object's); the C arm runs
     the same struct's ``<name>_step_n(k)``: one C call, no Python between steps.
     """
     sim = env.envs[0]._sim  # the bench reaches into the binding on purpose: it times C alone
     actions = env.buffers.actions
-    k, t0 = 1, time.perf_counter()
-    while time.perf_counter() - t0 < 1e-3:  # calibrate k batch steps to about 1 ms
-        t0 = time.perf_counter()
-        sim.step_n(k)
-        k *= 2
+    k = calibrate(sim.step_n)
 
     def python_round(step):
         def round_():
@@ -91,8 +103,7 @@ def fixed_rounds(env, seconds: float) -> tuple[int, dict[str, np.ndarray]]:
         sim.step_n(k)
         return time.perf_counter() - start
 
-    rounds = {"make": python_round(env.step), "object": python_round(env.envs[0].step), "C": c_round}
-    return k, interleaved_rounds(rounds, seconds)
+    return k, {"make": python_round(env.step), "object": python_round(env.envs[0].step), "C": c_round}
 
 
 # Board games: a fixed action soon becomes illegal, which would time the illegal-move path. Their
@@ -116,7 +127,7 @@ def record_legal_moves(env, steps: int, seed: int = 0) -> np.ndarray:
     return moves
 
 
-def replay_rounds(env, moves: np.ndarray, seconds: float) -> tuple[int, dict[str, np.ndarray]]:
+def replay_rounds(env, moves: np.ndarray) -> tuple[int, dict]:
     """Like ``fixed_rounds``, a round replaying the recorded legal moves from ``reset(seed=0)``
     (the reset not timed): the two Python steps, and the C step called directly (one cffi call
     per step); each copies the step's actions into the buffer the same way."""
@@ -134,29 +145,37 @@ def replay_rounds(env, moves: np.ndarray, seconds: float) -> tuple[int, dict[str
             return time.perf_counter() - start
         return round_
 
-    rounds = {"make": replay(env.step), "object": replay(env.envs[0].step), "C": replay(lambda _: c_step(c))}
-    return len(moves), interleaved_rounds(rounds, seconds)
+    return len(moves), {"make": replay(env.step), "object": replay(env.envs[0].step), "C": replay(lambda _: c_step(c))}
 
 
-def puffer_sps(name: str, num_envs: int, seconds: float) -> str:
-    """PufferLib 3.0's env of the same name, timed here, or why it could not be."""
-    try:
-        import importlib
+def puffer_rounds(name: str, num_envs: int, report_every: int):
+    """``(agent rows per round, round function, close)`` for PufferLib 3.0's env of the same
+    name, or a string saying why it cannot be timed.
 
-        module = importlib.import_module(f"pufferlib.ocean.{name}.{name}")
-    except ImportError as e:
-        return f"n/a ({e.name or 'pufferlib'} not importable)"
-    cls = next(v for k, v in vars(module).items() if k.lower() == name.lower() and isinstance(v, type))
-    env = cls(num_envs=num_envs)
+    It is built with ``num_envs`` sub-envs, its episode logs gathered every ``report_every``
+    steps like ours (its ``log_interval`` or ``report_interval``), and stepped on fixed random
+    actions drawn from its own action space.
+    """
+    cls = pufferlib_peer.env_class(name)
+    if isinstance(cls, str):
+        return cls
+    env = cls(num_envs=num_envs, **pufferlib_peer.log_every(cls, report_every))
     env.reset(seed=0)
+    env.action_space.seed(0)  # the same fixed actions in every run
     actions = env.action_space.sample()
-    env.step(actions)
-    steps, start = 0, time.perf_counter()
-    while (elapsed := time.perf_counter() - start) < seconds:
-        env.step(actions)
-        steps += 1
-    env.close()
-    return f"{env.num_agents * steps / elapsed:.4g}"
+
+    def run(k: int) -> None:
+        for _ in range(k):
+            env.step(actions)
+
+    k = calibrate(run)
+
+    def round_() -> float:
+        start = time.perf_counter()
+        run(k)
+        return time.perf_counter() - start
+
+    return env.num_agents * k, round_, env.close
 
 
 def main() -> None:
@@ -169,7 +188,10 @@ def main() -> None:
                         help="the envs' report_every: episode stats on every N-th step (default: the envs' own, 16)")
     parser.add_argument("--config", type=json.loads, default={},
                         help='env config as a JSON object for every env in --envs, e.g. \'{"opponent": "perfect"}\'')
+    parser.add_argument("--pufferlib", type=Path, default=pufferlib_peer.BUILD,
+                        help="where bench/build_pufferlib.sh built PufferLib 3.0 (used when it exists)")
     args = parser.parse_args()
+    pufferlib_peer.use_build(args.pufferlib)
 
     columns = (f"{'env':<12} {'agents':>7} {'SPS (make)':>11} {'SPS (C loop)':>13} "
                f"{'overhead: object':>22} {'make (quartiles)':>22}")
@@ -177,28 +199,37 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     for name in args.envs:
+        defaults = inspect.signature(envsdk.registry.resolve(name)).parameters
+        report_every = args.report_every or defaults["report_every"].default
         for agents in args.agents:
             sub_envs = sub_envs_for(name, agents)
-            config = args.config if args.report_every is None else {**args.config, "report_every": args.report_every}
-            env = envsdk.make(name, num_envs=sub_envs, **config)
+            env = envsdk.make(name, num_envs=sub_envs, **{**args.config, "report_every": report_every})
             n = env.num_agents
             if name in LEGAL_MASK_GAMES:
-                k, times = replay_rounds(env, record_legal_moves(env, REPLAY_STEPS), args.seconds)
+                k, rounds = replay_rounds(env, record_legal_moves(env, REPLAY_STEPS))
             else:
                 env.reset(seed=0)
                 fixed = FIXED_ACTIONS.get(name)
                 env.buffers.actions[...] = spaces.sample(env.single_action_space, n, rng=0) if fixed is None else fixed
-                k, times = fixed_rounds(env, args.seconds)
-            env.close()
-            make_sps, c_sps = n * k / np.median(times["make"]), n * k / np.median(times["C"])
+                k, rounds = fixed_rounds(env)
+            times = interleaved_rounds(rounds, args.seconds)
             overheads = []
             for arm in ("object", "make"):  # the overhead within each set, its median and quartiles over sets
                 low, mid, high = (np.percentile(times[arm] / times["C"], [25, 50, 75]) - 1) * 100
                 overheads.append(f"{mid:.1f}% ({low:.1f}..{high:.1f})")
-            puffer = puffer_sps(name, sub_envs, args.seconds)
-            ratio = f" / {make_sps / float(puffer):.2f}x" if puffer[0].isdigit() else ""
+            make_sps, c_sps = n * k / np.median(times["make"]), n * k / np.median(times["C"])
+            # PufferLib in rounds of its own against make's: a fourth arm in the rounds above
+            # would evict the others' data from the caches and inflate the overheads.
+            puffer = puffer_rounds(name, sub_envs, report_every)
+            if not isinstance(puffer, str):
+                puffer_rows, puffer_round, close_puffer = puffer
+                versus = interleaved_rounds({"make": rounds["make"], "puffer": puffer_round}, args.seconds)
+                close_puffer()
+                ratio = (n * k / versus["make"]) / (puffer_rows / versus["puffer"])  # per pair of rounds
+                puffer = f"{format_sps(puffer_rows / np.median(versus['puffer']))} / {np.median(ratio):.2f}x"
+            env.close()
             print(f"{name:<12} {n:>7} {format_sps(make_sps):>11} {format_sps(c_sps):>13} {overheads[0]:>22} "
-                  f"{overheads[1]:>22}  {puffer}{ratio}")
+                  f"{overheads[1]:>22}  {puffer}")
 
 
 if __name__ == "__main__":

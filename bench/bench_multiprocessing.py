@@ -3,13 +3,15 @@
     python bench/bench_multiprocessing.py [--seconds 2] [--workers 2]
 
 Part 1: bundled C envs at 4096 agent rows: Serial, Multiprocessing synchronous ``step`` and
-asynchronous ``send``/``recv`` (one worker's sub-envs per batch), as SPS and ratio to Serial.
+asynchronous ``send``/``recv`` (one worker's sub-envs per batch), as SPS and ratio to Serial;
+then PufferLib 3.0's Multiprocessing on its same-named env with as many workers, and our
+synchronous step's ratio to it, when pufferlib is importable (see bench/pufferlib_peer.py).
 The board games step with fixed actions here, so most of their steps take the illegal-move path.
 
 Part 2: 16 pure-Python CartPole sub-envs (examples/python_cartpole.py): envsdk Serial and
 Multiprocessing, then Gymnasium's SyncVectorEnv and AsyncVectorEnv (shared_memory=True), SB3's
-DummyVecEnv and SubprocVecEnv on Gymnasium's own CartPole-v1, EnvPool's CartPole-v1 and
-PufferLib's Multiprocessing when importable; ratios are against Gymnasium's AsyncVectorEnv.
+DummyVecEnv and SubprocVecEnv on Gymnasium's own CartPole-v1 and EnvPool's CartPole-v1 when
+importable; ratios are against Gymnasium's AsyncVectorEnv.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
 
+import pufferlib_peer
 from python_cartpole import PyCartPole
 
 import envsdk
@@ -58,12 +61,38 @@ def loop_sps(step, actions, num: int, seconds: float) -> float:
     return num * steps / elapsed
 
 
+def puffer_multiprocessing_sps(name: str, num_envs: int, workers: int, seconds: float) -> float | str:
+    """SPS of PufferLib's Multiprocessing over ``workers`` copies of its ``name`` env holding
+    ``num_envs`` sub-envs in all (logs gathered every 16 steps, like ours), on fixed random
+    actions; or why it cannot be timed."""
+    cls = pufferlib_peer.env_class(name)
+    if isinstance(cls, str):
+        return cls
+    import pufferlib.vector
+
+    kwargs = {"num_envs": num_envs // workers, **pufferlib_peer.log_every(cls, 16)}
+    venv = pufferlib.vector.make(cls, env_kwargs=kwargs, backend=pufferlib.vector.Multiprocessing,
+                                 num_envs=workers, num_workers=workers)
+    venv.reset(seed=0)
+    venv.action_space.seed(0)
+    actions = venv.action_space.sample()
+    try:
+        return loop_sps(venv.step, actions, venv.num_agents, seconds)
+    finally:
+        venv.close()
+        for process in venv.processes:  # its close() only signals them: wait, or they load what runs next
+            process.join(timeout=10)
+
+
 def part1(seconds: float, workers: int) -> None:
     print(f"Part 1: bundled C envs, 4096 agent rows, {workers} workers")
-    print(f"{'env':<10} {'Serial':>9} {'MP step':>9} {'ratio':>6} {'MP async':>9} {'ratio':>6}")
-    for name in sorted(envsdk.registry.ENVS):
+    print(f"{'env':<11} {'Serial':>9} {'MP step':>9} {'ratio':>6} {'MP async':>9} {'ratio':>6}  "
+          f"PufferLib MP / MP step's ratio to it")
+    names = sorted(envsdk.registry.ENVS)
+    sub_envs, ours = {}, {}
+    for name in names:
         probe = envsdk.registry.resolve(name)(num_envs=1)
-        n = max(workers, 4096 // probe.num_agents)  # sub-envs; snake has 256 agents per sub-env
+        n = sub_envs[name] = max(workers, 4096 // probe.num_agents)  # snake has 256 agents per sub-env
         probe.close()
         actions = FIXED_ACTIONS.get(name)
         serial = envsdk.make(name, num_envs=n)
@@ -77,8 +106,15 @@ def part1(seconds: float, workers: int) -> None:
         space = multi.single_action_space
         asyn = async_sps(multi, seconds, spaces.sample(space, rng=0) if actions is None else actions)
         multi.close()
-        print(f"{name:<10} {format_sps(base):>9} {format_sps(sync):>9} {sync / base:>5.2f}x "
-              f"{format_sps(asyn):>9} {asyn / base:>5.2f}x")
+        ours[name] = base, sync, asyn
+    # PufferLib after all of ours: importing it loads torch, and its workers spin while they live.
+    for name in names:
+        base, sync, asyn = ours[name]
+        puffer = puffer_multiprocessing_sps(name, sub_envs[name], workers, seconds)
+        if not isinstance(puffer, str):
+            puffer = f"{format_sps(puffer)} / {sync / puffer:.2f}x"
+        print(f"{name:<11} {format_sps(base):>9} {format_sps(sync):>9} {sync / base:>5.2f}x "
+              f"{format_sps(asyn):>9} {asyn / base:>5.2f}x  {puffer}")
 
 
 def part2(seconds: float, workers: int) -> None:
@@ -141,13 +177,6 @@ def part2(seconds: float, workers: int) -> None:
     except ImportError:
         rows.append(("EnvPool", "not installed"))
 
-    try:
-        import pufferlib.vector  # noqa: F401
-
-        rows.append(("PufferLib Multiprocessing", "installed, but not wired into this bench"))
-    except ImportError:
-        rows.append(("PufferLib Multiprocessing", "not importable (its sdist downloads raylib at build time)"))
-
     reference = dict(rows).get("Gymnasium AsyncVectorEnv shared_memory (CartPole-v1)")
     for label, sps in rows:
         if isinstance(sps, str):
@@ -161,7 +190,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--pufferlib", type=Path, default=pufferlib_peer.BUILD,
+                        help="where bench/build_pufferlib.sh built PufferLib 3.0 (used when it exists)")
     args = parser.parse_args()
+    pufferlib_peer.use_build(args.pufferlib)
     part1(args.seconds, args.workers)
     part2(args.seconds, args.workers)
 
