@@ -13,8 +13,9 @@ For each env at 1024 and 4096 agent rows (sub-envs = rows // agents per sub-env)
   (Serial's step on top of it)
   (``--report-every N`` builds the envs with ``report_every=N``: episode stats reach Python on
   every N-th step; the envs' default is 16);
-- PufferLib 3.0's same-named ``pufferlib.ocean`` env, timed as a fourth arm of the same
-  interleaved rounds, and our ``make`` SPS as a ratio to it, when pufferlib is importable: from
+- PufferLib 3.0's same-named ``pufferlib.ocean`` env, timed in a second pass of rounds that
+  alternate with ``make``'s, and our ``make`` SPS as a ratio to it (the median over pairs of
+  adjacent rounds), when pufferlib is importable: from
   the environment, or from the offline build of ``bench/build_pufferlib.sh`` (``--pufferlib DIR``,
   by default ``bench/out/pufferlib``, is put on ``sys.path`` when it exists). Its envs gather
   their episode logs every ``report_every`` steps, like ours.
@@ -26,6 +27,7 @@ import argparse
 import inspect
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -148,7 +150,7 @@ def replay_rounds(env, moves: np.ndarray) -> tuple[int, dict]:
     return len(moves), {"make": replay(env.step), "object": replay(env.envs[0].step), "C": replay(lambda _: c_step(c))}
 
 
-def puffer_rounds(name: str, num_envs: int, report_every: int):
+def puffer_rounds(name: str, num_envs: int, report_every: int) -> tuple[int, Callable, Callable] | str:
     """``(agent rows per round, round function, close)`` for PufferLib 3.0's env of the same
     name, or a string saying why it cannot be timed.
 
