@@ -11,10 +11,20 @@ import os
 
 import numpy as np
 
-from envsdk._sims import ffi, lib
 from envsdk.buffers import FIELDS, Buffers
 from envsdk.config import check_int
-from envsdk.errors import BuffersError, ConfigError, ProtocolError, StateError
+from envsdk.errors import BuffersError, ConfigError, ProtocolError, SourceTreeError, StateError
+
+try:
+    from envsdk._sims import ffi, lib
+except ModuleNotFoundError as e:  # a source checkout that was never built
+    if e.name != "envsdk._sims":
+        raise
+    raise SourceTreeError(
+        f"envsdk._sims: expected the C sims compiled beside {os.path.dirname(os.path.abspath(__file__))}, found "
+        "no compiled module (this source checkout was never built). Fix: python -m pip install -e . (or "
+        "pip install . and run from another directory)."
+    ) from None
 
 # C pointer item type -> the numpy dtype a buffer must have to be read through it.
 _C_TO_NUMPY = {

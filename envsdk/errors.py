@@ -44,6 +44,10 @@ class WorkerError(EnvsdkError, RuntimeError):
     """A backend's worker raised (the message carries its traceback) or died."""
 
 
+class SourceTreeError(EnvsdkError, ImportError):
+    """envsdk was imported from a source checkout that is not built (no compiled ``envsdk._sims``)."""
+
+
 def field_message(owner: str, field: str, expected: object, found: object, fix: str) -> str:
     """Format the one error-message shape envsdk uses: where, expected, found, fix."""
     return f"{owner}.{field}: expected {expected}, found {found}. Fix: {fix}"

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from importlib import metadata
 from typing import Any
 
-from envsdk.errors import UnknownEnvError
+from envsdk.errors import SourceTreeError, UnknownEnvError
 
 ENTRY_POINT_GROUP = "envsdk.envs"
 
@@ -46,7 +46,16 @@ def load(target: str) -> Any:
             f"target {target!r}: expected 'module:Factory', found no ':' separator. Fix: write "
             "e.g. 'mypackage.mygame:MyGame'."
         )
-    module = importlib.import_module(module_name)
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as e:
+        if module_name.startswith("envsdk.envs") and (e.name or "").startswith("envsdk.envs"):
+            raise SourceTreeError(  # the bundled envs are the top-level envs/ folder, mapped in by the build
+                f"target {target!r}: expected the bundled envs as envsdk.envs, found none (this envsdk is a source "
+                "checkout that was never built). Fix: python -m pip install -e . (or pip install . and run "
+                "from another directory)."
+            ) from None
+        raise
     obj = module
     for part in attr.split("."):
         try:
