@@ -56,6 +56,22 @@ def measure(env, name: str, seconds: float = 1.0, seed: int = 0, warmup: int = 1
     return Throughput(name, getattr(env, "num_envs", env.num_agents), env.num_agents, steps, elapsed)
 
 
+def default_sizes(factory, config: dict, rows: tuple[int, ...] = (1024, 4096)) -> list[int]:
+    """Sub-env counts that give about ``rows`` agent rows each (at least one sub-env).
+
+    One probe object, built with ``config`` (and ``num_envs=1`` if the factory takes it), tells
+    the agent rows per sub-env; an env of one sub-env per object is probed as it is.
+    """
+    from envsdk.backends.factory import build, takes_num_envs
+
+    probe = build(factory, {"num_envs": 1, **config} if takes_num_envs(factory) else dict(config), None)
+    try:
+        per = probe.num_agents
+    finally:
+        probe.close()
+    return [max(1, r // per) for r in rows]
+
+
 def format_sps(sps: float) -> str:
     """``12.3M`` / ``45.6K`` style figure."""
     return f"{sps / 1e6:.1f}M" if sps >= 1e6 else f"{sps / 1e3:.1f}K"

@@ -454,6 +454,26 @@ def _first_difference(a: Trajectory, b: Trajectory, infos: str = "exact") -> str
     return min(found)[2] if found else None
 
 
+def _fail_split(prop: str, expected: str, diff: str, runs: list[Trajectory]) -> NoReturn:
+    """Fail a comparison of runs that split sub-envs differently, naming the likeliest cause.
+
+    Such runs report the same episodes in differently split dicts, compared as totals (mean x
+    ``episode_count``); a dict without ``episode_count`` counts as one episode, so the totals
+    differ although the env is right, and the fix is the count, not the env's state.
+    """
+    uncounted = next((i for tr in runs for step in tr.infos for i in step
+                      if "episode_count" not in i and any(k in i for k in _STAT_KEYS)), None)
+    if diff.startswith("infos") and uncounted is not None:
+        fail(f"{prop} infos episode_count", f"{expected}, with every episode dict carrying episode_count",
+             f"a difference in {diff}, and infos without episode_count ({_short(uncounted)}), so the episodes "
+             "each dict aggregates cannot be counted across splits",
+             "report {'episode_return': mean, 'episode_length': mean, 'episode_count': k} for the k episodes "
+             "that ended since the last report")
+    fail(prop, expected, f"a difference in {diff}",
+         "keep all state per sub-env: no module- or class-level variables, no process-global RNG (random, "
+         "np.random, C rand()), nothing shared between rows")
+
+
 def _short(x) -> str:
     text = np.array2string(np.asarray(x), precision=6, threshold=8, edgeitems=3)
     return text if len(text) < 80 else text[:77] + "..."
@@ -935,10 +955,8 @@ def check_vectorization(ctx: Context) -> str:
             env.close()
     diff = _first_difference(*runs, infos="totals")
     if diff:
-        fail("vectorization", f"1 object of {n} sub-envs to match {n} objects of 1 sub-env (same seeds and "
-             "actions)", f"a difference in {diff}",
-             "keep all state per sub-env: no module- or class-level variables, no process-global RNG (random, "
-             "np.random, C rand()), nothing shared between rows")
+        _fail_split("vectorization", f"1 object of {n} sub-envs to match {n} objects of 1 sub-env (same seeds "
+                    "and actions)", diff, runs)
     return f"1 object of {n} sub-envs == {n} objects of 1 over {first.steps} steps"
 
 
@@ -1384,8 +1402,7 @@ def check_backends(ctx: Context) -> str:
         mp.close()
     diff = _first_difference(runs[0], runs[1], infos="totals")
     if diff:
-        fail("backends", f"Multiprocessing(spawn, {workers} workers) to match Serial bit for bit",
-             f"a difference in {diff}", "keep all state per sub-env and seeded by reset; no process-global state")
+        _fail_split("backends", f"Multiprocessing(spawn, {workers} workers) to match Serial bit for bit", diff, runs)
     return f"Serial == Multiprocessing(spawn, {workers} workers) over {steps} steps of {n} sub-envs"
 
 
@@ -1465,6 +1482,34 @@ def run_checks(ctx: Context, only=None) -> list[CheckResult]:
     return list(results.values())
 
 
+def _check_config(ctx: Context) -> None:
+    """Raise ``ConfigError`` when the env rejects the config: an unknown key or a bad value is the
+    caller's input, not a failure of the env, so no check runs on it.
+
+    A key the constructor does not take is reported with the valid keys; one construction with
+    the config lets the env's own validation speak (its ``ConfigError``). Any other exception is
+    left to the checks, which report it with the env's traceback.
+    """
+    from envsdk.config import config_keys
+
+    sig = _signature(ctx.factory)
+    if sig is not None and not any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()):
+        unknown = sorted(set(ctx.config) - set(sig.parameters))
+        if unknown:
+            raise ConfigError(
+                f"{ctx.name}: expected config keys among {', '.join(config_keys(ctx.factory)) or '(none)'}, found "
+                f"unknown {', '.join(map(repr, unknown))}. Fix: use one of the valid keys."
+            )
+    try:
+        env = ctx.build()
+    except ConfigError:
+        raise
+    except Exception:  # the constructor and members checks report it, with the traceback
+        return
+    with suppress(Exception):
+        env.close()
+
+
 def check(factory, *, num_envs: int | None = None, seed: int = 0, steps: int | None = None, quick: bool = False,
           only=None, **config) -> Report:
     """Run the conformance checks on ``factory`` and return a ``Report`` (``report.ok``, ``print(report)``).
@@ -1477,8 +1522,9 @@ def check(factory, *, num_envs: int | None = None, seed: int = 0, steps: int | N
     create_close_cycles, backends). ``only``: names from ``CHECK_NAMES`` to run (with the checks
     they need). ``**config`` goes to the factory.
 
-    Raises ``UnknownEnvError`` for an unknown name and ``ConfigError`` for bad settings; an env
-    that raises is reported in its check, never raised.
+    Raises ``UnknownEnvError`` for an unknown name and ``ConfigError`` for bad settings or env
+    config the env rejects (an unknown key, a value out of range: the caller's input, so no check
+    runs); any other exception the env raises is reported in its check, never raised.
     """
     from envsdk.registry import resolve
 
@@ -1498,6 +1544,7 @@ def check(factory, *, num_envs: int | None = None, seed: int = 0, steps: int | N
             raise ConfigError(f"check: expected {name} to be an int >= {low}, found {value!r}. Fix: pass e.g. "
                               f"{name}={max(low, 8 if name == 'num_envs' else low)}.")
     ctx = Context(factory, config, int(num_envs) if num_envs is not None else None, int(seed), int(steps), quick)
+    _check_config(ctx)
     settings = {"num_envs": ctx.num_envs, "seed": ctx.seed, "steps": ctx.steps, "quick": quick, "config": config}
     start = time.perf_counter()
     results = run_checks(ctx, only)

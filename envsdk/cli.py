@@ -7,6 +7,19 @@ import json
 import os
 import sys
 
+_CHECK_SETTINGS = ("num_envs", "seed", "steps")  # `envsdk check` options also accepted as key=value
+
+
+class _Usage(Exception):
+    """A command line the user must fix: ``main`` prints it on one line and exits with code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors on one line (what is wrong, and where the help is)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message}. Fix: see {self.prog} --help.\n")
+
 
 def _list(args: argparse.Namespace) -> int:
     from envsdk.registry import ENVS, registered
@@ -22,18 +35,34 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _importable(target: str) -> None:
+    """Let a ``module:Factory`` target import from the working directory, as ``python -m`` would.
+
+    The directory goes LAST on ``sys.path``, and only for such targets: a stray module there
+    (``hypothesis.py``, an envsdk checkout) never shadows an installed package, in this process
+    or in the worker processes that inherit its ``sys.path``.
+    """
+    cwd = os.getcwd()
+    if ":" in target and cwd not in sys.path:
+        sys.path.append(cwd)
+
+
 def _bench(args: argparse.Namespace) -> int:
-    from envsdk.bench import format_sps, measure
+    from envsdk.bench import default_sizes, format_sps, measure
     from envsdk.registry import make, resolve
 
-    sizes = args.num_envs
-    if sizes is None:  # 1024 and 4096 agent rows, whatever the agents per sub-env (snake: 256)
-        probe = resolve(args.env)(num_envs=1)
-        per = probe.num_agents
-        probe.close()
-        sizes = [max(1, rows // per) for rows in (1024, 4096)]
+    config = _config(args.pairs)
+    _importable(args.env)
+    factory = resolve(args.env)
+    backend = {"backend": args.backend}
+    if args.num_workers is not None:
+        if args.backend == "serial":
+            raise _Usage("--num-workers: expected --backend multiprocessing or ray, found serial (one process). "
+                         "Fix: add --backend multiprocessing, or drop --num-workers.")
+        backend["num_workers"] = args.num_workers
+    sizes = args.num_envs or default_sizes(factory, config)
     for num_envs in sizes:
-        env = make(args.env, num_envs=num_envs, backend=args.backend)
+        env = make(factory, num_envs=num_envs, **backend, **config)
         try:
             t = measure(env, args.env, seconds=args.seconds)
         finally:
@@ -51,39 +80,41 @@ def _config_value(text: str):
         return text
 
 
+def _config(pairs: list[str], config: dict | None = None) -> dict:
+    """``config`` updated with ``key=value`` pairs (values as in ``_config_value``)."""
+    config = dict(config or {})
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise _Usage(f"expected config as key=value, found {pair!r}. Fix: write e.g. max_steps=100.")
+        config[key] = _config_value(value)
+    return config
+
+
 def _check(args: argparse.Namespace) -> int:
     from envsdk.check import check
-    from envsdk.errors import ConfigError, UnknownEnvError
 
     config = {}
     if args.config is not None:
         try:
             config = json.loads(args.config)
         except ValueError as e:
-            print(f"envsdk check: --config: expected a JSON object, found invalid JSON ({e}). Fix: quote it, e.g. "
-                  "--config '{\"max_steps\": 100}'.", file=sys.stderr)
-            return 2
+            raise _Usage(f"--config: expected a JSON object, found invalid JSON ({e}). Fix: quote it, e.g. "
+                         "--config '{\"max_steps\": 100}'.") from None
         if not isinstance(config, dict):
-            print(f"envsdk check: --config: expected a JSON object, found {type(config).__name__}. Fix: pass "
-                  "'{\"key\": value}'.", file=sys.stderr)
-            return 2
-    for pair in args.pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            print(f"envsdk check: expected config as key=value, found {pair!r}. Fix: write e.g. max_steps=100.",
-                  file=sys.stderr)
-            return 2
-        config[key] = _config_value(value)
-    # Like `python -m`, make modules in the current directory importable as module:Factory targets
-    # (spawned workers inherit sys.path, so the backends check finds them too).
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    try:
-        report = check(args.target, num_envs=args.num_envs, seed=args.seed, steps=args.steps, quick=args.quick,
-                       **config)
-    except (UnknownEnvError, ConfigError, ImportError) as e:
-        print(f"envsdk check: {e}", file=sys.stderr)
-        return 2
+            raise _Usage(f"--config: expected a JSON object, found {type(config).__name__}. Fix: pass "
+                         "'{\"key\": value}'.")
+    config = _config(args.pairs, config)
+    settings = {}
+    for name in _CHECK_SETTINGS:  # num_envs=4 means --num-envs 4: settings of the check, not env config
+        option, pair = getattr(args, name), config.pop(name, None)
+        if option is not None and pair is not None and option != pair:
+            flag = "--" + name.replace("_", "-")
+            raise _Usage(f"{name}: expected one value, found {flag} {option} and {name}={pair}. Fix: give one.")
+        settings[name] = pair if option is None else option
+    settings["seed"] = 0 if settings["seed"] is None else settings["seed"]
+    _importable(args.target)
+    report = check(args.target, quick=args.quick, **settings, **config)
     print(report.to_json() if args.json else report.format())
     return 0 if report.ok else 1
 
@@ -213,33 +244,59 @@ def _outcome(players: list[str], rewards) -> str:
     return {1.0: "win", -1.0: "loss", 0.0: "draw"}.get(float(rewards[0]), f"reward {rewards[0]:g}")
 
 
+def _positive(kind):
+    """An argparse type: a ``kind`` (int or float) above zero, else a one-line usage error."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, found {text!r}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"expected a positive {kind.__name__}, found {text}")
+        return value
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; each subcommand sets ``func``."""
     import envsdk
+    from envsdk.registry import BACKENDS
 
-    parser = argparse.ArgumentParser(prog="envsdk", description="Fast vectorized RL environments.")
+    parser = _Parser(prog="envsdk", description="Fast vectorized RL environments.")
     parser.add_argument("--version", action="version", version=f"envsdk {envsdk.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("list", help="list registered envs (bundled and from entry points)").set_defaults(func=_list)
-    bench = sub.add_parser("bench", help="measure the steps per second of an env")
-    bench.add_argument("env", help="registered name or module:Factory")
-    bench.add_argument("--num-envs", type=int, nargs="+", default=None, metavar="N",
-                       help="sub-envs per size (default: 1024 and 4096 agent rows)")
-    bench.add_argument("--backend", default="serial")
-    bench.add_argument("--seconds", type=float, default=1.0, help="timed seconds per size")
+    bench = sub.add_parser(
+        "bench", help="measure the steps per second of an env",
+        description="Time ENV's step on fixed random actions, through envsdk.make, at each size. Exit code 0: "
+                    "measured; 2: usage error.")
+    bench.add_argument("env", help="registered name or module:Factory (modules import from the current directory)")
+    bench.add_argument("pairs", nargs="*", default=[], metavar="KEY=VALUE",
+                       help="env config; values parse as JSON when they can (3, 0.5, true), else as strings")
+    bench.add_argument("--num-envs", type=_positive(int), nargs="+", default=None, metavar="N",
+                       help="sub-envs per size (default: about 1024 and 4096 agent rows)")
+    bench.add_argument("--backend", default="serial", choices=sorted(BACKENDS), help="backend (default serial)")
+    bench.add_argument("--num-workers", type=_positive(int), default=None, metavar="W",
+                       help="worker processes or actors (multiprocessing, ray; default: one per core)")
+    bench.add_argument("--seconds", type=_positive(float), default=1.0, metavar="S",
+                       help="timed seconds per size (default 1)")
     bench.set_defaults(func=_bench)
     check = sub.add_parser(
         "check", help="run the conformance checks on an env (exit code 1 if any fails)",
         description="Run envsdk's conformance checks on an env. Exit code 0: no check failed (warnings "
                     "allowed); 1: a check failed; 2: usage error.")
     check.add_argument("target", help="registered name or module:Factory")
-    check.add_argument("pairs", nargs="*", metavar="KEY=VALUE",
+    check.add_argument("pairs", nargs="*", default=[], metavar="KEY=VALUE",
                        help="env config; values parse as JSON when they can (3, 0.5, true), else as strings")
     check.add_argument("--config", metavar="JSON", help="env config as a JSON object (KEY=VALUE pairs override it)")
     check.add_argument("--num-envs", type=int, metavar="N",
-                       help="sub-envs per object, for factories that take num_envs (default 8)")
-    check.add_argument("--seed", type=int, default=0, metavar="S", help="seed for the env and the actions")
-    check.add_argument("--steps", type=int, metavar="K", help="steps per recorded rollout (default 1000; 200 quick)")
+                       help="sub-envs per object, for factories that take num_envs (default 8); or num_envs=N")
+    check.add_argument("--seed", type=int, default=None, metavar="S",
+                       help="seed for the env and the actions (default 0); or seed=S")
+    check.add_argument("--steps", type=int, metavar="K",
+                       help="steps per recorded rollout (default 1000; 200 quick); or steps=K")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.add_argument("--quick", action="store_true", help="skip the slow checks (fuzz, memory, cycles, backends)")
     check.set_defaults(func=_check)
@@ -264,10 +321,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; returns the process exit code."""
+    """Run the CLI; returns the process exit code (2 for a usage or config error, printed on one line)."""
+    from envsdk.errors import ConfigError, ProtocolError, SourceTreeError, UnknownEnvError
+
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # KEY=VALUE pairs may follow options (`check mygame:G --quick width=5`): argparse leaves those
+    # unrecognized, so they are handed back to the command's pairs here.
+    args, rest = parser.parse_known_args(argv)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
-    return args.func(args)
+    takes_pairs = hasattr(args, "pairs")
+    unknown = [r for r in rest if not (takes_pairs and "=" in r and not r.startswith("-"))]
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if rest:
+        args.pairs = [*args.pairs, *rest]
+    try:
+        return args.func(args)
+    except (_Usage, UnknownEnvError, ConfigError, ProtocolError, SourceTreeError, ImportError) as e:
+        # The user's input (a name, a key, a value, a module path), or a factory that is no env at
+        # all: one line that says what to fix, not a traceback.
+        print(f"envsdk {args.command}: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

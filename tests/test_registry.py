@@ -159,3 +159,44 @@ def test_cli_bench_sizes_multi_agent_envs_by_agent_rows(capsys):
     assert main(["bench", "snake", "--seconds", "0.01"]) == 0
     out = capsys.readouterr().out
     assert "num_envs=4 " in out and "agents=1024" in out and "agents=4096" in out, out
+
+
+def test_cli_bench_single_sub_env_factory_from_the_working_directory(capsys, monkeypatch):
+    # The README's Corridor takes no num_envs: bench sizes it in objects of one sub-env each.
+    monkeypatch.chdir(Path(__file__).resolve().parents[1] / "examples")
+    assert main(["bench", "custom_env:Corridor", "length=4", "--seconds", "0.01"]) == 0
+    out = capsys.readouterr().out
+    assert "custom_env:Corridor  num_envs=1024 " in out and "agents=4096" in out, out
+
+
+def test_cli_bench_config_backend_and_workers(capsys):
+    args = ["bench", "squared", "size=5", "--num-envs", "8", "--seconds", "0.05"]
+    assert main([*args, "--backend", "multiprocessing", "--num-workers", "2"]) == 0
+    assert re.search(r"^squared  num_envs=8 +agents=8 +[\d.]+[MK] SPS", capsys.readouterr().out, re.M)
+
+
+@pytest.mark.parametrize("args, error", [
+    (["bench", "squaredd"], "envsdk bench: env 'squaredd': expected a registered name, found none by that name."),
+    (["bench", "squared", "sizee=3"], "envsdk bench: Squared: expected config keys among"),
+    (["bench", "squared", "--num-workers", "2"], "envsdk bench: --num-workers: expected --backend multiprocessing or "
+                                                 "ray, found serial"),
+    (["bench", "squared", "--num-envs", "4", "--backend", "multiprocessing", "--num-workers", "3"],
+     "envsdk bench: Multiprocessing: expected num_workers to divide num_envs=4"),
+])
+def test_cli_bench_usage_errors_are_one_line(args, error, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(error) and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize("args, error", [
+    (["bench", "squared", "--num-envs", "0"], "argument --num-envs: expected a positive int, found 0"),
+    (["bench", "squared", "--seconds", "0"], "argument --seconds: expected a positive float, found 0"),
+    (["bench", "squared", "--seconds", "x"], "argument --seconds: expected a positive float, found 'x'"),
+    (["bench", "squared", "--backend", "rya"], "argument --backend: invalid choice: 'rya'"),
+])
+def test_cli_bench_bad_options_are_one_line(args, error, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and err.startswith(f"envsdk bench: {error}") and err.count("\n") == 1, err

@@ -188,6 +188,15 @@ class WrongStats(Good):
         return {**super()._stats(done), "episode_length": float(self._t[done].mean() - 1)}
 
 
+class UncountedStats(Good):
+    """Reports episode means without episode_count, so split runs cannot be compared by totals."""
+
+    def _stats(self, done):
+        stats = super()._stats(done)
+        del stats["episode_count"]
+        return stats
+
+
 class LeaksPerStep(Good):
     """Keeps a copy of every observation in a history list."""
 
