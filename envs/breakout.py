@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from envsdk import allocate, spaces
-from envsdk.buffers import copy_actions
+from envsdk.buffers import copy_actions, validate
 from envsdk.config import check_float, check_int, reject_unknown
 from envsdk.csim import CSim
 from envsdk.errors import ConfigError
@@ -106,8 +106,8 @@ class Breakout:
         self.num_agents = num_envs
         if buffers is None:
             buffers = allocate(self.single_observation_space, self.single_action_space, num_envs)
-        self.buffers = buffers.validate(
-            self.single_observation_space, self.single_action_space, num_envs, owner="Breakout.buffers"
+        self.buffers = validate(
+            buffers, self.single_observation_space, self.single_action_space, num_envs, owner="Breakout.buffers"
         )
         self._sim = CSim(
             "breakout", self.buffers, owner="Breakout",

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from envsdk import allocate, spaces
-from envsdk.buffers import copy_actions
+from envsdk.buffers import copy_actions, validate
 from envsdk.config import check_int, reject_unknown
 from envsdk.csim import CSim
 from envsdk.render import colour
@@ -50,8 +50,8 @@ class CartPole:
         self.num_agents = num_envs
         if buffers is None:
             buffers = allocate(self.single_observation_space, self.single_action_space, num_envs)
-        self.buffers = buffers.validate(
-            self.single_observation_space, self.single_action_space, num_envs, owner="CartPole.buffers"
+        self.buffers = validate(
+            buffers, self.single_observation_space, self.single_action_space, num_envs, owner="CartPole.buffers"
         )
         self._sim = CSim("cartpole", self.buffers, owner="CartPole", num_envs=num_envs, max_steps=self.max_steps,
                          report_every=report_every)

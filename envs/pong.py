@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from envsdk import allocate, spaces
-from envsdk.buffers import copy_actions
+from envsdk.buffers import copy_actions, validate
 from envsdk.config import check_float, check_int, reject_unknown
 from envsdk.csim import CSim
 from envsdk.render import colour, grid_to_ansi
@@ -73,8 +73,8 @@ class Pong:
         self.num_agents = num_envs
         if buffers is None:
             buffers = allocate(self.single_observation_space, self.single_action_space, num_envs)
-        self.buffers = buffers.validate(
-            self.single_observation_space, self.single_action_space, num_envs, owner="Pong.buffers"
+        self.buffers = validate(
+            buffers, self.single_observation_space, self.single_action_space, num_envs, owner="Pong.buffers"
         )
         self._sim = CSim(
             "pong", self.buffers, owner="Pong",

@@ -6,7 +6,7 @@ import numpy as np
 from envsdk._sims import ffi
 
 from envsdk import allocate, spaces
-from envsdk.buffers import copy_actions
+from envsdk.buffers import copy_actions, validate
 from envsdk.config import check_float, check_int, reject_unknown
 from envsdk.csim import CSim
 from envsdk.errors import ConfigError, StateError
@@ -87,8 +87,8 @@ class Snake:
         self.num_agents = num_envs * snakes
         if buffers is None:
             buffers = allocate(self.single_observation_space, self.single_action_space, self.num_agents)
-        self.buffers = buffers.validate(
-            self.single_observation_space, self.single_action_space, self.num_agents, owner="Snake.buffers"
+        self.buffers = validate(
+            buffers, self.single_observation_space, self.single_action_space, self.num_agents, owner="Snake.buffers"
         )
         self._sim = CSim(
             "snake", self.buffers, owner="Snake", num_envs=num_envs, width=width, height=height, snakes=snakes,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from envsdk import allocate, spaces
-from envsdk.buffers import copy_actions
+from envsdk.buffers import copy_actions, validate
 from envsdk.config import check_int, reject_unknown
 from envsdk.csim import CSim
 from envsdk.render import colour, grid_to_ansi, grid_to_rgb
@@ -38,8 +38,8 @@ class Squared:
         self.num_agents = num_envs
         if buffers is None:
             buffers = allocate(self.single_observation_space, self.single_action_space, num_envs)
-        self.buffers = buffers.validate(
-            self.single_observation_space, self.single_action_space, num_envs, owner="Squared.buffers"
+        self.buffers = validate(
+            buffers, self.single_observation_space, self.single_action_space, num_envs, owner="Squared.buffers"
         )
         self._sim = CSim("squared", self.buffers, owner="Squared", num_envs=num_envs, size=size, max_steps=max_steps,
                          report_every=report_every)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from envsdk import allocate, spaces
-from envsdk.buffers import copy_actions
+from envsdk.buffers import copy_actions, validate
 from envsdk.config import check_float, check_int, reject_unknown
 from envsdk.csim import CSim
 from envsdk.errors import ConfigError
@@ -125,8 +125,8 @@ class TicTacToe:
         self.num_agents = num_envs * self._rows
         if buffers is None:
             buffers = allocate(self.single_observation_space, self.single_action_space, self.num_agents)
-        self.buffers = buffers.validate(
-            self.single_observation_space, self.single_action_space, self.num_agents, owner="TicTacToe.buffers"
+        self.buffers = validate(
+            buffers, self.single_observation_space, self.single_action_space, self.num_agents, owner="TicTacToe.buffers"
         )
         self._sim = CSim("tictactoe", self.buffers, owner="TicTacToe", num_envs=num_envs, opponent=opponent_code,
                          first=first_code, epsilon=epsilon, opening=opening, illegal_reward=illegal_reward,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from envsdk import allocate, spaces
-from envsdk.buffers import copy_actions
+from envsdk.buffers import copy_actions, validate
 from envsdk.config import check_float, check_int, reject_unknown
 from envsdk.csim import CSim
 from envsdk.errors import ConfigError
@@ -88,8 +88,8 @@ class TripleTriad:
         self.num_agents = num_envs
         if buffers is None:
             buffers = allocate(self.single_observation_space, self.single_action_space, num_envs)
-        self.buffers = buffers.validate(
-            self.single_observation_space, self.single_action_space, num_envs, owner="TripleTriad.buffers"
+        self.buffers = validate(
+            buffers, self.single_observation_space, self.single_action_space, num_envs, owner="TripleTriad.buffers"
         )
         self._sim = CSim(
             "tripletriad", self.buffers, owner="TripleTriad", num_envs=num_envs, opponent=opponent_id,

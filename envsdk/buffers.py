@@ -8,6 +8,7 @@ never replaced: after construction, an env only writes through them.
 
 from __future__ import annotations
 
+import functools
 import sys
 import weakref
 from dataclasses import dataclass
@@ -23,11 +24,14 @@ FIELDS = ("observations", "actions", "rewards", "terminals", "truncations", "mas
 _ALIGN = 64  # each array starts on a cache line, so row slices of one array never share a line
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class Buffers:
     """The six C-contiguous, writable arrays of one env, each with ``num_agents`` rows.
 
-    Frozen on purpose: a field is never rebound; envs write through the arrays in place.
+    A field is never rebound: envs write through the arrays in place (``b.rewards[:] = ...``,
+    and in-place operators such as ``b.rewards += bonus`` or ``b.terminals |= ended``, which
+    write into the same array). Assigning another array to a field raises ``BuffersError``:
+    whoever shares this memory (a backend, another process) would never see the new one.
 
     - ``observations [n, *obs_shape]`` (observation dtype): written by reset and step.
     - ``actions [n]`` int32 (Discrete), ``[n, k]`` int32 (MultiDiscrete), ``[n, *shape]`` float32
@@ -43,6 +47,22 @@ class Buffers:
     terminals: np.ndarray
     truncations: np.ndarray
     masks: np.ndarray
+
+    def __setattr__(self, name: str, value) -> None:
+        # The dataclass __init__ sets each field once; after that only the same array may be
+        # set again, which is what `b.rewards += x` does after adding in place.
+        current = self.__dict__.get(name, _UNSET)
+        if current is _UNSET or current is value:
+            object.__setattr__(self, name, value)
+            return
+        raise BuffersError(field_message(
+            "Buffers", name, "the array it was built with (buffers are never rebound)",
+            f"an assignment of {type(value).__name__}" + (" (another array)" if isinstance(value, np.ndarray) else ""),
+            f"write into it in place: buffers.{name}[...] = value (or an in-place operator such as +=)",
+        ))
+
+    def __delattr__(self, name: str) -> None:
+        raise BuffersError(field_message("Buffers", name, "a field that stays", "del", "leave the field in place"))
 
     @property
     def num_agents(self) -> int:
@@ -66,10 +86,40 @@ class Buffers:
 
         Raises ``BuffersError`` naming ``owner.field``, the expected and found value and the fix.
         """
-        layout = Layout.of(single_observation_space, single_action_space, num_agents)
-        for name, dtype, row_shape in layout.fields:
-            _check_array(owner, name, getattr(self, name), np.dtype(dtype), (num_agents, *row_shape))
-        return self
+        return validate(self, single_observation_space, single_action_space, num_agents, owner)
+
+
+_UNSET = object()
+
+
+def validate(buffers, single_observation_space, single_action_space, num_agents: int,
+             owner: str = "buffers") -> Buffers:
+    """Check that ``buffers`` is a ``Buffers`` fit for the spaces and ``num_agents``; return it.
+
+    Each array must have the dtype and shape DESIGN §2 gives, be C-contiguous and writable, and
+    share no memory with another field (a reward written into an observation would corrupt it).
+    Raises ``BuffersError`` naming ``owner.field``, the expected and found value and the fix;
+    anything but a ``Buffers`` (a dict of arrays, say) is refused the same way. This is what
+    ``Buffers.validate`` runs; call it as a function when the argument may not be a ``Buffers``.
+    """
+    if not isinstance(buffers, Buffers):
+        raise BuffersError(
+            f"{owner}: expected an envsdk.Buffers, found {type(buffers).__name__}. Fix: pass buffers=None (the "
+            "env allocates its own) or build them with envsdk.allocate(obs_space, act_space, num_agents)"
+            + (" (a dict of arrays: envsdk.Buffers(**arrays))" if isinstance(buffers, dict) else "") + "."
+        )
+    layout = Layout.of(single_observation_space, single_action_space, num_agents)
+    for name, dtype, row_shape in layout.fields:
+        _check_array(owner, name, getattr(buffers, name), np.dtype(dtype), (num_agents, *row_shape))
+    # C-contiguous arrays fill one byte range each, so overlapping bounds are overlapping memory.
+    for i, a in enumerate(FIELDS):
+        for b in FIELDS[i + 1:]:
+            if np.may_share_memory(getattr(buffers, a), getattr(buffers, b)):
+                raise BuffersError(field_message(
+                    owner, b, "memory of its own", f"it overlaps {owner}.{a}",
+                    "give every field its own array (envsdk.allocate lays all six out side by side in one block)",
+                ))
+    return buffers
 
 
 def _check_array(owner: str, name: str, arr, dtype: np.dtype, shape: tuple[int, ...]) -> None:
@@ -201,9 +251,11 @@ def allocate(single_observation_space, single_action_space, num_agents: int) -> 
 def copy_actions(dst: np.ndarray, actions, owner: str = "step") -> None:
     """Copy ``actions`` into the actions buffer ``dst`` unless they already are that buffer.
 
-    Accepts any array of the buffer's shape whose dtype casts safely within its kind (int64 into
-    int32 is fine, float into int is not). Raises ``ActionError`` otherwise. Values are not
-    range-checked here: each env states what it does with out-of-range actions.
+    Accepts any array of the buffer's shape whose dtype casts within its kind (int64 into int32
+    is fine, float into int is not). Raises ``ActionError`` otherwise, and for integer values the
+    buffer's dtype cannot hold (an int64 ``2**32 + 1`` would wrap to the valid action 1). Values
+    it can hold are not range-checked here: each env states what it does with out-of-range
+    actions (the bundled ones: a no-op).
     """
     if actions is dst:
         return
@@ -223,7 +275,37 @@ def copy_actions(dst: np.ndarray, actions, owner: str = "step") -> None:
                 f"pass {dst.dtype.name} actions, e.g. write into env.buffers.actions directly",
             )
         )
+    bounds = _wrapping(a.dtype, dst.dtype)
+    if bounds is not None and a.size:
+        # Only wider integer types can wrap; checking their range costs two reductions, a few
+        # microseconds, on this copying path alone (writing into the buffer itself skips it).
+        lowest, highest = bounds
+        flat = a if a.ndim == 1 else a.reshape(-1)
+        low, high = _min(flat), _max(flat)
+        if low < lowest or high > highest:
+            bad = low if low < lowest else high
+            raise ActionError(
+                field_message(
+                    owner, "actions", f"values within {dst.dtype.name} [{lowest}, {highest}]",
+                    f"{bad} at index {tuple(int(i) for i in np.argwhere(a == bad)[0])}",
+                    f"pass actions the env defines; a {a.dtype.name} value outside {dst.dtype.name} would wrap "
+                    "around to another, valid-looking action",
+                )
+            )
     dst[...] = a
+
+
+_min, _max = np.minimum.reduce, np.maximum.reduce  # the ufuncs' reductions: cheaper than a.min()
+
+
+@functools.cache
+def _wrapping(src: np.dtype, dst: np.dtype) -> tuple[int, int] | None:
+    """``dst``'s integer range when some ``src`` integer would wrap on the way into it, else None
+    (cached: ``np.iinfo`` costs microseconds)."""
+    if dst.kind not in "iu" or src.kind not in "iu" or np.can_cast(src, dst, "safe"):
+        return None
+    info = np.iinfo(dst)
+    return int(info.min), int(info.max)
 
 
 def _extra_offset(layout: Layout) -> int:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import envsdk
-from envsdk.buffers import FIELDS, Layout, SharedBuffers, copy_actions
+from envsdk.buffers import FIELDS, Layout, SharedBuffers, copy_actions, validate
 from envsdk.errors import ActionError, BuffersError
 from envsdk.spaces import Box, Discrete, MultiDiscrete
 
@@ -70,10 +70,55 @@ def test_rows_are_views_of_the_same_memory():
         b.rows(4, 9)
 
 
-def test_buffers_are_frozen():
+def test_fields_are_never_rebound():
     b = envsdk.allocate(Box(0, 1, shape=(3,)), Discrete(2), 2)
-    with pytest.raises(AttributeError):
+    with pytest.raises(BuffersError) as err:
         b.observations = np.zeros((2, 3), np.float32)
+    msg = str(err.value)
+    assert "Buffers.observations: expected the array it was built with" in msg
+    assert "Fix: write into it in place: buffers.observations[...] = value" in msg
+    with pytest.raises(BuffersError, match=r"Buffers\.rewards: expected a field that stays"):
+        del b.rewards
+
+
+def test_in_place_operators_write_through_the_shared_memory():
+    b = envsdk.allocate(Box(0, 1, shape=(3,)), Discrete(2), 4)
+    part = b.rows(1, 3)  # what a backend hands an env: views of its block
+    rewards, terminals = part.rewards, part.terminals
+    part.rewards += np.float32(1.5)
+    part.rewards *= 2
+    part.terminals |= np.array([False, True])
+    part.observations -= 0.25
+    assert part.rewards is rewards and part.terminals is terminals
+    assert b.rewards.tolist() == [0.0, 3.0, 3.0, 0.0] and b.terminals.tolist() == [False, False, True, False]
+    assert (b.observations[1:3] == -0.25).all() and (b.observations[[0, 3]] == 0).all()
+
+
+def test_overlapping_fields_are_rejected():
+    b = envsdk.allocate(OBS, ACT, N)
+    arrays = {f: getattr(b, f) for f in FIELDS}
+    arrays["rewards"] = b.observations.reshape(-1)[:N]  # float32, [N], contiguous: fit but for the overlap
+    with pytest.raises(BuffersError) as err:
+        envsdk.Buffers(**arrays).validate(OBS, ACT, N, owner="MyEnv.buffers")
+    assert "MyEnv.buffers.rewards: expected memory of its own, found it overlaps MyEnv.buffers.observations" in str(
+        err.value)
+
+
+@pytest.mark.parametrize("value", [{}, {f: None for f in FIELDS}, [1, 2]])
+def test_anything_but_buffers_is_refused(value):
+    b = envsdk.allocate(OBS, ACT, N)
+    with pytest.raises(BuffersError, match=r"MyEnv\.buffers: expected an envsdk\.Buffers, found"):
+        validate(value, OBS, ACT, N, owner="MyEnv.buffers")
+    assert validate(b, OBS, ACT, N) is b
+
+
+def test_a_bundled_env_refuses_a_dict_as_buffers():
+    from envsdk.envs.cartpole import CartPole
+
+    arrays = {f: getattr(envsdk.allocate(Box(-1, 1, shape=(4,)), Discrete(2), 2), f) for f in FIELDS}
+    with pytest.raises(BuffersError, match=r"CartPole\.buffers: expected an envsdk\.Buffers, found dict.*"
+                                           r"envsdk\.Buffers\(\*\*arrays\)"):
+        CartPole(num_envs=2, buffers=arrays)
 
 
 OBS, ACT, N = Box(0, 1, shape=(3,)), Discrete(4), 6
@@ -139,6 +184,35 @@ def test_copy_actions_checks_shape_and_dtype():
         copy_actions(b.actions, np.zeros(4, np.int32))
     with pytest.raises(ActionError, match=r"expected dtype int32.*found dtype float64"):
         copy_actions(b.actions, np.zeros(3))
+
+
+@pytest.mark.parametrize("actions, bad", [
+    (np.array([1, 2**32 + 1, 0], np.int64), 2**32 + 1),       # would wrap to the valid action 1
+    (np.array([0, -(2**31) - 1, 1], np.int64), -(2**31) - 1),  # would wrap to 2**31 - 1
+    (np.array([2**31 + 1, 0, 0], np.uint32), 2**31 + 1),       # would wrap to -2147483647
+    (np.array([3, 2, 2**63], np.uint64), 2**63),
+])
+def test_copy_actions_refuses_values_that_would_wrap(actions, bad):
+    b = envsdk.allocate(OBS, ACT, 3)
+    b.actions[...] = 7
+    with pytest.raises(ActionError) as err:
+        copy_actions(b.actions, actions, "MyEnv.step")
+    msg = str(err.value)
+    assert f"MyEnv.step.actions: expected values within int32 [-2147483648, 2147483647], found {bad} at index" in msg
+    assert "Fix:" in msg and b.actions.tolist() == [7, 7, 7]  # nothing written
+    copy_actions(b.actions, np.array([2**31 - 1, -(2**31), 3], np.int64))  # the int32 range itself is fine
+    assert b.actions.tolist() == [2**31 - 1, -(2**31), 3]
+    multi = envsdk.allocate(OBS, MultiDiscrete([3, 3]), 2)
+    with pytest.raises(ActionError, match="found 4294967296 at index"):
+        copy_actions(multi.actions, np.array([[0, 1], [2**32, 0]], np.int64))
+
+
+def test_step_refuses_actions_that_would_wrap():
+    env = envsdk.make("cartpole", num_envs=2)
+    env.reset(seed=0)
+    with pytest.raises(ActionError, match="expected values within int32"):
+        env.step(np.array([1, 2**32], np.int64))
+    env.close()
 
 
 def _child_writes(name, layout):
