@@ -19,51 +19,57 @@ PACKAGE_ENV = "ENVSDK_PACKAGE"
 checkout first; the Ray backend sets it for its actors to the driver's own envsdk."""
 
 
-def _built(folder: str) -> bool:
-    """Whether ``folder`` is an envsdk package this interpreter can use whole: its compiled
-    ``_sims`` extension beside it, and ``envsdk.envs`` inside it (an installed copy) or mapped to
-    it by an import hook (an editable install of this checkout, made for this interpreter)."""
-    if not any(_os.path.exists(_os.path.join(folder, "_sims" + s)) for s in _machinery.EXTENSION_SUFFIXES):
-        return False
-    if _os.path.isdir(_os.path.join(folder, "envs")):
-        return True
-    for finder in _sys.meta_path:  # an editable install's finder maps envsdk to the checkout's folder
+def _hooked() -> list[str]:
+    """The folders that import hooks other than sys.path's map ``envsdk`` to (an editable
+    install's finder maps it to its checkout)."""
+    folders = []
+    for finder in _sys.meta_path:
         if finder is _machinery.PathFinder or not hasattr(finder, "find_spec"):
-            continue  # PathFinder would find whatever comes first on sys.path: not evidence
+            continue  # PathFinder finds whatever comes first on sys.path: no evidence of an install
         try:
             spec = finder.find_spec("envsdk", None)
         except Exception:  # another library's hook: not ours to judge
             continue
-        if spec is not None and spec.origin and _os.path.realpath(_os.path.dirname(spec.origin)) == folder:
-            return True
-    return False
+        if spec is not None and spec.origin:
+            folders.append(_os.path.realpath(_os.path.dirname(spec.origin)))
+    return folders
+
+
+def _built(folder: str, hooked: list[str]) -> bool:
+    """Whether ``folder`` is an envsdk this interpreter can use whole: the compiled ``_sims``
+    beside it, and ``envsdk.envs`` inside it (an installed copy) or an import hook that maps
+    envsdk to it (an editable install of that checkout, made for this interpreter)."""
+    if not any(_os.path.exists(_os.path.join(folder, "_sims" + s)) for s in _machinery.EXTENSION_SUFFIXES):
+        return False
+    return _os.path.isdir(_os.path.join(folder, "envs")) or folder in hooked
 
 
 def _substitute() -> str | None:
     """The built envsdk folder to load instead of this unbuilt checkout, or None to go on here.
 
     The folder named by ``ENVSDK_PACKAGE`` (the process that started this one uses it) is
-    loaded instead; any other built envsdk on ``sys.path`` means the checkout shadows an
-    installed envsdk in a process of the user's, which raises ``SourceTreeError`` saying so. A
-    checkout with no built envsdk anywhere imports as it is (its pure-Python parts work; the C
-    parts raise ``SourceTreeError`` when used).
+    loaded instead; any other built envsdk (on ``sys.path`` or an editable install's hook)
+    means the checkout shadows it in a process of the user's, which raises ``SourceTreeError``
+    saying so. A checkout with no built envsdk anywhere imports as it is (its pure-Python parts
+    work; the C parts raise ``SourceTreeError`` when used).
     """
-    if _built(_HERE):
+    hooked = _hooked()
+    if _built(_HERE, hooked):
         return None
     wanted = _os.environ.get(PACKAGE_ENV)
-    if wanted and _os.path.realpath(wanted) != _HERE and _built(wanted):
-        return wanted
-    for entry in _sys.path:
-        folder = _os.path.realpath(_os.path.join(entry or _os.curdir, "envsdk"))
-        if folder != _HERE and _built(folder):
+    if wanted and _os.path.realpath(wanted) != _HERE and _built(_os.path.realpath(wanted), hooked):
+        return _os.path.realpath(wanted)
+    on_path = [_os.path.realpath(_os.path.join(entry or _os.curdir, "envsdk")) for entry in _sys.path]
+    for folder in [*on_path, *hooked]:
+        if folder != _HERE and _built(folder, hooked):
             from envsdk.errors import SourceTreeError
 
             raise SourceTreeError(
-                f"envsdk: expected the installed envsdk ({folder}), found Python importing the unbuilt "
-                f"source checkout {_HERE} instead, because the working directory comes first on "
-                "sys.path (this interpreter has no compiled envsdk._sims or envsdk.envs for it). Fix: run from another "
-                "directory (the `envsdk` command works from anywhere), or build this checkout in place "
-                "with `python -m pip install -e .`."
+                f"envsdk: expected the installed envsdk ({folder}), found Python importing the unbuilt source "
+                f"checkout {_HERE} instead, because the working directory comes first on sys.path (this "
+                "interpreter has no compiled envsdk._sims or envsdk.envs for it). Fix: run from another "
+                "directory (the `envsdk` command works from anywhere), or build this checkout in place with "
+                "`python -m pip install -e .`."
             )
     return None
 
