@@ -41,7 +41,7 @@ import numpy as np
 
 from envsdk import spaces
 from envsdk.buffers import allocate, copy_actions
-from envsdk.errors import ConfigError, EnvsdkError, SpaceError, StateError
+from envsdk.errors import ConfigError, EnvsdkError, SpaceError, StateError, install_hint
 from envsdk.protocol import Infos
 
 
@@ -56,7 +56,7 @@ def _require(module: str, extra: str, needed_by: str):
     except ImportError as e:
         raise MissingExtraError(
             f"{needed_by}: expected the optional dependency {module!r} to be installed, found "
-            f"{type(e).__name__}: {e}. Fix: pip install 'envsdk[{extra}]'"
+            f"{type(e).__name__}: {e}. Fix: {install_hint(extra)}"
         ) from e
 
 

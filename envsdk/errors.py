@@ -51,3 +51,22 @@ class SourceTreeError(EnvsdkError, ImportError):
 def field_message(owner: str, field: str, expected: object, found: object, fix: str) -> str:
     """Format the one error-message shape envsdk uses: where, expected, found, fix."""
     return f"{owner}.{field}: expected {expected}, found {found}. Fix: {fix}"
+
+
+def install_hint(extra: str) -> str:
+    """The pip command that installs envsdk's optional ``extra``, as it works in any environment.
+
+    envsdk installs from a checkout, not from the package index, so ``pip install
+    'envsdk[ray]'`` would fail; the hint names the extra's own requirements (read from envsdk's
+    metadata, so it follows pyproject.toml), then the form that works from a checkout.
+    """
+    from importlib import metadata
+
+    try:
+        requires = metadata.requires("envsdk") or []
+    except metadata.PackageNotFoundError:  # a checkout that was never installed
+        requires = []
+    marker = f'extra == "{extra}"'
+    named = [r.split(";")[0].strip() for r in requires if marker in r.replace("'", '"')]
+    packages = " ".join(f"'{r}'" for r in named) if named else extra
+    return f"pip install {packages} (or, from an envsdk checkout, pip install '.[{extra}]')"
