@@ -47,12 +47,16 @@ class ExtraNotInstalledError(EnvsdkError, ImportError):
     """An adapter needs an optional package that is not installed; the message names the fix."""
 
 
-# The pip command that installs each optional package an adapter needs.
+# The pip commands that install each optional package an adapter needs. envsdk is not on the
+# package index, so its extras (pyproject.toml) install from an envsdk checkout; the direct
+# command works anywhere and asks for what that extra pins. torch first: an unpinned torch, as
+# stable-baselines3 would pull, brings gigabytes of CUDA packages.
 _FIXES = {
-    "gymnasium": "pip install 'envsdk[gymnasium]'",
-    "stable_baselines3": "pip install 'envsdk[sb3]'",
-    "pettingzoo": "pip install 'envsdk[pettingzoo]'",
-    "torch": "pip install torch==2.13.0 (or 'envsdk[train]')",
+    "gymnasium": "pip install 'gymnasium>=1.0' (or, in an envsdk checkout, pip install '.[gymnasium]')",
+    "stable_baselines3": "pip install torch==2.13.0 && pip install 'stable-baselines3>=2.0' (or, in an envsdk "
+                         "checkout, pip install torch==2.13.0 && pip install '.[sb3]')",
+    "pettingzoo": "pip install 'pettingzoo>=1.24' (or, in an envsdk checkout, pip install '.[pettingzoo]')",
+    "torch": "pip install torch==2.13.0",
 }
 
 

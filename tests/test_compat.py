@@ -14,7 +14,7 @@ import pytest
 from envsdk.envs.cartpole import CartPole
 
 import envsdk
-from envsdk.compat import ExtraNotInstalledError, to_gymnasium, to_pettingzoo, to_sb3, to_torch
+from envsdk.compat import _FIXES, ExtraNotInstalledError, to_gymnasium, to_pettingzoo, to_sb3, to_torch
 from envsdk.errors import ActionError, ConfigError, ProtocolError
 
 gym = pytest.importorskip("gymnasium")  # every adapter speaks Gymnasium spaces
@@ -51,9 +51,10 @@ def test_importing_compat_imports_no_optional_package():
 
 
 @pytest.mark.parametrize("adapter, module, fix", [
-    (to_gymnasium, "gymnasium", "pip install 'envsdk[gymnasium]'"),
-    (to_sb3, "stable_baselines3", "pip install 'envsdk[sb3]'"),
-    (to_pettingzoo, "pettingzoo", "pip install 'envsdk[pettingzoo]'"),
+    (to_gymnasium, "gymnasium", "pip install 'gymnasium>=1.0' (or, in an envsdk checkout, pip install '.[gymnasium]')"),
+    (to_sb3, "stable_baselines3", "pip install torch==2.13.0 && pip install 'stable-baselines3>=2.0'"),
+    (to_pettingzoo, "pettingzoo", "pip install 'pettingzoo>=1.24' (or, in an envsdk checkout, pip install "
+                                  "'.[pettingzoo]')"),
     (to_torch, "torch", "pip install torch==2.13.0"),
 ])
 def test_a_missing_extra_names_the_pip_install_that_fixes_it(monkeypatch, adapter, module, fix):
@@ -61,6 +62,21 @@ def test_a_missing_extra_names_the_pip_install_that_fixes_it(monkeypatch, adapte
     with pytest.raises(ImportError, match=re.escape(f"Fix: {fix}")) as caught:
         adapter(cartpole(2))
     assert isinstance(caught.value, ExtraNotInstalledError)
+
+
+def test_install_hints_ask_for_what_the_extras_pin():
+    """envsdk is not on the package index: each hint's direct requirement is the one its extra pins
+    in pyproject.toml, and the extra it names for a checkout exists."""
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    for module, fix in _FIXES.items():
+        assert "envsdk[" not in fix  # not installable: envsdk is not on the index
+        pinned = {req for extra in re.findall(r"'\.\[(\w+)\]'", fix) for req in extras[extra]}
+        direct = re.findall(r"pip install ((?:'[^']+'|\S+))", fix.split(" (or")[0])
+        assert direct, fix
+        for req in (r.strip("'") for r in direct):
+            assert req in pinned or module == "torch", (module, req, pinned)
+    assert "torch==2.13.0" in extras["train"] and "torch==2.13.0" in _FIXES["torch"]
 
 
 def test_adapters_refuse_a_non_env():
