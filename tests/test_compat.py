@@ -453,3 +453,17 @@ def test_cleanrl_example_runs_on_gymnasiums_own_episode_statistics():
     assert len(episodes) > 40  # 2048 cartpole steps of a near-random policy: ~20 steps per episode
     assert all(1 <= float(r) <= 500 and int(step) <= 2048 for step, r in episodes)
     assert len(re.findall(r"^SPS: \d+$", out.stdout, re.M)) == 4  # 2048 // (4 envs x 128 steps)
+
+
+def test_bench_adapters_runs_every_arm_on_a_tiny_budget():
+    for module in ("stable_baselines3", "torch", "pettingzoo"):
+        pytest.importorskip(module)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_adapters.py"), "--env", "breakout", "--num-envs", "2",
+         "--rounds", "2", "--steps-per-round", "20", "--snake-rows", "8"],
+        capture_output=True, text=True, timeout=180, check=True, env={**os.environ, "OMP_NUM_THREADS": "1"},
+    ).stdout
+    arms = [line.split("  ")[0] for line in out.splitlines() if " us/step " in line]
+    assert arms == ["native envsdk", "to_gymnasium (default: copies)", "to_gymnasium(copy=False)",
+                    "RecordEpisodeStatistics(to_gym..)", "to_sb3", "to_torch (cpu, int64 tensors)",
+                    "native envsdk", "to_pettingzoo (dict API)"], out
