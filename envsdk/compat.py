@@ -49,8 +49,8 @@ class ExtraNotInstalledError(EnvsdkError, ImportError):
 
 # The pip commands that install each optional package an adapter needs. envsdk is not on the
 # package index, so its extras (pyproject.toml) install from an envsdk checkout; the direct
-# command works anywhere and asks for what that extra pins. torch first: an unpinned torch, as
-# stable-baselines3 would pull, brings gigabytes of CUDA packages.
+# command works anywhere and asks for what that extra pins. torch first, at the pinned version,
+# so that stable-baselines3 does not pull another.
 _FIXES = {
     "gymnasium": "pip install 'gymnasium>=1.0' (or, in an envsdk checkout, pip install '.[gymnasium]')",
     "stable_baselines3": "pip install torch==2.13.0 && pip install 'stable-baselines3>=2.0' (or, in an envsdk "
