@@ -1,4 +1,4 @@
-"""cartpole: Gymnasium's CartPole-v1, exactly (C sim in csrc/cartpole.h). Balance a pole on a cart."""
+"""cartpole: Gymnasium's CartPole-v1 dynamics (C sim in csrc/cartpole.h). Balance a pole on a cart."""
 
 from __future__ import annotations
 
@@ -25,6 +25,9 @@ _SKY, _TRACK, _CART, _POLE = (20, 20, 28), (120, 120, 140), (80, 200, 255), (255
 
 class CartPole:
     """``num_envs`` cart-poles with Gymnasium's CartPole-v1 dynamics (constants, Euler order, float64 state).
+
+    Not bit-exact: sin/cos are an inlined polynomial within 1 ulp of the C library's, so a long
+    episode drifts from Gymnasium's from the same start and actions (csrc/cartpole.h has figures).
 
     Observation ``[4]`` float32: cart position x (m), cart velocity (m/s), pole angle theta (rad,
     from upright, positive leaning right), pole angular velocity (rad/s); bounds as Gymnasium's

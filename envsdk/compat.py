@@ -47,12 +47,16 @@ class ExtraNotInstalledError(EnvsdkError, ImportError):
     """An adapter needs an optional package that is not installed; the message names the fix."""
 
 
-# The pip command that installs each optional package an adapter needs.
+# The pip commands that install each optional package an adapter needs. envsdk is not on the
+# package index, so its extras (pyproject.toml) install from an envsdk checkout; the direct
+# command works anywhere and asks for what that extra pins. torch first, at the pinned version,
+# so that stable-baselines3 does not pull another.
 _FIXES = {
-    "gymnasium": "pip install 'envsdk[gymnasium]'",
-    "stable_baselines3": "pip install 'envsdk[sb3]'",
-    "pettingzoo": "pip install 'envsdk[pettingzoo]'",
-    "torch": "pip install torch==2.13.0 (or 'envsdk[train]')",
+    "gymnasium": "pip install 'gymnasium>=1.0' (or, in an envsdk checkout, pip install '.[gymnasium]')",
+    "stable_baselines3": "pip install torch==2.13.0 && pip install 'stable-baselines3>=2.0' (or, in an envsdk "
+                         "checkout, pip install torch==2.13.0 && pip install '.[sb3]')",
+    "pettingzoo": "pip install 'pettingzoo>=1.24' (or, in an envsdk checkout, pip install '.[pettingzoo]')",
+    "torch": "pip install torch==2.13.0",
 }
 
 
@@ -126,7 +130,7 @@ class _EpisodeStats:
 # --- Gymnasium -----------------------------------------------------------------------------------
 
 
-def to_gymnasium(env, *, copy: bool = False, stats_key: str | None = "episode"):
+def to_gymnasium(env, *, copy: bool = True, stats_key: str | None = None):
     """A ``gymnasium.vector.VectorEnv`` over ``env``: one Gymnasium sub-env per agent row.
 
     - ``num_envs`` is ``env.num_agents``; spaces are Gymnasium spaces equal to the env's, batched
@@ -137,15 +141,22 @@ def to_gymnasium(env, *, copy: bool = False, stats_key: str | None = "episode"):
     - ``reset(seed=s)`` seeds row ``i`` with ``s + i`` (Gymnasium's rule and envsdk's); a list of
       seeds must be ``[s, s+1, ...]``. ``options`` (``reset_mask`` partial resets) are not
       supported.
-    - ``step`` returns the env's buffers (observations, float32 rewards, bool flags), overwritten
-      by the next step, as Gymnasium's ``copy=False`` vector envs do; ``copy=True`` returns copies.
-    - Episode statistics follow ``gymnasium.wrappers.vector.RecordEpisodeStatistics``: on a step
-      where rows ended, ``infos[stats_key] = {"r": returns, "l": lengths, "t": seconds}`` (0 where
-      no episode ended) and ``infos["_" + stats_key]`` marks the ended rows; the per-row values
-      are computed here from rewards and flags, so they are exact. Wrapping the adapter in
-      ``RecordEpisodeStatistics`` too needs a different key on one side: pass ``stats_key=None``
-      (or another name) here. envsdk's aggregate infos (and env keys such as ``score``) are not
-      forwarded: Gymnasium infos are per sub-env.
+    - ``copy=True`` (the default, as Gymnasium's vector envs): ``reset`` and ``step`` return fresh
+      arrays, so code may keep them or edit them in place (``obs -= mean``) without touching the
+      next step's. ``copy=False`` is the zero-copy path: they return the env's buffers themselves
+      (observations, float32 rewards, bool flags), overwritten by the next step and, since an env
+      may rewrite only part of a row per step (breakout's bricks), corrupted for every later step
+      by an in-place edit. Gymnasium's ``copy=False`` still copies rewards and flags; this one
+      copies nothing.
+    - ``infos`` is ``{}`` by default, so Gymnasium's wrappers add their keys as on any vector env:
+      ``gymnasium.wrappers.vector.RecordEpisodeStatistics(to_gymnasium(env))`` reports each ended
+      row's return and length, the same episodes as envsdk's own statistics. ``stats_key="episode"``
+      asks the adapter itself for those statistics in that wrapper's layout, without the
+      wrapper: on a step where rows ended, ``infos[stats_key] = {"r": returns, "l": lengths, "t":
+      seconds}`` (0 where no episode ended) and ``infos["_" + stats_key]`` marks the ended rows,
+      computed from rewards and flags (numpy, O(rows) per step; the wrapper then needs another
+      key). envsdk's aggregate infos (and env keys such as ``score``) are not forwarded:
+      Gymnasium infos are per sub-env.
     """
     gym = _require("gymnasium", "to_gymnasium")
     _check_env(env, "to_gymnasium")
@@ -172,8 +183,8 @@ def _gymnasium_class(gym):
             self.metadata = {"autoreset_mode": AutoresetMode.SAME_STEP}
             self.render_mode = None
             self.copy = copy
-            self._stats_key, self._mask_key = stats_key, None if stats_key is None else f"_{stats_key}"
-            self._stats = _EpisodeStats(self.num_envs)
+            self._stats_key, self._mask_key = stats_key, f"_{stats_key}"
+            self._stats = None if stats_key is None else _EpisodeStats(self.num_envs)
 
         def reset(self, *, seed: int | list[int] | None = None, options: dict | None = None):
             if options:
@@ -191,14 +202,15 @@ def _gymnasium_class(gym):
                 seed = seed[0]
             super().reset(seed=seed)
             observations, _ = self.env.reset(seed=seed)
-            self._stats.reset()
+            if self._stats is not None:
+                self._stats.reset()
             return (observations.copy() if self.copy else observations), {}
 
         def step(self, actions):
             observations, rewards, terminals, truncations, _ = self.env.step(actions)
             infos: dict[str, Any] = {}
-            if self._stats_key is not None:
-                stats = self._stats
+            stats = self._stats
+            if stats is not None:
                 stats.update(rewards)
                 dones = terminals | truncations
                 if dones.any():

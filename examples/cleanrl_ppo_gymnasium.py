@@ -1,19 +1,37 @@
-"""CleanRL's PPO (``cleanrl/ppo.py``) on envsdk's C cartpole, through the Gymnasium adapter.
+"""CleanRL's PPO, ``cleanrl/ppo.py``, training an envsdk env through ``envsdk.compat.to_gymnasium``.
 
-    pip install 'envsdk[gymnasium]' torch==2.13.0
-    python examples/cleanrl_ppo_gymnasium.py [--total-timesteps 500000] [--num-envs 8]
+    pip install torch==2.13.0 && pip install '.[gymnasium]'    # in the envsdk checkout
+    python examples/cleanrl_ppo_gymnasium.py [--env-id cartpole] [--total-timesteps 500000] [--num-envs 4]
 
-The script is CleanRL's, written against Gymnasium's vector API; the only change is the
-constructor: ``to_gymnasium(envsdk.make("cartpole", num_envs=...))`` instead of
-``gym.vector.SyncVectorEnv([make_env(...)])``. The adapter resets an ended episode in the same
-step (``AutoresetMode.SAME_STEP``) and reports finished episodes as Gymnasium's
-``RecordEpisodeStatistics`` does (``infos["episode"]`` and the ``infos["_episode"]`` mask).
-TensorBoard logging is replaced by ``print`` so the script needs nothing beyond torch.
+The code is CleanRL's single-file PPO (https://github.com/vwxyzjn/cleanrl, MIT licence, Shengyi
+Huang et al.; ``cleanrl/ppo.py`` as last changed in commit e421c2e), with its flags, defaults,
+network, losses, logged scalars and printed lines. That script targets Gymnasium 0.29; this one
+runs on Gymnasium 1.x, and differs from it in these places only, each marked ``envsdk:`` below:
+
+1. Env setup. ``gym.vector.SyncVectorEnv([make_env(...)])`` (each env wrapped in
+   ``gym.wrappers.RecordEpisodeStatistics``) becomes
+   ``gym.wrappers.vector.RecordEpisodeStatistics(to_gymnasium(envsdk.make(args.env_id, ...)))``,
+   Gymnasium 1.x's vector form of the same wrapper; ``make_env`` is gone, and ``--env-id`` names
+   an envsdk env (default ``cartpole``, envsdk's CartPole-v1) instead of a Gymnasium id. The
+   adapter resets an ended episode inside the same step, which is what Gymnasium 0.29's vector
+   envs did and what this PPO's ``next_done`` bookkeeping assumes.
+2. Episode logging. Gymnasium 0.29 delivered finished episodes as ``infos["final_info"]``, one
+   dict per sub-env; Gymnasium 1.x's vector wrapper reports them as arrays,
+   ``infos["episode"]["r"][i]`` for each ``i`` marked in ``infos["_episode"]``. The same lines are
+   printed and the same scalars written.
+3. Flags are parsed by ``parse_args`` (argparse) instead of ``tyro.cli(Args)``: the same names
+   (``--total-timesteps``, ``--no-anneal-lr``, ...) without the tyro dependency.
+4. TensorBoard is optional: without the ``tensorboard`` package the scalars are dropped and only
+   the printed lines remain (CleanRL requires it).
+5. ``--capture-video`` is refused: ``RecordVideo`` needs a render mode, and the adapter offers
+   none (envsdk envs render with ``env.render(mode, index)``).
 """
 
-from __future__ import annotations
+# CleanRL's code is kept as written, so the lint rules its style breaks are off for this file.
+# ruff: noqa: B007, B008, RUF005, UP031
 
 import argparse
+import os
 import random
 import time
 from dataclasses import dataclass, fields
@@ -28,23 +46,44 @@ from torch.distributions.categorical import Categorical
 import envsdk
 from envsdk.compat import to_gymnasium
 
+try:  # envsdk: (4) TensorBoard is optional
+    from torch.utils.tensorboard import SummaryWriter
+except ImportError:
+    SummaryWriter = None
+
 
 @dataclass
 class Args:
+    exp_name: str = os.path.basename(__file__)[: -len(".py")]
+    """the name of this experiment"""
     seed: int = 1
-    """seed of the experiment (sub-env i is seeded with seed + i)"""
+    """seed of the experiment"""
     torch_deterministic: bool = True
-    """if toggled, `torch.backends.cudnn.deterministic=True`"""
-    total_timesteps: int = 500_000
+    """if toggled, `torch.backends.cudnn.deterministic=False`"""
+    cuda: bool = True
+    """if toggled, cuda will be enabled by default"""
+    track: bool = False
+    """if toggled, this experiment will be tracked with Weights and Biases"""
+    wandb_project_name: str = "cleanRL"
+    """the wandb's project name"""
+    wandb_entity: str = None
+    """the entity (team) of wandb's project"""
+    capture_video: bool = False
+    """whether to capture videos of the agent performances (check out `videos` folder)"""
+
+    # Algorithm specific arguments
+    env_id: str = "cartpole"  # envsdk: (1) an envsdk env name
+    """the id of the environment"""
+    total_timesteps: int = 500000
     """total timesteps of the experiments"""
     learning_rate: float = 2.5e-4
     """the learning rate of the optimizer"""
-    num_envs: int = 8
+    num_envs: int = 4
     """the number of parallel game environments"""
     num_steps: int = 128
     """the number of steps to run in each environment per policy rollout"""
     anneal_lr: bool = True
-    """toggle learning rate annealing for policy and value networks"""
+    """Toggle learning rate annealing for policy and value networks"""
     gamma: float = 0.99
     """the discount factor gamma"""
     gae_lambda: float = 0.95
@@ -53,14 +92,20 @@ class Args:
     """the number of mini-batches"""
     update_epochs: int = 4
     """the K epochs to update the policy"""
+    norm_adv: bool = True
+    """Toggles advantages normalization"""
     clip_coef: float = 0.2
     """the surrogate clipping coefficient"""
+    clip_vloss: bool = True
+    """Toggles whether or not to use a clipped loss for the value function, as per the paper."""
     ent_coef: float = 0.01
     """coefficient of the entropy"""
     vf_coef: float = 0.5
     """coefficient of the value function"""
     max_grad_norm: float = 0.5
     """the maximum norm for the gradient clipping"""
+    target_kl: float = None
+    """the target KL divergence threshold"""
 
     # to be filled in runtime
     batch_size: int = 0
@@ -72,31 +117,51 @@ class Args:
 
 
 def parse_args() -> Args:
+    """envsdk: (3) what ``tyro.cli(Args)`` parses: ``--field-name VALUE``, ``--flag``/``--no-flag``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     for f in fields(Args):
-        kind = (lambda s: s.lower() in ("1", "true", "yes")) if isinstance(f.default, bool) else type(f.default)
-        parser.add_argument(f"--{f.name.replace('_', '-')}", type=kind, default=f.default)
+        name = "--" + f.name.replace("_", "-")
+        if f.type is bool:
+            parser.add_argument(name, action=argparse.BooleanOptionalAction, default=f.default)
+        else:
+            parser.add_argument(name, type=f.type, default=f.default)
     return Args(**vars(parser.parse_args()))
 
 
-def layer_init(layer, std=2**0.5, bias_const=0.0):
+class NoWriter:
+    """envsdk: (4) stands in for ``SummaryWriter`` when tensorboard is not installed."""
+
+    def add_text(self, *args, **kwargs) -> None:
+        pass
+
+    def add_scalar(self, *args, **kwargs) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def layer_init(layer, std=np.sqrt(2), bias_const=0.0):
     torch.nn.init.orthogonal_(layer.weight, std)
     torch.nn.init.constant_(layer.bias, bias_const)
     return layer
 
 
 class Agent(nn.Module):
-    def __init__(self, envs: gym.vector.VectorEnv):
+    def __init__(self, envs):
         super().__init__()
-        obs_size = int(np.prod(envs.single_observation_space.shape))
         self.critic = nn.Sequential(
-            layer_init(nn.Linear(obs_size, 64)), nn.Tanh(),
-            layer_init(nn.Linear(64, 64)), nn.Tanh(),
+            layer_init(nn.Linear(np.array(envs.single_observation_space.shape).prod(), 64)),
+            nn.Tanh(),
+            layer_init(nn.Linear(64, 64)),
+            nn.Tanh(),
             layer_init(nn.Linear(64, 1), std=1.0),
         )
         self.actor = nn.Sequential(
-            layer_init(nn.Linear(obs_size, 64)), nn.Tanh(),
-            layer_init(nn.Linear(64, 64)), nn.Tanh(),
+            layer_init(nn.Linear(np.array(envs.single_observation_space.shape).prod(), 64)),
+            nn.Tanh(),
+            layer_init(nn.Linear(64, 64)),
+            nn.Tanh(),
             layer_init(nn.Linear(64, envs.single_action_space.n), std=0.01),
         )
 
@@ -111,29 +176,53 @@ class Agent(nn.Module):
         return action, probs.log_prob(action), probs.entropy(), self.critic(x)
 
 
-def main() -> None:
-    args = parse_args()
+if __name__ == "__main__":
+    args = parse_args()  # envsdk: (3) CleanRL: tyro.cli(Args)
     args.batch_size = int(args.num_envs * args.num_steps)
     args.minibatch_size = int(args.batch_size // args.num_minibatches)
-    args.num_iterations = max(1, args.total_timesteps // args.batch_size)
+    args.num_iterations = args.total_timesteps // args.batch_size
+    run_name = f"{args.env_id}__{args.exp_name}__{args.seed}__{int(time.time())}"
+    if args.track:
+        import wandb
+
+        wandb.init(
+            project=args.wandb_project_name,
+            entity=args.wandb_entity,
+            sync_tensorboard=True,
+            config=vars(args),
+            name=run_name,
+            monitor_gym=True,
+            save_code=True,
+        )
+    writer = SummaryWriter(f"runs/{run_name}") if SummaryWriter is not None else NoWriter()  # envsdk: (4)
+    writer.add_text(
+        "hyperparameters",
+        "|param|value|\n|-|-|\n%s" % ("\n".join([f"|{key}|{value}|" for key, value in vars(args).items()])),
+    )
 
     # TRY NOT TO MODIFY: seeding
     random.seed(args.seed)
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
     torch.backends.cudnn.deterministic = args.torch_deterministic
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
-    # env setup: the one changed line (CleanRL: gym.vector.SyncVectorEnv([make_env(...) ...]))
-    envs = to_gymnasium(envsdk.make("cartpole", num_envs=args.num_envs))
+    device = torch.device("cuda" if torch.cuda.is_available() and args.cuda else "cpu")
+
+    # env setup
+    if args.capture_video:  # envsdk: (5)
+        raise SystemExit("--capture-video: not supported on to_gymnasium (no render mode); envsdk envs render "
+                         "with env.render(mode, index).")
+    envs = gym.wrappers.vector.RecordEpisodeStatistics(  # envsdk: (1) CleanRL: gym.vector.SyncVectorEnv([...])
+        to_gymnasium(envsdk.make(args.env_id, num_envs=args.num_envs))
+    )
     assert isinstance(envs.single_action_space, gym.spaces.Discrete), "only discrete action space is supported"
 
     agent = Agent(envs).to(device)
     optimizer = optim.Adam(agent.parameters(), lr=args.learning_rate, eps=1e-5)
 
     # ALGO Logic: Storage setup
-    obs = torch.zeros((args.num_steps, args.num_envs, *envs.single_observation_space.shape)).to(device)
-    actions = torch.zeros((args.num_steps, args.num_envs, *envs.single_action_space.shape)).to(device)
+    obs = torch.zeros((args.num_steps, args.num_envs) + envs.single_observation_space.shape).to(device)
+    actions = torch.zeros((args.num_steps, args.num_envs) + envs.single_action_space.shape).to(device)
     logprobs = torch.zeros((args.num_steps, args.num_envs)).to(device)
     rewards = torch.zeros((args.num_steps, args.num_envs)).to(device)
     dones = torch.zeros((args.num_steps, args.num_envs)).to(device)
@@ -145,13 +234,13 @@ def main() -> None:
     next_obs, _ = envs.reset(seed=args.seed)
     next_obs = torch.Tensor(next_obs).to(device)
     next_done = torch.zeros(args.num_envs).to(device)
-    recent_returns: list[float] = []
 
     for iteration in range(1, args.num_iterations + 1):
         # Annealing the rate if instructed to do so.
         if args.anneal_lr:
             frac = 1.0 - (iteration - 1.0) / args.num_iterations
-            optimizer.param_groups[0]["lr"] = frac * args.learning_rate
+            lrnow = frac * args.learning_rate
+            optimizer.param_groups[0]["lr"] = lrnow
 
         for step in range(0, args.num_steps):
             global_step += args.num_envs
@@ -171,9 +260,11 @@ def main() -> None:
             rewards[step] = torch.tensor(reward).to(device).view(-1)
             next_obs, next_done = torch.Tensor(next_obs).to(device), torch.Tensor(next_done).to(device)
 
-            if "episode" in infos:
+            if "episode" in infos:  # envsdk: (2) CleanRL: for info in infos["final_info"]
                 for i in np.flatnonzero(infos["_episode"]):
-                    recent_returns.append(float(infos["episode"]["r"][i]))
+                    print(f"global_step={global_step}, episodic_return={infos['episode']['r'][i]}")
+                    writer.add_scalar("charts/episodic_return", infos["episode"]["r"][i], global_step)
+                    writer.add_scalar("charts/episodic_length", infos["episode"]["l"][i], global_step)
 
         # bootstrap value if not done
         with torch.no_grad():
@@ -192,39 +283,55 @@ def main() -> None:
             returns = advantages + values
 
         # flatten the batch
-        b_obs = obs.reshape((-1, *envs.single_observation_space.shape))
+        b_obs = obs.reshape((-1,) + envs.single_observation_space.shape)
         b_logprobs = logprobs.reshape(-1)
-        b_actions = actions.reshape((-1, *envs.single_action_space.shape))
+        b_actions = actions.reshape((-1,) + envs.single_action_space.shape)
         b_advantages = advantages.reshape(-1)
         b_returns = returns.reshape(-1)
         b_values = values.reshape(-1)
 
         # Optimizing the policy and value network
         b_inds = np.arange(args.batch_size)
-        for _epoch in range(args.update_epochs):
+        clipfracs = []
+        for epoch in range(args.update_epochs):
             np.random.shuffle(b_inds)
             for start in range(0, args.batch_size, args.minibatch_size):
-                mb_inds = b_inds[start:start + args.minibatch_size]
+                end = start + args.minibatch_size
+                mb_inds = b_inds[start:end]
 
                 _, newlogprob, entropy, newvalue = agent.get_action_and_value(b_obs[mb_inds], b_actions.long()[mb_inds])
                 logratio = newlogprob - b_logprobs[mb_inds]
                 ratio = logratio.exp()
 
+                with torch.no_grad():
+                    # calculate approx_kl http://joschu.net/blog/kl-approx.html
+                    old_approx_kl = (-logratio).mean()
+                    approx_kl = ((ratio - 1) - logratio).mean()
+                    clipfracs += [((ratio - 1.0).abs() > args.clip_coef).float().mean().item()]
+
                 mb_advantages = b_advantages[mb_inds]
-                mb_advantages = (mb_advantages - mb_advantages.mean()) / (mb_advantages.std() + 1e-8)
+                if args.norm_adv:
+                    mb_advantages = (mb_advantages - mb_advantages.mean()) / (mb_advantages.std() + 1e-8)
 
                 # Policy loss
                 pg_loss1 = -mb_advantages * ratio
                 pg_loss2 = -mb_advantages * torch.clamp(ratio, 1 - args.clip_coef, 1 + args.clip_coef)
                 pg_loss = torch.max(pg_loss1, pg_loss2).mean()
 
-                # Value loss (clipped, as CleanRL's default)
+                # Value loss
                 newvalue = newvalue.view(-1)
-                v_loss_unclipped = (newvalue - b_returns[mb_inds]) ** 2
-                v_clipped = b_values[mb_inds] + torch.clamp(newvalue - b_values[mb_inds], -args.clip_coef,
-                                                            args.clip_coef)
-                v_loss_clipped = (v_clipped - b_returns[mb_inds]) ** 2
-                v_loss = 0.5 * torch.max(v_loss_unclipped, v_loss_clipped).mean()
+                if args.clip_vloss:
+                    v_loss_unclipped = (newvalue - b_returns[mb_inds]) ** 2
+                    v_clipped = b_values[mb_inds] + torch.clamp(
+                        newvalue - b_values[mb_inds],
+                        -args.clip_coef,
+                        args.clip_coef,
+                    )
+                    v_loss_clipped = (v_clipped - b_returns[mb_inds]) ** 2
+                    v_loss_max = torch.max(v_loss_unclipped, v_loss_clipped)
+                    v_loss = 0.5 * v_loss_max.mean()
+                else:
+                    v_loss = 0.5 * ((newvalue - b_returns[mb_inds]) ** 2).mean()
 
                 entropy_loss = entropy.mean()
                 loss = pg_loss - args.ent_coef * entropy_loss + v_loss * args.vf_coef
@@ -234,12 +341,24 @@ def main() -> None:
                 nn.utils.clip_grad_norm_(agent.parameters(), args.max_grad_norm)
                 optimizer.step()
 
-        sps = int(global_step / (time.time() - start_time))
-        mean_return = np.mean(recent_returns[-100:]) if recent_returns else float("nan")
-        print(f"iteration={iteration} global_step={global_step} episodic_return={mean_return:.1f} SPS={sps}")
+            if args.target_kl is not None and approx_kl > args.target_kl:
+                break
+
+        y_pred, y_true = b_values.cpu().numpy(), b_returns.cpu().numpy()
+        var_y = np.var(y_true)
+        explained_var = np.nan if var_y == 0 else 1 - np.var(y_true - y_pred) / var_y
+
+        # TRY NOT TO MODIFY: record rewards for plotting purposes
+        writer.add_scalar("charts/learning_rate", optimizer.param_groups[0]["lr"], global_step)
+        writer.add_scalar("losses/value_loss", v_loss.item(), global_step)
+        writer.add_scalar("losses/policy_loss", pg_loss.item(), global_step)
+        writer.add_scalar("losses/entropy", entropy_loss.item(), global_step)
+        writer.add_scalar("losses/old_approx_kl", old_approx_kl.item(), global_step)
+        writer.add_scalar("losses/approx_kl", approx_kl.item(), global_step)
+        writer.add_scalar("losses/clipfrac", np.mean(clipfracs), global_step)
+        writer.add_scalar("losses/explained_variance", explained_var, global_step)
+        print("SPS:", int(global_step / (time.time() - start_time)))
+        writer.add_scalar("charts/SPS", int(global_step / (time.time() - start_time)), global_step)
 
     envs.close()
-
-
-if __name__ == "__main__":
-    main()
+    writer.close()

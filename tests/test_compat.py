@@ -4,6 +4,7 @@ Each adapter is compared with the native env it wraps (same seeds, same actions)
 the library's own code: Gymnasium's vector wrappers, SB3's PPO, PettingZoo's parallel_api_test.
 """
 
+import os
 import re
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import pytest
 from envsdk.envs.cartpole import CartPole
 
 import envsdk
-from envsdk.compat import ExtraNotInstalledError, to_gymnasium, to_pettingzoo, to_sb3, to_torch
+from envsdk.compat import _FIXES, ExtraNotInstalledError, to_gymnasium, to_pettingzoo, to_sb3, to_torch
 from envsdk.errors import ActionError, ConfigError, ProtocolError
 
 gym = pytest.importorskip("gymnasium")  # every adapter speaks Gymnasium spaces
@@ -51,9 +52,10 @@ def test_importing_compat_imports_no_optional_package():
 
 
 @pytest.mark.parametrize("adapter, module, fix", [
-    (to_gymnasium, "gymnasium", "pip install 'envsdk[gymnasium]'"),
-    (to_sb3, "stable_baselines3", "pip install 'envsdk[sb3]'"),
-    (to_pettingzoo, "pettingzoo", "pip install 'envsdk[pettingzoo]'"),
+    (to_gymnasium, "gymnasium", "pip install 'gymnasium>=1.0' (or, in an envsdk checkout, pip install '.[gymnasium]')"),
+    (to_sb3, "stable_baselines3", "pip install torch==2.13.0 && pip install 'stable-baselines3>=2.0'"),
+    (to_pettingzoo, "pettingzoo", "pip install 'pettingzoo>=1.24' (or, in an envsdk checkout, pip install "
+                                  "'.[pettingzoo]')"),
     (to_torch, "torch", "pip install torch==2.13.0"),
 ])
 def test_a_missing_extra_names_the_pip_install_that_fixes_it(monkeypatch, adapter, module, fix):
@@ -61,6 +63,21 @@ def test_a_missing_extra_names_the_pip_install_that_fixes_it(monkeypatch, adapte
     with pytest.raises(ImportError, match=re.escape(f"Fix: {fix}")) as caught:
         adapter(cartpole(2))
     assert isinstance(caught.value, ExtraNotInstalledError)
+
+
+def test_install_hints_ask_for_what_the_extras_pin():
+    """envsdk is not on the package index: each hint's direct requirement is the one its extra pins
+    in pyproject.toml, and the extra it names for a checkout exists."""
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    for module, fix in _FIXES.items():
+        assert "envsdk[" not in fix  # not installable: envsdk is not on the index
+        pinned = {req for extra in re.findall(r"'\.\[(\w+)\]'", fix) for req in extras[extra]}
+        direct = re.findall(r"pip install ((?:'[^']+'|\S+))", fix.split(" (or")[0])
+        assert direct, fix
+        for req in (r.strip("'") for r in direct):
+            assert req in pinned or module == "torch", (module, req, pinned)
+    assert "torch==2.13.0" in extras["train"] and "torch==2.13.0" in _FIXES["torch"]
 
 
 def test_adapters_refuse_a_non_env():
@@ -91,8 +108,8 @@ def test_gymnasium_is_a_vector_env_with_same_step_autoreset_and_gymnasium_spaces
     snake.close()
 
 
-def test_gymnasium_returns_the_buffers_and_matches_the_native_env():
-    native, envs = cartpole(8), to_gymnasium(cartpole(8))
+def test_gymnasium_copy_false_returns_the_buffers_and_matches_the_native_env():
+    native, envs = cartpole(8), to_gymnasium(cartpole(8), copy=False)
     obs, infos = envs.reset(seed=3)
     assert obs is envs.env.buffers.observations and infos == {}
     np.testing.assert_array_equal(obs, native.reset(seed=3)[0])
@@ -101,22 +118,42 @@ def test_gymnasium_returns_the_buffers_and_matches_the_native_env():
         want = native.step(actions)
         for g, w in zip(got[:4], want[:4], strict=True):
             np.testing.assert_array_equal(g, w)
-    assert got[0] is envs.env.buffers.observations
+        assert got[4] == {}
+    b = envs.env.buffers
+    assert all(x is y for x, y in zip(got[:4], (b.observations, b.rewards, b.terminals, b.truncations), strict=True))
 
 
-def test_gymnasium_copy_true_returns_fresh_arrays():
-    envs = to_gymnasium(cartpole(4), copy=True)
+def test_gymnasium_copies_by_default_as_gymnasium_does():
+    envs = to_gymnasium(cartpole(4))
+    assert envs.copy is True and gym.make_vec("CartPole-v1", 2, vectorization_mode="sync").copy is True
     first, _ = envs.reset(seed=0)
     kept = first.copy()
     obs, rewards, terminals, truncations, _ = envs.step(np.zeros(4, np.int64))
-    assert not np.shares_memory(obs, envs.env.buffers.observations)
-    assert not np.shares_memory(rewards, envs.env.buffers.rewards)
-    np.testing.assert_array_equal(first, kept)  # the reset result was not overwritten
+    b = envs.env.buffers
+    for got, buffer in zip((first, obs, rewards, terminals, truncations),
+                           (b.observations, b.observations, b.rewards, b.terminals, b.truncations), strict=True):
+        assert not np.shares_memory(got, buffer)
+    np.testing.assert_array_equal(first, kept)  # the reset result was not overwritten by the step
+
+
+def test_gymnasium_in_place_edits_of_observations_leave_later_ones_intact():
+    """User code normalizing the returned observations in place (obs *= 0.5, obs -= mean) must
+    not reach the env: breakout rewrites only part of each row per step (the bricks stay), so an
+    edit of its buffer would survive into every later observation."""
+    n = 4
+    native, envs = envsdk.make("breakout", num_envs=n), to_gymnasium(envsdk.make("breakout", num_envs=n))
+    obs, _ = envs.reset(seed=0)
+    np.testing.assert_array_equal(obs, native.reset(seed=0)[0])
+    for actions in random_actions(n, 300, n=4, seed=5):
+        obs *= 0.5
+        obs -= obs.mean(axis=0)
+        obs, *_ = envs.step(actions)
+        np.testing.assert_array_equal(obs, native.step(actions)[0])
 
 
 def test_gymnasium_seeds_and_refuses_partial_resets():
     envs = to_gymnasium(cartpole(4))
-    a = envs.reset(seed=[5, 6, 7, 8])[0].copy()
+    a = envs.reset(seed=[5, 6, 7, 8])[0]
     np.testing.assert_array_equal(a, envs.reset(seed=5)[0])
     with pytest.raises(ConfigError, match=r"seed=s"):
         envs.reset(seed=[5, 5, 5, 5])
@@ -124,45 +161,58 @@ def test_gymnasium_seeds_and_refuses_partial_resets():
         envs.reset(options={"reset_mask": np.ones(4, bool)})
 
 
-def test_gymnasium_episode_stats_are_exact_per_row_and_agree_with_envsdk_infos():
-    steps, n = 300, 8
-    # report_every=1: envsdk's infos on the step the episodes end, to compare with Gymnasium's
-    native, envs = cartpole(n, max_steps=40, report_every=1), to_gymnasium(cartpole(n, max_steps=40))
+def envsdk_episodes(infos_per_step):
+    """(count, mean return, mean length) of envsdk's own report on each step (None: no report)."""
+    return [(i[0]["episode_count"], i[0]["episode_return"], i[0]["episode_length"]) if i else None
+            for i in infos_per_step]
+
+
+def wrapper_episodes(infos_per_step, key="episode"):
+    """The same three figures from RecordEpisodeStatistics-layout infos (None: no episode ended)."""
+    out = []
+    for infos in infos_per_step:
+        if key not in infos:
+            out.append(None)
+            continue
+        mask = infos[f"_{key}"]
+        out.append((int(mask.sum()), infos[key]["r"][mask].mean(), infos[key]["l"][mask].mean()))
+    return out
+
+
+def test_record_episode_statistics_wraps_the_default_adapter_and_sees_envsdk_episodes():
+    """Gymnasium 1.x's standard pattern, on the adapter's defaults: the wrapper reports, step by
+    step, the episodes envsdk's own statistics report (report_every=1: on the step they end)."""
+    from gymnasium.wrappers.vector import RecordEpisodeStatistics
+
+    n, steps = 8, 400
+    native = cartpole(n, max_steps=40, report_every=1)
+    envs = RecordEpisodeStatistics(to_gymnasium(cartpole(n, max_steps=40)), buffer_length=10_000)
     native.reset(seed=1)
     envs.reset(seed=1)
-    rewards, dones, reported, envsdk_returns = [], [], [], []
+    ours, theirs, rewards, dones = [], [], [], []
     for actions in random_actions(n, steps, seed=1):
         _, r, te, tr, infos = envs.step(actions)
-        rewards.append(r.copy())
+        rewards.append(r)
         dones.append(te | tr)
-        envsdk_infos = native.step(actions)[4]
-        if "episode" in infos:
-            mask = infos["_episode"]
-            np.testing.assert_array_equal(mask, te | tr)
-            assert set(infos["episode"]) == {"r", "l", "t"} and np.all(infos["episode"]["r"][~mask] == 0)
-            reported += list(zip(infos["episode"]["r"][mask].tolist(), infos["episode"]["l"][mask].tolist(),
-                                 strict=True))
-            # envsdk reports the mean over the episodes that ended this step; ours are the parts
-            assert len(envsdk_infos) == 1 and envsdk_infos[0]["episode_count"] == mask.sum()
-            assert envsdk_infos[0]["episode_return"] == pytest.approx(infos["episode"]["r"][mask].mean())
-            envsdk_returns.append(envsdk_infos[0]["episode_return"])
-        else:
-            assert infos == {} and envsdk_infos == []
-    assert reported == episodes_by_hand(np.array(rewards), np.array(dones))
-    assert len(envsdk_returns) > 10 and any(length == 40 for _, length in reported)  # truncations too
+        theirs.append(infos)
+        ours.append(native.step(actions)[4])
+    mine, recorded = envsdk_episodes(ours), wrapper_episodes(theirs)
+    assert [m is None for m in mine] == [r is None for r in recorded]
+    for m, r in zip(mine, recorded, strict=True):
+        if m is not None:
+            assert m[0] == r[0] and m[1:] == pytest.approx(r[1:], rel=1e-12)
+    by_hand = episodes_by_hand(np.array(rewards), np.array(dones))
+    assert list(zip(envs.return_queue, envs.length_queue, strict=True)) == by_hand
+    assert envs.episode_count == len(by_hand) > 50 and any(length == 40 for _, length in by_hand)  # truncations too
 
 
-def test_gymnasium_vector_wrappers_work():
-    from gymnasium.wrappers.vector import (
-        ClipReward,
-        DictInfoToList,
-        NormalizeReward,
-        RecordEpisodeStatistics,
-    )
+def test_gymnasium_stats_key_reports_what_the_wrapper_would():
+    """stats_key="episode": the adapter's own per-row statistics, in RecordEpisodeStatistics'
+    layout, with no wrapper; the same returns and lengths the wrapper computes."""
+    from gymnasium.wrappers.vector import ClipReward, DictInfoToList, NormalizeReward, RecordEpisodeStatistics
 
-    # RecordEpisodeStatistics computes what the adapter reports: same returns and lengths.
-    ours = to_gymnasium(cartpole(8, max_steps=30))
-    theirs = RecordEpisodeStatistics(to_gymnasium(cartpole(8, max_steps=30), stats_key=None))
+    ours = to_gymnasium(cartpole(8, max_steps=30), stats_key="episode")
+    theirs = RecordEpisodeStatistics(to_gymnasium(cartpole(8, max_steps=30)))
     ours.reset(seed=2)
     theirs.reset(seed=2)
     seen = 0
@@ -171,13 +221,21 @@ def test_gymnasium_vector_wrappers_work():
         assert a.keys() == b.keys()
         if "episode" in a:
             seen += 1
+            assert set(a["episode"]) == {"r", "l", "t"} and np.all(a["episode"]["r"][~a["_episode"]] == 0)
             np.testing.assert_array_equal(a["_episode"], b["_episode"])
-            np.testing.assert_allclose(a["episode"]["r"], b["episode"]["r"])
+            np.testing.assert_array_equal(a["episode"]["r"], b["episode"]["r"])
             np.testing.assert_array_equal(a["episode"]["l"], b["episode"]["l"])
+        else:
+            assert a == {}
     assert seen > 5 and len(theirs.return_queue) > 10
 
-    # Both on at once: a different key on one side.
-    both = RecordEpisodeStatistics(to_gymnasium(cartpole(4)), stats_key="recorded")
+    # Both at once need two keys: Gymnasium's wrapper refuses to overwrite one.
+    clash = RecordEpisodeStatistics(to_gymnasium(cartpole(4, max_steps=2), stats_key="episode"))
+    clash.reset(seed=0)
+    clash.step(np.zeros(4, np.int64))
+    with pytest.raises(ValueError, match="'episode' but this key already exists"):
+        clash.step(np.zeros(4, np.int64))
+    both = RecordEpisodeStatistics(to_gymnasium(cartpole(4), stats_key="episode"), stats_key="recorded")
     stacked = DictInfoToList(ClipReward(NormalizeReward(both), 0.0, 0.5))
     stacked.reset(seed=0)
     stacked.action_space.seed(0)
@@ -369,12 +427,43 @@ def test_torch_cuda_copies_match_the_buffers():
 # --- examples -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("script, needs", [("sb3_ppo.py", "stable_baselines3"), ("cleanrl_ppo_gymnasium.py", "torch")])
-def test_example_runs_with_a_tiny_budget(script, needs):
-    pytest.importorskip(needs)
-    out = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / script), "--total-timesteps", "2048", "--num-envs", "4"],
-        capture_output=True, text=True, timeout=120,
+def run_example(script, *args):
+    return subprocess.run(
+        [sys.executable, str(ROOT / "examples" / script), *args], capture_output=True, text=True, timeout=180,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},  # torch's threads only fight each other on a small CI box
     )
+
+
+def test_sb3_example_runs_with_a_tiny_budget():
+    pytest.importorskip("stable_baselines3")
+    out = run_example("sb3_ppo.py", "--total-timesteps", "2048", "--num-envs", "4")
     assert out.returncode == 0, out.stderr
     assert "2048" in out.stdout
+
+
+def test_cleanrl_example_runs_on_gymnasiums_own_episode_statistics():
+    """CleanRL's PPO on to_gymnasium under Gymnasium 1.x's RecordEpisodeStatistics: it prints
+    CleanRL's lines, one per finished episode (the wrapper works on the adapter's defaults) and
+    one SPS line per iteration, and keeps CleanRL's flags."""
+    pytest.importorskip("torch")
+    out = run_example("cleanrl_ppo_gymnasium.py", "--total-timesteps", "2048", "--num-envs", "4",
+                      "--no-anneal-lr", "--clip-vloss", "--target-kl", "0.5", "--no-cuda")
+    assert out.returncode == 0, out.stderr
+    episodes = re.findall(r"^global_step=(\d+), episodic_return=([\d.]+)$", out.stdout, re.M)
+    assert len(episodes) > 40  # 2048 cartpole steps of a near-random policy: ~20 steps per episode
+    assert all(1 <= float(r) <= 500 and int(step) <= 2048 for step, r in episodes)
+    assert len(re.findall(r"^SPS: \d+$", out.stdout, re.M)) == 4  # 2048 // (4 envs x 128 steps)
+
+
+def test_bench_adapters_runs_every_arm_on_a_tiny_budget():
+    for module in ("stable_baselines3", "torch", "pettingzoo"):
+        pytest.importorskip(module)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_adapters.py"), "--env", "breakout", "--num-envs", "2",
+         "--rounds", "2", "--steps-per-round", "20", "--snake-rows", "8"],
+        capture_output=True, text=True, timeout=180, check=True, env={**os.environ, "OMP_NUM_THREADS": "1"},
+    ).stdout
+    arms = [line.split("  ")[0] for line in out.splitlines() if " us/step " in line]
+    assert arms == ["native envsdk", "to_gymnasium (default: copies)", "to_gymnasium(copy=False)",
+                    "RecordEpisodeStatistics(to_gym..)", "to_sb3", "to_torch (cpu, int64 tensors)",
+                    "native envsdk", "to_pettingzoo (dict API)"], out
