@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from envsdk import spaces as _spaces
-from envsdk.errors import ActionError, ConfigError, EnvsdkError, ProtocolError
+from envsdk.errors import ConfigError, EnvsdkError, ProtocolError, install_hint
 from envsdk.protocol import Env
 
 __all__ = ["ExtraNotInstalledError", "to_gymnasium", "to_pettingzoo", "to_sb3", "to_torch"]
@@ -47,17 +47,8 @@ class ExtraNotInstalledError(EnvsdkError, ImportError):
     """An adapter needs an optional package that is not installed; the message names the fix."""
 
 
-# The pip commands that install each optional package an adapter needs. envsdk is not on the
-# package index, so its extras (pyproject.toml) install from an envsdk checkout; the direct
-# command works anywhere and asks for what that extra pins. torch first, at the pinned version,
-# so that stable-baselines3 does not pull another.
-_FIXES = {
-    "gymnasium": "pip install 'gymnasium>=1.0' (or, in an envsdk checkout, pip install '.[gymnasium]')",
-    "stable_baselines3": "pip install torch==2.13.0 && pip install 'stable-baselines3>=2.0' (or, in an envsdk "
-                         "checkout, pip install torch==2.13.0 && pip install '.[sb3]')",
-    "pettingzoo": "pip install 'pettingzoo>=1.24' (or, in an envsdk checkout, pip install '.[pettingzoo]')",
-    "torch": "pip install torch==2.13.0",
-}
+# The extra of envsdk's pyproject.toml that brings each optional package an adapter needs.
+_EXTRAS = {"gymnasium": "gymnasium", "stable_baselines3": "sb3", "pettingzoo": "pettingzoo", "torch": "train"}
 
 
 def _require(module: str, owner: str):
@@ -67,7 +58,7 @@ def _require(module: str, owner: str):
     except ImportError as e:
         raise ExtraNotInstalledError(
             f"envsdk.compat.{owner}: expected the optional package {module!r}, found it not importable "
-            f"({e}). Fix: {_FIXES[module]}"
+            f"({e}). Fix: {install_hint(_EXTRAS[module], 'torch' if module == 'torch' else None)}"
         ) from e
 
 
@@ -517,14 +508,10 @@ class TorchEnv:
 
     def step(self, actions):
         if isinstance(actions, self._torch.Tensor):
-            if actions.shape != self._actions.shape:
-                raise ActionError(
-                    f"TorchEnv.step.actions: expected shape {tuple(self._actions.shape)}, found shape "
-                    f"{tuple(actions.shape)}. Fix: pass one action row per agent (num_agents rows)."
-                )
-            if actions.data_ptr() != self._actions.data_ptr():
-                self._actions.copy_(actions)
-            actions = self.buffers.actions
+            if actions.data_ptr() == self._actions.data_ptr() and actions.shape == self._actions.shape:
+                actions = self.buffers.actions  # the buffer itself: no copy
+            else:  # the env's step copies it in with numpy's checks (shape, dtype kind, int32 range)
+                actions = actions.detach().cpu().numpy()
         _, _, _, _, infos = self.env.step(actions)
         self._publish()
         return self.observations, self.rewards, self.terminals, self.truncations, infos

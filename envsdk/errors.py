@@ -7,6 +7,8 @@ the built-in (``ValueError``, ``TypeError``, ``LookupError``, ``RuntimeError``) 
 
 from __future__ import annotations
 
+import re
+
 
 class EnvsdkError(Exception):
     """Base class of every error envsdk raises on purpose."""
@@ -53,12 +55,13 @@ def field_message(owner: str, field: str, expected: object, found: object, fix: 
     return f"{owner}.{field}: expected {expected}, found {found}. Fix: {fix}"
 
 
-def install_hint(extra: str) -> str:
+def install_hint(extra: str, package: str | None = None) -> str:
     """The pip command that installs envsdk's optional ``extra``, as it works in any environment.
 
     envsdk installs from a checkout, not from the package index, so ``pip install
     'envsdk[ray]'`` would fail; the hint names the extra's own requirements (read from envsdk's
-    metadata, so it follows pyproject.toml), then the form that works from a checkout.
+    metadata, so it follows pyproject.toml; only ``package``'s when given), then the form that
+    works from a checkout.
     """
     from importlib import metadata
 
@@ -68,5 +71,7 @@ def install_hint(extra: str) -> str:
         requires = []
     marker = f'extra == "{extra}"'
     named = [r.split(";")[0].strip() for r in requires if marker in r.replace("'", '"')]
+    if package is not None:
+        named = [r for r in named if re.match(rf"{re.escape(package)}\b", r)]
     packages = " ".join(f"'{r}'" for r in named) if named else extra
     return f"pip install {packages} (or, from an envsdk checkout, pip install '.[{extra}]')"

@@ -15,8 +15,8 @@ import pytest
 from envsdk.envs.cartpole import CartPole
 
 import envsdk
-from envsdk.compat import _FIXES, ExtraNotInstalledError, to_gymnasium, to_pettingzoo, to_sb3, to_torch
-from envsdk.errors import ActionError, ConfigError, ProtocolError
+from envsdk.compat import ExtraNotInstalledError, to_gymnasium, to_pettingzoo, to_sb3, to_torch
+from envsdk.errors import ActionError, ConfigError, ProtocolError, install_hint
 
 gym = pytest.importorskip("gymnasium")  # every adapter speaks Gymnasium spaces
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,13 +52,16 @@ def test_importing_compat_imports_no_optional_package():
 
 
 @pytest.mark.parametrize("adapter, module, fix", [
-    (to_gymnasium, "gymnasium", "pip install 'gymnasium>=1.0' (or, in an envsdk checkout, pip install '.[gymnasium]')"),
-    (to_sb3, "stable_baselines3", "pip install torch==2.13.0 && pip install 'stable-baselines3>=2.0'"),
-    (to_pettingzoo, "pettingzoo", "pip install 'pettingzoo>=1.24' (or, in an envsdk checkout, pip install "
-                                  "'.[pettingzoo]')"),
-    (to_torch, "torch", "pip install torch==2.13.0"),
+    (to_gymnasium, "gymnasium", "pip install 'gymnasium>=1.0' (or, from an envsdk checkout, pip install "
+                                "'.[gymnasium]')"),
+    (to_sb3, "stable_baselines3", "pip install 'stable-baselines3>=2.0' 'gymnasium>=1.0' 'torch==2.13.0' (or, "
+                                  "from an envsdk checkout, pip install '.[sb3]')"),
+    (to_pettingzoo, "pettingzoo", "pip install 'pettingzoo>=1.24' 'pygame>=2.5' (or, from an envsdk checkout, pip "
+                                  "install '.[pettingzoo]')"),
+    (to_torch, "torch", "pip install 'torch==2.13.0' (or, from an envsdk checkout, pip install '.[train]')"),
 ])
 def test_a_missing_extra_names_the_pip_install_that_fixes_it(monkeypatch, adapter, module, fix):
+    # envsdk is not on the package index: the hint asks for what the extra pins, then the checkout form.
     monkeypatch.setitem(sys.modules, module, None)  # makes `import module` raise ImportError
     with pytest.raises(ImportError, match=re.escape(f"Fix: {fix}")) as caught:
         adapter(cartpole(2))
@@ -66,18 +69,13 @@ def test_a_missing_extra_names_the_pip_install_that_fixes_it(monkeypatch, adapte
 
 
 def test_install_hints_ask_for_what_the_extras_pin():
-    """envsdk is not on the package index: each hint's direct requirement is the one its extra pins
-    in pyproject.toml, and the extra it names for a checkout exists."""
+    """Each hint's requirements are its extra's in pyproject.toml (the installed metadata has not drifted)."""
     tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
-    for module, fix in _FIXES.items():
-        assert "envsdk[" not in fix  # not installable: envsdk is not on the index
-        pinned = {req for extra in re.findall(r"'\.\[(\w+)\]'", fix) for req in extras[extra]}
-        direct = re.findall(r"pip install ((?:'[^']+'|\S+))", fix.split(" (or")[0])
-        assert direct, fix
-        for req in (r.strip("'") for r in direct):
-            assert req in pinned or module == "torch", (module, req, pinned)
-    assert "torch==2.13.0" in extras["train"] and "torch==2.13.0" in _FIXES["torch"]
+    for extra in ("gymnasium", "sb3", "pettingzoo", "ray", "train"):
+        hint = install_hint(extra)
+        assert "envsdk[" not in hint and hint.endswith(f"pip install '.[{extra}]')")
+        assert re.findall(r"'([^'.][^']*)'", hint.split(" (or")[0]) == extras[extra], hint
 
 
 def test_adapters_refuse_a_non_env():
@@ -404,6 +402,10 @@ def test_torch_cpu_tensors_are_the_buffers():
     env.step(np.ones(4, np.int32))
     with pytest.raises(ActionError, match=r"expected shape \(4,\)"):
         env.step(torch.zeros(3, dtype=torch.int64))
+    with pytest.raises(ActionError, match=r"expected values within int32 .* found 4294967297"):
+        env.step(torch.tensor([0, 2**32 + 1, 0, 1]))  # would wrap to the valid action 1
+    with pytest.raises(ActionError, match=r"expected dtype int32 .*found dtype float32"):
+        env.step(torch.ones(4))  # a float tensor is no Discrete action, as for numpy
     env.close()
 
 
