@@ -5,6 +5,7 @@ terminal: one move per line, no colour); Ctrl-C, a missing torch and cbreak mode
 subprocesses (cbreak mode on a pseudo-terminal).
 """
 
+import importlib.util
 import io
 import os
 import pickle
@@ -25,6 +26,7 @@ from envsdk.errors import CheckpointError
 
 torch = pytest.importorskip("torch")
 policies = pytest.importorskip("envsdk.policy")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def play(monkeypatch, capsys, *argv: str, stdin: str = "") -> tuple[int, str, str]:
@@ -393,14 +395,29 @@ def crafted(request, tmp_path) -> tuple[Path, Path, str]:
     return path, marker, request.param
 
 
-def test_a_crafted_checkpoint_is_refused_without_running_it(crafted, monkeypatch, capsys):
+def test_a_crafted_checkpoint_is_refused_without_running_it(crafted, monkeypatch, capsys, tmp_path):
+    # Every place that loads a checkpoint: the library, envsdk play, examples/ppo.py (load_agent and
+    # --init-checkpoint) and bench/train_demos.py.
+    import ppo
+
+    spec = importlib.util.spec_from_file_location("train_demos", ROOT / "bench" / "train_demos.py")
+    train_demos = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train_demos)
     path, marker, kind = crafted
     expected = f"checkpoint {str(path)!r}: expected a torch.save file of plain data (tensors, numbers, strings, "
-    with pytest.raises(CheckpointError) as error:
-        policies.load(path)
-    assert str(error.value).startswith(expected)
-    if kind == "torch-zip":  # a raw pickle of protocol 4 is refused at its first opcode, FRAME
-        assert "found content that imports or calls code (Unsupported global: GLOBAL exec" in str(error.value)
+    loaders = {
+        "envsdk.policy.load": lambda: policies.load(path),
+        "ppo.load_agent": lambda: ppo.load_agent(path),
+        "ppo.py --init-checkpoint": lambda: ppo.main(["--env", "tictactoe", "--init-checkpoint", str(path),
+                                                      "--output-dir", str(tmp_path / "run"), "--num-envs", "1"]),
+        "train_demos.play_games": lambda: train_demos.play_games(path, 1),
+    }
+    for name, load in loaders.items():
+        with pytest.raises(CheckpointError) as error:
+            load()
+        assert str(error.value).startswith(expected), name
+        if kind == "torch-zip":  # a raw pickle of protocol 4 is refused at its first opcode, FRAME
+            assert "found content that imports or calls code (Unsupported global: GLOBAL exec" in str(error.value)
     code, out, err = play(monkeypatch, capsys, "tictactoe", "--checkpoint", str(path))
     assert code == 2 and err.startswith(f"envsdk play: {expected}")
     assert err.count("\n") == 1
