@@ -136,6 +136,8 @@ def _session(name, config, checkpoint, versus, episodes, seed, stdin, stdout, st
         return 2
 
     factory = resolve(name)
+    if episodes < 1:
+        return refuse(f"--episodes: expected a positive number, found {episodes}. Fix: pass --episodes 1 or more.")
     if versus and not checkpoint:
         return refuse("--versus: expected --checkpoint PATH (the policy you play against), found none. Fix: add "
                       "--checkpoint runs/<run>/agent.pt.")

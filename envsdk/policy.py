@@ -129,13 +129,12 @@ def load(path: str | Path) -> Policy:
     (content that would import or run code) or cannot read it, when a key is missing or has the
     wrong type or shape, or when torch is not installed.
     """
-    shown = str(path)
-    torch = _torch(shown)
-    file = Path(path)
+    shown, file = str(path), Path(path)
     if not file.is_file():
         found = "a directory" if file.is_dir() else "no file"
         raise CheckpointError(f"checkpoint {shown!r}: expected a checkpoint file, found {found} there. "
                               f"Fix: {_FIX_FILE}.")
+    torch = _torch(shown)
     expected = "expected a torch.save file of plain data (tensors, numbers, strings, lists, dicts)"
     try:
         with warnings.catch_warnings():  # torch warns about pickle protocols of raw pickles: the error says it all
