@@ -31,6 +31,7 @@ from typing import TextIO
 import numpy as np
 
 from envsdk import policy as policies
+from envsdk.backends.factory import takes_num_envs
 from envsdk.controls import KEY_NAMES, Controls, controls_of, generic
 from envsdk.errors import EnvsdkError
 from envsdk.registry import resolve
@@ -149,7 +150,7 @@ def _session(name, config, checkpoint, versus, episodes, seed, stdin, stdout, st
         config = {**policy.config, **config}
     if versus:
         config["opponent"] = "none"  # the board game's two-player mode: you are row 0, the policy row 1
-    env = factory(num_envs=1, **config)
+    env = factory(num_envs=1, **config) if takes_num_envs(factory) else factory(**config)
     try:
         n = getattr(env.single_action_space, "n", None)  # Discrete spaces, envsdk's and Gymnasium's
         if n is None:
@@ -209,7 +210,7 @@ def _episodes(env, controls: Controls, policy, players: list[str], by_policy: li
     """Play ``episodes`` episodes from ``reset(seed)``; 0 when done or when the input ends."""
     rows = len(players)
     observations, _ = env.reset(seed=seed)
-    picture = env.render("ansi")
+    picture = _picture(env)
     term.say(f"\nepisode 1\n{picture}")
     episode, steps, total = 1, 0, 0.0
     while True:
@@ -221,7 +222,7 @@ def _episodes(env, controls: Controls, policy, players: list[str], by_policy: li
         for row in movers:
             if by_policy[row]:
                 action = int(chosen[row])
-                term.say(f"{players[row]} plays {controls.actions[action] if action < n else action}")
+                term.say(f"{players[row]} plays {controls.actions[action]}")
             else:
                 action = _ask(term, controls, players[row], before[row], n)
                 if action is None:
@@ -235,7 +236,7 @@ def _episodes(env, controls: Controls, policy, players: list[str], by_policy: li
         if not (terminals[0] or truncations[0]):
             for row, action in illegal:  # the game goes on (e.g. tripletriad's penalty)
                 term.say(f"{players[row]} made an illegal move ({controls.actions[action]}): {controls.illegal}")
-            picture = env.render("ansi")
+            picture = _picture(env)
             term.say(picture)
             time.sleep(pace)
             continue
@@ -245,13 +246,25 @@ def _episodes(env, controls: Controls, policy, players: list[str], by_policy: li
         else:  # the env restarted inside step: the last position before the final step is what is left
             term.say(f"last position before the end:\n{picture}")
         outcome = _outcome(controls, players, rewards, bool(terminals[0]), illegal, total)
-        term.say(f"episode {episode} over: {outcome} ({steps} steps)")
+        term.say(f"episode {episode} over: {outcome} ({steps} step{'' if steps == 1 else 's'})")
         time.sleep(4 * pace)
         if episode == episodes:
             return 0
         episode, steps, total = episode + 1, 0, 0.0
-        picture = env.render("ansi")
+        picture = _picture(env)
         term.say(f"\nepisode {episode}\n{picture}")
+
+
+def _picture(env) -> str:
+    """The env's text picture, ``render("ansi")``; its observation rows when it draws no text."""
+    render = getattr(env, "render", None)
+    try:
+        picture = render("ansi") if callable(render) else None
+    except Exception:  # a render without an "ansi" mode: each env raises its own kind of error
+        picture = None
+    if isinstance(picture, str):
+        return picture
+    return "observations: " + np.array2string(np.asarray(env.buffers.observations), precision=3)
 
 
 def _movers(controls: Controls, observations: np.ndarray, rows: int) -> list[int]:

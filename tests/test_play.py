@@ -183,6 +183,16 @@ def test_arcade_games_take_keys_one_per_line(monkeypatch, capsys, env, config, k
         assert not re.search(r"\b(won|lost|draw)\b", out)
 
 
+def test_an_env_without_controls_or_a_text_picture_takes_action_numbers(monkeypatch, capsys):
+    # examples/custom_env.py's Corridor: no CONTROLS, no num_envs, no render; conftest.py puts
+    # examples/ on sys.path.
+    code, out, _ = play(monkeypatch, capsys, "custom_env:Corridor", "slip=0", "length=3", "--seed", "0",
+                        stdin="2\n1\n1\n1\n")
+    assert code == 0 and "to move: an action number 0-1. Ctrl-C quits." in out
+    assert "expected an action number 0..1, found '2'; try again" in out
+    assert "observations: [[" in out and re.search(r"episode 1 over: return 1 \(\d steps?\)", out)
+
+
 def test_snake_with_many_snakes_suggests_one(monkeypatch, capsys):
     code, out, err = play(monkeypatch, capsys, "snake")
     assert code == 2 and out == ""
