@@ -31,14 +31,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
 import envsdk
+import envsdk.policy
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "examples"))
-from ppo import load_agent  # noqa: E402
-
 RUNS = ROOT / "runs" / "demos"
 
 
@@ -54,15 +51,10 @@ def train(env: str, *extra: str, run: str = "") -> dict:
 
 
 def play_games(checkpoint: Path, games: int, seed: int = 12345, **config) -> dict:
-    """The trained policy, played greedily (argmax), plays ``games`` games (see ``play_policy``)."""
-    agent, _ = load_agent(checkpoint)
-
-    def policy(obs: np.ndarray) -> np.ndarray:
-        with torch.no_grad():
-            return agent.distribution(torch.as_tensor(obs.reshape(len(obs), -1), dtype=torch.float32)).probs.argmax(
-                dim=1).numpy()
-
-    return play_policy(agent_env(checkpoint), policy, games, seed, **config)
+    """The trained policy, played greedily (argmax over the legal actions), plays ``games`` games (see
+    ``play_policy``). The checkpoint is loaded as plain data (envsdk/policy.py), never unpickled."""
+    policy = envsdk.policy.load(checkpoint)
+    return play_policy(policy.env, policy.act, games, seed, **config)
 
 
 # Triple Triad's neighbour of cell p in direction N, E, S, W (rows top to bottom); p itself off the board, where
@@ -109,10 +101,6 @@ def play_policy(env_name: str, policy, games: int, seed: int = 12345, **config) 
     return {"win": float((result > 0).mean()), "draw": float((result == 0).mean()), "loss": float((result < 0).mean())}
 
 
-def agent_env(checkpoint: Path) -> str:
-    return torch.load(checkpoint, map_location="cpu", weights_only=False)["env"]
-
-
 def report(name: str, summary: dict, **figures) -> None:
     line = {"demo": name, "steps": summary["steps"], "train_seconds": summary["seconds"], "sps": summary["sps"],
             "mean_return": summary["mean_return"], **figures}
@@ -136,15 +124,13 @@ def exact_tictactoe(checkpoint: Path) -> dict:
     spec = importlib.util.spec_from_file_location("tictactoe_table", ROOT / "csrc" / "tictactoe_table.py")
     table = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(table)
-    agent, _ = load_agent(checkpoint)
+    policy = envsdk.policy.load(checkpoint)
     full = 0x1FF
 
     @functools.cache
     def move(mine: int, theirs: int) -> int:
         board = [(mine >> c & 1) - (theirs >> c & 1) for c in range(9)]
-        x = torch.tensor([board + [1 - ((mine | theirs) >> c & 1) for c in range(9)]], dtype=torch.float32)
-        with torch.no_grad():
-            return int(agent.distribution(x).probs.argmax())
+        return int(policy.act(np.array([board + [1 - ((mine | theirs) >> c & 1) for c in range(9)]]))[0])
 
     @functools.cache
     def agent_turn(mine: int, theirs: int, perfect: bool) -> tuple[float, float, float]:

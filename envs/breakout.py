@@ -7,6 +7,7 @@ import numpy as np
 from envsdk import allocate, spaces
 from envsdk.buffers import copy_actions, validate
 from envsdk.config import check_float, check_int, reject_unknown
+from envsdk.controls import Controls
 from envsdk.csim import CSim
 from envsdk.errors import ConfigError
 from envsdk.render import colour
@@ -180,3 +181,14 @@ class Breakout:
 
     def close(self) -> None:
         self._sim.close()
+
+
+CONTROLS = Controls(
+    legend="press a or ← to move left, d or → to move right, space or w to serve the ball, s or Enter to wait",
+    actions=("wait", "serve", "left", "right"),
+    keys={"a": LEFT, "left": LEFT, "d": RIGHT, "right": RIGHT, "space": FIRE, "w": FIRE, "up": FIRE, "s": NOOP,
+          "down": NOOP, "enter": NOOP},
+    sides=("the paddle (=) at the bottom; o is the ball",),
+    single_key=True, pace=0.05,
+)
+"""How a person plays breakout (``envsdk play``); see ``envsdk.controls.Controls``."""

@@ -9,6 +9,7 @@ import numpy as np
 from envsdk import allocate, spaces
 from envsdk.buffers import copy_actions, validate
 from envsdk.config import check_int, reject_unknown
+from envsdk.controls import Controls
 from envsdk.csim import CSim
 from envsdk.render import colour
 
@@ -109,3 +110,13 @@ class CartPole:
 
     def close(self) -> None:
         self._sim.close()
+
+
+CONTROLS = Controls(
+    legend="press a or ← to push the cart left, d or → to push it right",
+    actions=("push left", "push right"),
+    keys={"a": 0, "left": 0, "d": 1, "right": 1},
+    sides=("the cart (#): keep its pole upright",),
+    single_key=True, pace=0.05,
+)
+"""How a person plays cartpole (``envsdk play``); see ``envsdk.controls.Controls``."""

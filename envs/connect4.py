@@ -7,6 +7,7 @@ import numpy as np
 from envsdk import allocate, spaces
 from envsdk.buffers import copy_actions, validate
 from envsdk.config import check_float, check_int, reject_unknown
+from envsdk.controls import Controls
 from envsdk.csim import CSim
 from envsdk.errors import ConfigError
 from envsdk.render import colour
@@ -136,17 +137,81 @@ class Connect4:
         The agent's stones are red (X), the opponent's yellow (O); in two-player mode ``index`` is a
         game, and row ``2 * index``'s stones are red, row ``2 * index + 1``'s yellow.
         """
-        board = self.board(index)
-        if mode == "ansi":
-            rows = ["|" + " ".join(_GLYPHS[int(v)] for v in row) + "|" for row in board]
-            return "\n".join([*rows, "+" + "-" * (2 * COLS - 1) + "+", " " + " ".join(map(str, range(COLS)))])
-        cell = 16  # pixels per cell, a disc of radius 6 centred in each
-        yy, xx = np.mgrid[:cell, :cell]
-        disc = np.tile((yy - 7.5) ** 2 + (xx - 7.5) ** 2 <= 36.0, (ROWS, COLS))
-        palette = np.stack([_EMPTY, _AGENT, _OPPONENT])  # indexed by board % 3: 0, 1, -1 -> 0, 1, 2
-        frame = np.repeat(np.repeat(palette[board % 3], cell, axis=0), cell, axis=1)
-        frame[~disc] = _BOARD
-        return frame
+        return _draw(self.board(index), mode)
 
     def close(self) -> None:
         self._sim.close()
+
+
+def _draw(board: np.ndarray, mode: str):
+    """``Connect4.render`` of a board [6, 7] int8 (row 0 at the top; 1 agent, -1 opponent, 0 empty)."""
+    if mode == "ansi":
+        rows = ["|" + " ".join(_GLYPHS[int(v)] for v in row) + "|" for row in board]
+        return "\n".join([*rows, "+" + "-" * (2 * COLS - 1) + "+", " " + " ".join(map(str, range(COLS)))])
+    cell = 16  # pixels per cell, a disc of radius 6 centred in each
+    yy, xx = np.mgrid[:cell, :cell]
+    disc = np.tile((yy - 7.5) ** 2 + (xx - 7.5) ** 2 <= 36.0, (ROWS, COLS))
+    palette = np.stack([_EMPTY, _AGENT, _OPPONENT])  # indexed by board % 3: 0, 1, -1 -> 0, 1, 2
+    frame = np.repeat(np.repeat(palette[board % 3], cell, axis=0), cell, axis=1)
+    frame[~disc] = _BOARD
+    return frame
+
+
+def _four(marks: np.ndarray) -> bool:
+    """Whether the cells marked True ([6, 7] bool) hold four in a row: across, down or diagonal."""
+    m = marks
+    return bool((m[:, :-3] & m[:, 1:-2] & m[:, 2:-1] & m[:, 3:]).any()
+                or (m[:-3] & m[1:-2] & m[2:-1] & m[3:]).any()
+                or (m[:-3, :-3] & m[1:-2, 1:-2] & m[2:-1, 2:-1] & m[3:, 3:]).any()
+                or (m[3:, :-3] & m[2:-1, 1:-2] & m[1:-2, 2:-1] & m[:-3, 3:]).any())
+
+
+def _drop(board: np.ndarray, column: int, stone: int) -> bool:
+    """Drop ``stone`` into ``column`` of ``board`` [6, 7] (in place); False, changing nothing, if illegal."""
+    if not 0 <= column < COLS or board[0, column] != 0:
+        return False
+    board[np.flatnonzero(board[:, column] == 0)[-1], column] = stone
+    return True
+
+
+def _final(observations: np.ndarray, actions: np.ndarray, rewards: np.ndarray, mode: str = "ansi"):
+    """``CONTROLS.final``: the board a game ended on, from its rows before the final step.
+
+    The mover's stone drops (none for an illegal move). Against the built-in opponent, when that
+    stone neither made four in a row nor filled the board, the opponent's reply ended the game:
+    the last free cell for a draw, else the one column completing its four; if several would, the
+    text names them (which one it took is not kept).
+    """
+    rows = observations.reshape(len(observations), -1)
+    mover = 1 if len(rows) == 2 and not rows[0, CELLS:].any() else 0  # two-player: the row with legal columns
+    board = rows[0, :CELLS].reshape(ROWS, COLS).astype(np.int8)  # row 0's view (1 its stones), a copy
+    note = ""
+    if (_drop(board, int(actions[mover]), 1 if mover == 0 else -1) and len(rows) == 1 and not _four(board == 1)
+            and (board == 0).any()):
+        free = [c for c in range(COLS) if board[0, c] == 0]
+        wins = [c for c in free if _four(_dropped(board, c) == -1)]
+        if rewards[0] == 0 and np.count_nonzero(board == 0) == 1:
+            _drop(board, free[0], -1)
+        elif len(wins) == 1:
+            _drop(board, wins[0], -1)
+        elif wins:
+            note = "then the opponent made four in a row in column " + " or ".join(map(str, wins))
+    picture = _draw(board, mode)
+    return f"{picture}\n{note}" if note and mode == "ansi" else picture
+
+
+def _dropped(board: np.ndarray, column: int) -> np.ndarray:
+    """A copy of ``board`` with the opponent's stone dropped into ``column``."""
+    after = board.copy()
+    _drop(after, column, -1)
+    return after
+
+
+CONTROLS = Controls(
+    legend="type a column number 0-6 (numbered under the board) and press Enter",
+    actions=tuple(f"column {c}" for c in range(COLS)),
+    sides=("X (red)", "O (yellow)"),
+    outcomes=True, legal_mask=COLS, illegal="an illegal move ends the game as a loss for the one who made it",
+    final=_final, pace=0.6,
+)
+"""How a person plays connect4 (``envsdk play``); see ``envsdk.controls.Controls``."""

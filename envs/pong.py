@@ -7,6 +7,7 @@ import numpy as np
 from envsdk import allocate, spaces
 from envsdk.buffers import copy_actions, validate
 from envsdk.config import check_float, check_int, reject_unknown
+from envsdk.controls import Controls
 from envsdk.csim import CSim
 from envsdk.render import colour, grid_to_ansi
 
@@ -136,3 +137,13 @@ class Pong:
 
     def close(self) -> None:
         self._sim.close()
+
+
+CONTROLS = Controls(
+    legend="press w or ↑ to move up, s or ↓ to move down, space or Enter to stay",
+    actions=("stay", "up", "down"),
+    keys={"w": 1, "up": 1, "s": 2, "down": 2, "space": 0, "enter": 0},
+    sides=("the right paddle (blue)", "the left paddle (red)"),
+    single_key=True, outcomes=True, pace=0.05,
+)
+"""How a person plays pong (``envsdk play``); see ``envsdk.controls.Controls``."""

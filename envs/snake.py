@@ -8,6 +8,7 @@ from envsdk._sims import ffi
 from envsdk import allocate, spaces
 from envsdk.buffers import copy_actions, validate
 from envsdk.config import check_float, check_int, reject_unknown
+from envsdk.controls import Controls
 from envsdk.csim import CSim
 from envsdk.errors import ConfigError, StateError
 from envsdk.render import colour
@@ -151,3 +152,13 @@ class Snake:
 
     def close(self) -> None:
         self._sim.close()
+
+
+CONTROLS = Controls(
+    legend="press w a s d or the arrow keys to turn up, left, down or right",
+    actions=("up", "down", "left", "right"),
+    keys={"w": UP, "up": UP, "s": DOWN, "down": DOWN, "a": LEFT, "left": LEFT, "d": RIGHT, "right": RIGHT},
+    sides=("the snake (@ its head, o its body): eat the food *, avoid the walls # and yourself",),
+    single_key=True, pace=0.1, config={"snakes": 1, "width": 24, "height": 12, "food": 4},
+)
+"""How a person plays snake (``envsdk play``); see ``envsdk.controls.Controls``."""

@@ -7,6 +7,7 @@ import numpy as np
 from envsdk import allocate, spaces
 from envsdk.buffers import copy_actions, validate
 from envsdk.config import check_int, reject_unknown
+from envsdk.controls import Controls
 from envsdk.csim import CSim
 from envsdk.render import colour, grid_to_ansi, grid_to_rgb
 
@@ -64,3 +65,13 @@ class Squared:
 
     def close(self) -> None:
         self._sim.close()
+
+
+CONTROLS = Controls(
+    legend="press w a s d or the arrow keys to step up, left, down or right, space or Enter to stay",
+    actions=("stay", "up", "down", "left", "right"),
+    keys={"space": 0, "enter": 0, "w": 1, "up": 1, "s": 2, "down": 2, "a": 3, "left": 3, "d": 4, "right": 4},
+    sides=("A: walk to the target T",),
+    single_key=True, pace=0.2,
+)
+"""How a person plays squared (``envsdk play``); see ``envsdk.controls.Controls``."""

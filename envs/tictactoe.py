@@ -7,6 +7,7 @@ import numpy as np
 from envsdk import allocate, spaces
 from envsdk.buffers import copy_actions, validate
 from envsdk.config import check_float, check_int, reject_unknown
+from envsdk.controls import Controls
 from envsdk.csim import CSim
 from envsdk.errors import ConfigError
 from envsdk.render import colour
@@ -160,21 +161,72 @@ class TicTacToe:
         The agent's marks are blue, the opponent's red; the first mover's are X, the other's O. In
         two-player mode ``index`` is a game: row ``2 * index``'s marks are blue, row ``2 * index + 1``'s red.
         """
-        board, agent_x = self._board(index)
-        if mode == "ansi":
-            marks = {1: colour("X" if agent_x else "O", 45), -1: colour("O" if agent_x else "X", 203)}
-            rows = [" " + " │ ".join(marks.get(int(v), "·") for v in row) for row in board]
-            return "\n───┼───┼───\n".join(rows)
-        frame = np.empty((3 * CELL, 3 * CELL, 3), np.uint8)
-        frame[...] = _BACKGROUND
-        for k in (1, 2):
-            frame[k * CELL - 1:k * CELL + 1, :] = _GRID
-            frame[:, k * CELL - 1:k * CELL + 1] = _GRID
-        for (r, c), v in np.ndenumerate(board):
-            if v:
-                glyph = _X if (v == 1) == agent_x else _O
-                frame[r * CELL:(r + 1) * CELL, c * CELL:(c + 1) * CELL][glyph] = _AGENT if v == 1 else _OPPONENT
-        return frame
+        return _draw(*self._board(index), mode)
 
     def close(self) -> None:
         self._sim.close()
+
+
+def _draw(board: np.ndarray, agent_x: bool, mode: str):
+    """``TicTacToe.render`` of a board [3, 3] (1 agent, -1 opponent, 0 empty) whose agent plays X or not."""
+    if mode == "ansi":
+        marks = {1: colour("X" if agent_x else "O", 45), -1: colour("O" if agent_x else "X", 203)}
+        rows = [" " + " │ ".join(marks.get(int(v), "·") for v in row) for row in board]
+        return "\n───┼───┼───\n".join(rows)
+    frame = np.empty((3 * CELL, 3 * CELL, 3), np.uint8)
+    frame[...] = _BACKGROUND
+    for k in (1, 2):
+        frame[k * CELL - 1:k * CELL + 1, :] = _GRID
+        frame[:, k * CELL - 1:k * CELL + 1] = _GRID
+    for (r, c), v in np.ndenumerate(board):
+        if v:
+            glyph = _X if (v == 1) == agent_x else _O
+            frame[r * CELL:(r + 1) * CELL, c * CELL:(c + 1) * CELL][glyph] = _AGENT if v == 1 else _OPPONENT
+    return frame
+
+
+_LINES = ((0, 1, 2), (3, 4, 5), (6, 7, 8), (0, 3, 6), (1, 4, 7), (2, 5, 8), (0, 4, 8), (2, 4, 6))
+
+
+def _three(marks: np.ndarray) -> bool:
+    """Whether the cells marked True ([9] bool) hold a row, column or diagonal."""
+    return any(marks[list(line)].all() for line in _LINES)
+
+
+def _final(observations: np.ndarray, actions: np.ndarray, rewards: np.ndarray, mode: str = "ansi"):
+    """``CONTROLS.final``: the board a game ended on, from its rows before the final step.
+
+    The mover's mark goes on (none for an illegal move). Against the built-in opponent, when that
+    mark neither made three in a row nor filled the board, the opponent's reply ended the game:
+    the last empty cell for a draw, else the one cell completing its line; if several would, the
+    text names them (which one it took is not kept).
+    """
+    rows = observations.reshape(len(observations), -1)
+    mover = 1 if len(rows) == 2 and not rows[0, 9:].any() else 0  # two-player: the row with legal cells
+    board = rows[0, :9].astype(np.int8)  # row 0's view (1 its marks), a copy
+    mark = 1 if mover == 0 else -1
+    agent_x = (np.count_nonzero(board == mark) == np.count_nonzero(board == -mark)) == (mover == 0)
+    cell, note = int(actions[mover]), ""
+    if 0 <= cell < 9 and board[cell] == 0:
+        board[cell] = mark
+        if len(rows) == 1 and not _three(board == 1) and (board == 0).any():
+            empty = np.flatnonzero(board == 0)
+            wins = [int(c) for c in empty if _three((board == -1) | (np.arange(9) == c))]
+            if rewards[0] == 0 and len(empty) == 1:
+                board[empty[0]] = -1
+            elif len(wins) == 1:
+                board[wins[0]] = -1
+            elif wins:
+                note = "then the opponent made three in a row at cell " + " or ".join(map(str, wins))
+    picture = _draw(board.reshape(3, 3), agent_x, mode)
+    return f"{picture}\n{note}" if note and mode == "ansi" else picture
+
+
+CONTROLS = Controls(
+    legend="type a cell number and press Enter: 0 1 2 are the top row, 3 4 5 the middle, 6 7 8 the bottom",
+    actions=tuple(f"cell {c}" for c in range(9)),
+    sides=("blue marks (X when moving first, else O)", "red marks (X when moving first, else O)"),
+    outcomes=True, legal_mask=9, illegal="an illegal move ends the game as a loss for the one who made it",
+    final=_final, pace=0.6,
+)
+"""How a person plays tictactoe (``envsdk play``); see ``envsdk.controls.Controls``."""

@@ -7,6 +7,7 @@ import numpy as np
 from envsdk import allocate, spaces
 from envsdk.buffers import copy_actions, validate
 from envsdk.config import check_float, check_int, reject_unknown
+from envsdk.controls import Controls
 from envsdk.csim import CSim
 from envsdk.errors import ConfigError
 from envsdk.render import colour
@@ -110,85 +111,137 @@ class TripleTriad:
         unread = self._c_step(self._c)  # episodes to report; -1 if not reset or closed
         return (*self._results, self._sim.infos(unread) if unread else [])
 
-    def _cards(self, index: int):
-        """Sub-env ``index`` from the observation row: owners [9], board ranks [9, 4], hands [2, 5, 4], selected."""
-        obs = self.buffers.observations[index].astype(np.int32)
-        hands = obs[OBS_HAND:OBS_SELECTED].reshape(2, 5, 4)
-        selected = int(np.argmax(obs[OBS_SELECTED:OBS_MASK])) if obs[OBS_SELECTED:OBS_MASK].any() else -1
-        return obs[:9], obs[OBS_BOARD:OBS_HAND].reshape(9, 4), hands, selected
-
     def render(self, mode: str = "rgb_array", index: int = 0):
         """Sub-env ``index``: an RGB frame ``[142, 130, 3]`` uint8 (``"rgb_array"``): the opponent's
         hand on top, the board, the agent's hand below (selected card framed in yellow); or text
         (``"ansi"``)."""
-        owners, board, hands, selected = self._cards(index)
-        if mode == "ansi":
-            return self._ansi(owners, board, hands, selected)
-        frame = np.empty((5 * _SLOT + 2 * _GAP, 5 * _SLOT, 3), np.uint8)
-        frame[...] = _BACKGROUND
-        for k in range(5):  # a played card leaves its hand slot blank
-            if hands[1, k].any():
-                self._draw_card(frame, 0, k * _SLOT, hands[1, k], _OPPONENT)
-            if hands[0, k].any():
-                self._draw_card(frame, 4 * _SLOT + 2 * _GAP, k * _SLOT, hands[0, k], _AGENT, k == selected)
-        for p in range(9):
-            colour_ = _EMPTY if owners[p] == 0 else (_AGENT if owners[p] > 0 else _OPPONENT)
-            self._draw_card(frame, _SLOT + _GAP + (p // 3) * _SLOT, _SLOT + (p % 3) * _SLOT, board[p], colour_)
-        return frame
-
-    @staticmethod
-    def _draw_card(frame, y: int, x: int, ranks, fill, selected: bool = False) -> None:
-        """A card in the slot at pixel (y, x): a coloured square with its ranks (none if they are all 0)."""
-        y, x = y + 1, x + 1
-        frame[y:y + _CARD, x:x + _CARD] = _SELECTED if selected else fill
-        if selected:
-            frame[y + 2:y + _CARD - 2, x + 2:x + _CARD - 2] = fill
-        if not ranks.any():
-            return
-        # Each rank's digits (up to 2, 3 x 5 px with a 1 px space) centred on its side.
-        for value, (cy, cx) in zip(ranks, ((4, 12), (12, 19), (20, 12), (12, 5)), strict=True):
-            digits = [int(d) for d in str(int(value))]
-            width = 4 * len(digits) - 1
-            for j, d in enumerate(digits):
-                y0, x0 = y + cy - 2, x + cx - width // 2 + 4 * j
-                frame[y0:y0 + 5, x0:x0 + 3][_GLYPH[d]] = _TEXT
-
-    @staticmethod
-    def _ansi(owners, board, hands, selected) -> str:
-        """Text: each card a 3-line box with its ranks; A / O marks the agent's / opponent's."""
-
-        def boxes(cards) -> list[str]:
-            lines = ["", "", ""]
-            for ranks, mark in cards:
-                if ranks is None:
-                    cells = ("       ", "       ", "       ")
-                else:
-                    n, e, s, w = (f"{int(v)}" for v in ranks)
-                    cells = (f"{n:^7}", f"{w:>2} {mark} {e:<2}", f"{s:^7}")
-                for j in range(3):
-                    lines[j] += "|" + cells[j]
-            return [line + "|" for line in lines]
-
-        def hand(side: int, mark: str) -> list[str]:
-            cards = []
-            for k in range(5):
-                played = not hands[side, k].any()
-                tag = colour("*", 220) if k == selected and side == 0 else mark
-                cards.append((None, "") if played else (hands[side, k], tag))
-            return boxes(cards)
-
-        marks = {1: colour("A", 45), -1: colour("O", 203)}
-        rule = "+-------" * 3 + "+"
-        out = ["opponent hand (cards 0-4):", *hand(1, marks[-1]), "board:", rule]
-        for row in range(3):
-            cells = [(board[p], marks[int(owners[p])]) if owners[p] else (None, "")
-                     for p in range(3 * row, 3 * row + 3)]
-            out += [*boxes(cells), rule]
-        agent_score = int((owners == 1).sum() + hands[0].any(axis=1).sum())
-        opponent_score = int((owners == -1).sum() + hands[1].any(axis=1).sum())
-        out += ["agent hand (cards 0-4, * selected):", *hand(0, marks[1]),
-                f"cards owned: agent {agent_score}, opponent {opponent_score}"]
-        return "\n".join(out)
+        return _draw(*_cards(self.buffers.observations[index]), mode)
 
     def close(self) -> None:
         self._sim.close()
+
+
+def _cards(observation: np.ndarray):
+    """An observation row as copies: owners [9], board ranks [9, 4], hands [2, 5, 4] (agent's first), selected card."""
+    obs = observation.astype(np.int32)
+    hands = obs[OBS_HAND:OBS_SELECTED].reshape(2, 5, 4)
+    selected = int(np.argmax(obs[OBS_SELECTED:OBS_MASK])) if obs[OBS_SELECTED:OBS_MASK].any() else -1
+    return obs[:9], obs[OBS_BOARD:OBS_HAND].reshape(9, 4), hands, selected
+
+
+def _draw(owners, board, hands, selected: int, mode: str):
+    """``TripleTriad.render`` of the parts ``_cards`` returns."""
+    if mode == "ansi":
+        return _ansi(owners, board, hands, selected)
+    frame = np.empty((5 * _SLOT + 2 * _GAP, 5 * _SLOT, 3), np.uint8)
+    frame[...] = _BACKGROUND
+    for k in range(5):  # a played card leaves its hand slot blank
+        if hands[1, k].any():
+            _draw_card(frame, 0, k * _SLOT, hands[1, k], _OPPONENT)
+        if hands[0, k].any():
+            _draw_card(frame, 4 * _SLOT + 2 * _GAP, k * _SLOT, hands[0, k], _AGENT, k == selected)
+    for p in range(9):
+        colour_ = _EMPTY if owners[p] == 0 else (_AGENT if owners[p] > 0 else _OPPONENT)
+        _draw_card(frame, _SLOT + _GAP + (p // 3) * _SLOT, _SLOT + (p % 3) * _SLOT, board[p], colour_)
+    return frame
+
+
+def _draw_card(frame, y: int, x: int, ranks, fill, selected: bool = False) -> None:
+    """A card in the slot at pixel (y, x): a coloured square with its ranks (none if they are all 0)."""
+    y, x = y + 1, x + 1
+    frame[y:y + _CARD, x:x + _CARD] = _SELECTED if selected else fill
+    if selected:
+        frame[y + 2:y + _CARD - 2, x + 2:x + _CARD - 2] = fill
+    if not ranks.any():
+        return
+    # Each rank's digits (up to 2, 3 x 5 px with a 1 px space) centred on its side.
+    for value, (cy, cx) in zip(ranks, ((4, 12), (12, 19), (20, 12), (12, 5)), strict=True):
+        digits = [int(d) for d in str(int(value))]
+        width = 4 * len(digits) - 1
+        for j, d in enumerate(digits):
+            y0, x0 = y + cy - 2, x + cx - width // 2 + 4 * j
+            frame[y0:y0 + 5, x0:x0 + 3][_GLYPH[d]] = _TEXT
+
+
+def _ansi(owners, board, hands, selected) -> str:
+    """Text: each card a 3-line box with its ranks; A / O marks the agent's / opponent's."""
+
+    def boxes(cards) -> list[str]:
+        lines = ["", "", ""]
+        for ranks, mark in cards:
+            if ranks is None:
+                cells = ("       ", "       ", "       ")
+            else:
+                n, e, s, w = (f"{int(v)}" for v in ranks)
+                cells = (f"{n:^7}", f"{w:>2} {mark} {e:<2}", f"{s:^7}")
+            for j in range(3):
+                lines[j] += "|" + cells[j]
+        return [line + "|" for line in lines]
+
+    def hand(side: int, mark: str) -> list[str]:
+        cards = []
+        for k in range(5):
+            played = not hands[side, k].any()
+            tag = colour("*", 220) if k == selected and side == 0 else mark
+            cards.append((None, "") if played else (hands[side, k], tag))
+        return boxes(cards)
+
+    marks = {1: colour("A", 45), -1: colour("O", 203)}
+    rule = "+-------" * 3 + "+"
+    out = ["opponent hand (cards 0-4):", *hand(1, marks[-1]), "board:", rule]
+    for row in range(3):
+        cells = [(board[p], marks[int(owners[p])]) if owners[p] else (None, "")
+                 for p in range(3 * row, 3 * row + 3)]
+        out += [*boxes(cells), rule]
+    agent_score = int((owners == 1).sum() + hands[0].any(axis=1).sum())
+    opponent_score = int((owners == -1).sum() + hands[1].any(axis=1).sum())
+    out += ["agent hand (cards 0-4, * selected):", *hand(0, marks[1]),
+            f"cards owned: agent {agent_score}, opponent {opponent_score}"]
+    return "\n".join(out)
+
+
+def _place(owners, board, hands, side: int, card: int, cell: int) -> None:
+    """Play hand ``side``'s (0 the agent's) ``card`` onto the empty ``cell``, in place, and capture each
+    adjacent card of the other side whose touching rank is strictly lower (csrc/tripletriad.h's rule)."""
+    owner = 1 if side == 0 else -1
+    board[cell], hands[side, card], owners[cell] = hands[side, card], 0, owner
+    r, c = divmod(cell, 3)
+    for d, (dr, dc) in enumerate(((-1, 0), (0, 1), (1, 0), (0, -1))):  # N, E, S, W
+        q = 3 * (r + dr) + c + dc
+        if 0 <= r + dr < 3 and 0 <= c + dc < 3 and owners[q] == -owner and board[cell, d] > board[q, d ^ 2]:
+            owners[q] = owner
+
+
+def _final(observations: np.ndarray, actions: np.ndarray, rewards: np.ndarray, mode: str = "ansi"):
+    """``CONTROLS.final``: the cards a game ended with, from its row before the final step.
+
+    The agent's legal action applies (a placement captures); if one empty cell is then left, the
+    opponent's last card goes there, as it must. A game cut off at ``max_steps`` with more cells
+    empty ends on an opponent reply that is not kept: the text says so.
+    """
+    owners, board, hands, selected = _cards(observations[0])
+    action, note = int(actions[0]), ""
+    if 0 <= action < NUM_ACTIONS and observations[0][OBS_MASK + action] > 0:
+        if action < PLACE:
+            selected = action
+        else:
+            _place(owners, board, hands, 0, selected, action - PLACE)
+            selected = -1
+            empty, left = np.flatnonzero(owners == 0), np.flatnonzero(hands[1].any(axis=1))
+            if len(empty) == 1 and len(left) == 1:
+                _place(owners, board, hands, 1, int(left[0]), int(empty[0]))
+            elif len(empty):
+                note = "(then the opponent played a card; which is not kept)"
+    picture = _draw(owners, board, hands, selected, mode)
+    return f"{picture}\n{note}" if note and mode == "ansi" else picture
+
+
+CONTROLS = Controls(
+    legend="type an action number and press Enter: 0-4 picks a card of your hand (left to right), then "
+           "5-13 places it on a cell, 5 6 7 the top row, 8 9 10 the middle, 11 12 13 the bottom",
+    actions=(*(f"card {k}" for k in range(5)), *(f"place at {a}" for a in range(PLACE, NUM_ACTIONS))),
+    sides=("A: the hand at the bottom", "O: the hand at the top"),
+    outcomes=True, legal_mask=NUM_ACTIONS, illegal="an illegal action changes nothing and costs a small penalty",
+    final=_final, pace=0.6,
+)
+"""How a person plays tripletriad (``envsdk play``); see ``envsdk.controls.Controls``."""

@@ -119,129 +119,13 @@ def _check(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def _policy(path: str):
-    """The greedy policy of an ``examples/ppo.py`` checkpoint: observations [n, ...] -> actions [n].
-
-    The checkpoint holds the actor MLP's state dict (``actor.0``, ``actor.2``, ``actor.4``: linear
-    layers with tanh between), ``legal_mask``, the number of trailing observation entries that
-    are the legal-action mask, and ``onehot`` / ``onehot_low`` (optional): the observation's
-    codes ``onehot_low..onehot_low+onehot-1`` are one-hot encoded before the MLP; rebuilt here so
-    the CLI does not import the example.
-    """
-    import numpy as np
-    import torch
-
-    checkpoint = torch.load(path, map_location="cpu", weights_only=False)
-    weights, legal_mask = checkpoint["state_dict"], checkpoint["legal_mask"]
-    onehot, low = checkpoint.get("onehot", 0), checkpoint.get("onehot_low", 0)
-
-    def act(observations):
-        x = torch.as_tensor(observations.reshape(len(observations), -1), dtype=torch.float32)
-        with torch.no_grad():
-            h = x
-            if onehot:
-                h = torch.nn.functional.one_hot((x.long() - low).clamp(0, onehot - 1), onehot).flatten(1).float()
-            h = torch.tanh(torch.nn.functional.linear(h, weights["actor.0.weight"], weights["actor.0.bias"]))
-            h = torch.tanh(torch.nn.functional.linear(h, weights["actor.2.weight"], weights["actor.2.bias"]))
-            logits = torch.nn.functional.linear(h, weights["actor.4.weight"], weights["actor.4.bias"])
-            if legal_mask:
-                logits = torch.where(x[:, -legal_mask:] > 0, logits, -torch.inf)
-        return logits.argmax(dim=1).numpy().astype(np.int64)
-
-    return act, checkpoint
-
-
 def _play(args: argparse.Namespace) -> int:
-    import numpy as np
+    from envsdk.play import play
 
-    from envsdk.errors import ConfigError, UnknownEnvError
-    from envsdk.registry import resolve
-
-    config = {}
-    for pair in args.pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            print(f"envsdk play: expected config as key=value, found {pair!r}. Fix: write e.g. opponent=perfect.",
-                  file=sys.stderr)
-            return 2
-        config[key] = _config_value(value)
-    policy = None
-    if args.checkpoint:
-        policy, checkpoint = _policy(args.checkpoint)
-        if checkpoint["env"] != args.env:
-            print(f"envsdk play: --checkpoint: expected a policy trained on {args.env!r}, found one trained on "
-                  f"{checkpoint['env']!r}. Fix: pass that env or another checkpoint.", file=sys.stderr)
-            return 2
-        config = {**checkpoint.get("config", {}), **config}
-    if args.versus:
-        if policy is None:
-            print("envsdk play: --versus: expected --checkpoint PATH (the policy you play against), found none. "
-                  "Fix: add --checkpoint runs/<run>/agent.pt.", file=sys.stderr)
-            return 2
-        config["opponent"] = "none"  # two-player mode: you are row 0, the policy row 1
-    try:
-        env = resolve(args.env)(num_envs=1, **config)
-    except (UnknownEnvError, ConfigError) as e:
-        print(f"envsdk play: {e}", file=sys.stderr)
-        return 2
-    rows, n = env.num_agents, int(env.single_action_space.n)
-    if rows not in (1, 2):
-        env.close()
-        print(f"envsdk play: expected an env with 1 agent row per sub-env (or 2 for a two-player board game), "
-              f"found {rows}. Fix: play a single-agent env or a board game.", file=sys.stderr)
-        return 2
-    if args.versus:
-        players = ["you", "the policy"]
-    elif rows == 2:  # two-player mode without --versus: two people at one keyboard, or the policy on both sides
-        players = ["the policy (first row)", "the policy (second row)"] if policy else ["player 1", "player 2"]
-    else:
-        players = ["the policy" if policy else "you"]
-    episodes, total = 0, 0.0
-    try:
-        observations, _ = env.reset(seed=args.seed)
-        while episodes < args.episodes:
-            actions = np.zeros(env.buffers.actions.shape, env.buffers.actions.dtype)
-            for row, player in enumerate(players):
-                # two-player board games: the waiting row's legal-action entries (the last n) are all zero
-                if rows == 2 and not observations[row].reshape(-1)[-n:].any():
-                    continue
-                if player.startswith("the policy"):
-                    actions[row] = int(policy(observations)[row])
-                    print(f"{player} plays {actions[row]}" if rows == 2 else f"policy plays {actions[row]}")
-                    continue
-                print(env.render("ansi"), flush=True)
-                if rows == 2:
-                    print(f"{player} to move (0..{n - 1}):", flush=True)
-                while True:
-                    line = sys.stdin.readline()
-                    if not line:  # end of input
-                        return 0
-                    try:
-                        actions[row] = int(line.split()[0])
-                        break
-                    except (ValueError, IndexError):
-                        print(f"expected an action number 0..{n - 1}, found {line.strip()!r}; try again")
-            observations, rewards, terminals, truncations, _ = env.step(actions)
-            total += float(rewards[0])
-            if terminals[0] or truncations[0]:
-                episodes += 1
-                print(f"episode {episodes} over: {_outcome(players, rewards)} (return so far {total:g})\n",
-                      flush=True)
-    finally:
-        env.close()
-    return 0
-
-
-def _outcome(players: list[str], rewards) -> str:
-    """The end of an episode in words: one player's win/loss/draw, or who won a two-player game."""
-    if len(players) == 2:
-        if rewards[0] == rewards[1]:
-            return "draw"
-        if max(rewards[0], rewards[1]) > 0:
-            return f"{players[0] if rewards[0] > rewards[1] else players[1]} won"
-        loser = players[0] if rewards[0] < rewards[1] else players[1]
-        return f"illegal move by {loser} (reward {min(rewards[0], rewards[1]):g})"
-    return {1.0: "win", -1.0: "loss", 0.0: "draw"}.get(float(rewards[0]), f"reward {rewards[0]:g}")
+    config = _config(args.pairs)
+    _importable(args.env)
+    return play(args.env, config, checkpoint=args.checkpoint, versus=args.versus, episodes=args.episodes,
+                seed=args.seed)
 
 
 def _positive(kind):
@@ -302,15 +186,17 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=_check)
     play = sub.add_parser(
         "play", help="play an env in the terminal, or watch a trained policy play it",
-        description="Play one sub-env of ENV in the terminal against its built-in opponent: the board is "
-                    "drawn after each move and each line of stdin is an action number (tictactoe: a cell "
-                    "0..8 row-major; connect4: a column 0..6). With --checkpoint (an agent.pt from "
-                    "examples/ppo.py, needs torch) the trained policy plays instead and you watch; add "
-                    "--versus to play against it (the board games' two-player mode). opponent=none "
-                    "without a checkpoint: two people take turns.")
+        description="Play one sub-env of ENV in the terminal against its built-in opponent, if it has one. "
+                    "The position is drawn after every move, and each episode's final position and outcome "
+                    "when it ends. Board games read one move per line (tictactoe: a cell 0..8 row-major; "
+                    "connect4: a column 0..6); arcade games (breakout, snake, ...) read single keys without "
+                    "Enter in a terminal. With --checkpoint (an agent.pt of the format in envsdk/policy.py, "
+                    "as examples/ppo.py writes it; needs torch) the trained policy plays and you watch; add "
+                    "--versus to play against it (the board games' two-player mode). opponent=none without a "
+                    "checkpoint: two people take turns. Ctrl-C quits.")
     play.add_argument("env", help="registered name, e.g. tictactoe or connect4")
     play.add_argument("pairs", nargs="*", metavar="KEY=VALUE", help="env config, e.g. opponent=perfect")
-    play.add_argument("--checkpoint", metavar="PATH", help="watch this trained policy play")
+    play.add_argument("--checkpoint", metavar="PATH", help="watch this trained policy play (loads plain data only)")
     play.add_argument("--versus", action="store_true",
                       help="play against the --checkpoint policy (two-player mode: opponent=none; first=agent "
                            "to move first, first=opponent to let the policy start)")
@@ -346,3 +232,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (`envsdk check ... | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
+        return 1

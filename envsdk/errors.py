@@ -50,6 +50,12 @@ class SourceTreeError(EnvsdkError, ImportError):
     """envsdk was imported from a source checkout that is not built (no compiled ``envsdk._sims``)."""
 
 
+class CheckpointError(EnvsdkError, ValueError):
+    """A policy checkpoint cannot be loaded: no such file, content that is not plain data (it would
+    run code), keys or shapes that are not the format of ``envsdk/policy.py``, a policy for another
+    env, or torch (which reads the file) is not installed."""
+
+
 def field_message(owner: str, field: str, expected: object, found: object, fix: str) -> str:
     """Format the one error-message shape envsdk uses: where, expected, found, fix."""
     return f"{owner}.{field}: expected {expected}, found {found}. Fix: {fix}"

@@ -17,16 +17,22 @@ illegal actions to a very low value, so it never samples them. Without ``--total
 run stops once the env's ``target`` is reached (an info key's mean over the env's window of
 recent episodes, e.g. the win rate over the last 1,000 games), or after the env's step budget.
 
-Outputs in ``--output-dir``: ``agent.pt`` (a checkpoint: state dict plus what rebuilds the
-network), ``curve.png`` (mean return, and the target's key, against steps and wall seconds; needs
-matplotlib) and ``curve.csv`` (its numbers), ``policy.gif`` (the trained policy on one sub-env,
-from ``env.render("rgb_array")``; needs pillow). With
-``--summary PATH``, a JSON file: env, steps, seconds, sps, mean_return (last 100 episodes).
+Outputs in ``--output-dir``: ``agent.pt`` (a checkpoint in the format of ``envsdk/policy.py``:
+the actor's and the critic's layers, the observation encoding, the env and its config; plain data,
+so ``envsdk play --checkpoint`` and ``load_agent`` read it without running code from the file),
+``curve.png`` (mean return, and the target's key, against steps and wall seconds; needs
+matplotlib) and ``curve.csv`` (its numbers), ``policy.gif`` (the greedy policy on one sub-env, from
+``env.render("rgb_array")`` at the env's watching pace, each episode's final position held before
+the next starts; needs pillow). With ``--summary PATH``, a JSON file: env, steps, seconds, sps,
+mean_return (last 100 episodes).
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import inspect
+import itertools
 import json
 import random
 import sys
@@ -42,6 +48,8 @@ import torch.optim as optim
 from torch.distributions.categorical import Categorical
 
 import envsdk
+import envsdk.policy
+from envsdk.controls import controls_of
 from envsdk.registry import resolve
 
 # Per-env defaults. legal_mask: the observation's last n entries are the legal-action mask
@@ -50,7 +58,8 @@ from envsdk.registry import resolve
 # (squared: an MLP cannot tell agent 1 from target 2 on one input per cell without a great deal
 # more training; with one-hot it reaches its target in under 30 s).
 # target: (info key, threshold, window): the key's mean over the last `window` episodes that ends a run without
-# --total-timesteps; total_timesteps is then the budget cap. config goes to the env constructor.
+# --total-timesteps; total_timesteps is then the budget cap. config goes to the env constructor. gif_steps
+# (optional): the steps in policy.gif (board games: a few games at a pace a person can follow).
 ENV_DEFAULTS: dict[str, dict] = {
     "cartpole": dict(num_envs=16, num_steps=64, learning_rate=1e-3, ent_coef=0.0, hidden=64, gamma=0.99,
                      num_minibatches=4, update_epochs=8, total_timesteps=1_000_000, legal_mask=0,
@@ -61,16 +70,18 @@ ENV_DEFAULTS: dict[str, dict] = {
     # No in-training target: solving it is measured after training (bench/train_demos.py).
     "tictactoe": dict(num_envs=256, num_steps=16, learning_rate=1e-3, ent_coef=0.01, hidden=128, gamma=0.99,
                       num_minibatches=4, update_epochs=4, total_timesteps=2_000_000, legal_mask=9, target=None,
-                      config={"opponent": "perfect", "epsilon": 0.5, "opening": 2, "first": "random"}),
+                      config={"opponent": "perfect", "epsilon": 0.5, "opening": 2, "first": "random"},
+                      gif_steps=30),
     "connect4": dict(num_envs=128, num_steps=32, learning_rate=5e-4, ent_coef=0.01, hidden=256, gamma=0.99,
                      num_minibatches=4, update_epochs=4, total_timesteps=20_000_000, legal_mask=7,
-                     target=("win", 0.93, 1000), config={"opponent": "greedy", "first": "random"}),
+                     target=("win", 0.93, 1000), config={"opponent": "greedy", "first": "random"}, gif_steps=60),
     # tripletriad: the target is what the one-ply greedy player (most captures now) wins against the
     # random opponent, 0.71 over 8,000 games (bench/train_demos.py). Exact play wins 0.98
     # (bench/tripletriad_optimal.py); this MLP plateaus near one-ply strength in every setting tried.
     "tripletriad": dict(num_envs=128, num_steps=32, learning_rate=5e-4, ent_coef=0.01, hidden=256, gamma=0.99,
                         num_minibatches=4, update_epochs=4, total_timesteps=10_000_000, legal_mask=14,
-                        target=("win", 0.72, 1000), config={"opponent": "random", "starter": "random"}),
+                        target=("win", 0.72, 1000), config={"opponent": "random", "starter": "random"},
+                        gif_steps=60),
     # breakout: 256 sub-envs of 32 steps (the same 8192-step batch as 64 x 128) see more of the
     # game per update; measured (bench/train_demos.py): score 63 after 600 s, against 16.1 with 64 x 128.
     # Target: 100 of the 108 bricks. 108 itself would need every one of 100 episodes to clear the
@@ -107,9 +118,9 @@ class Args:
     seed: int = 1
     """seed of the experiment (sub-env i is seeded with seed + i)"""
     torch_deterministic: bool = True
-    """if toggled, `torch.backends.cudnn.deterministic=True`"""
+    """set `torch.backends.cudnn.deterministic` (true/false)"""
     cuda: bool = False
-    """use CUDA when available (small MLPs train faster on the CPU)"""
+    """use CUDA when available (small MLPs train faster on the CPU) (true/false)"""
     total_timesteps: int | None = None
     """agent-row steps to train; unset: train until the env's target (at most its budget)"""
     max_seconds: float = 0.0
@@ -121,7 +132,7 @@ class Args:
     learning_rate: float | None = None
     """Adam learning rate, annealed linearly to 0 (unset: the env's default)"""
     anneal_lr: bool = True
-    """toggle learning rate annealing"""
+    """anneal the learning rate linearly to 0 over the run (true/false)"""
     gamma: float | None = None
     """discount factor (unset: the env's default)"""
     gae_lambda: float = 0.95
@@ -141,24 +152,36 @@ class Args:
     hidden: int | None = None
     """width of the two hidden layers of the actor and of the critic (unset: the env's default)"""
     init_checkpoint: str = ""
-    """if set, start from this agent.pt (same env and network; e.g. fine-tune against a new opponent)"""
+    """if set, start from this agent.pt (same env, observation encoding and hidden width; e.g. fine-tune against
+    a new opponent)"""
     output_dir: str = ""
     """where agent.pt, curve.png and policy.gif go (default runs/ENV_SEED_TIME)"""
     summary: str = ""
     """if set, write a JSON summary (env, steps, seconds, sps, mean_return) to this path"""
-    gif_steps: int = 200
-    """steps of the trained policy recorded in policy.gif (0: no GIF)"""
+    gif_steps: int | None = None
+    """steps of the trained policy recorded in policy.gif (0: no GIF; unset: the env's default, else 200)"""
     progress: bool = True
-    """show a progress bar (tqdm if installed, else one carriage-return line)"""
+    """show a progress bar (tqdm if installed, else one carriage-return line) (true/false)"""
+
+
+def field_docs() -> dict[str, str]:
+    """Each field of ``Args`` -> the docstring under it (the help text of its flag)."""
+    body = ast.parse(inspect.getsource(Args)).body[0].body
+    return {field.target.id: doc.value.value for field, doc in itertools.pairwise(body)
+            if isinstance(field, ast.AnnAssign) and isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant)}
 
 
 def parse_args(argv: list[str] | None = None) -> Args:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    docs = field_docs()
     for f in fields(Args):
         kind = {"int": int, "float": float, "str": str, "bool": bool}[str(f.type).split(" |")[0]]
+        metavar = kind.__name__.upper()
         if kind is bool:
-            kind = lambda s: s.lower() in ("1", "true", "yes")  # noqa: E731
-        parser.add_argument(f"--{f.name.replace('_', '-')}", type=kind, default=f.default)
+            kind, metavar = (lambda s: s.lower() in ("1", "true", "yes")), "BOOL"
+        parser.add_argument(f"--{f.name.replace('_', '-')}", type=kind, default=f.default, metavar=metavar,
+                            help=docs[f.name])
     return Args(**vars(parser.parse_args(argv)))
 
 
@@ -240,28 +263,83 @@ class Progress:
             print(file=sys.stderr)
 
 
+def linears(net: nn.Sequential) -> list[nn.Linear]:
+    """The linear layers of an actor or critic MLP, in order (the layers of an envsdk policy checkpoint)."""
+    return [m for m in net if isinstance(m, nn.Linear)]
+
+
+def save_agent(agent: Agent, path: Path, env: str, config: dict, args: Args) -> None:
+    """Write ``agent`` as an envsdk policy checkpoint (envsdk/policy.py: plain data, loaded without pickle)."""
+    envsdk.policy.save(path, env=env, config=config, legal_mask=agent.legal_mask, onehot=agent.onehot,
+                       onehot_low=agent.onehot_low, policy=[(m.weight, m.bias) for m in linears(agent.actor)],
+                       value=[(m.weight, m.bias) for m in linears(agent.critic)], metadata={"args": asdict(args)})
+
+
+def load_into(agent: Agent, checkpoint: envsdk.policy.Policy) -> None:
+    """Copy a loaded checkpoint's actor (and critic, if it has one) into ``agent``, whose shapes must match."""
+    for net, layers in ((agent.actor, checkpoint.layers), (agent.critic, checkpoint.value_layers)):
+        if not layers:
+            continue
+        mine = linears(net)
+        shapes = [tuple(m.weight.shape) for m in mine], [tuple(w.shape) for w, _ in layers]
+        if shapes[0] != shapes[1]:
+            raise SystemExit(f"ppo.py: --init-checkpoint {checkpoint.path}: expected layers {shapes[0]}, found "
+                             f"{shapes[1]}. Fix: pass the same --hidden and env config it was trained with.")
+        with torch.no_grad():
+            for m, (weight, bias) in zip(mine, layers, strict=True):
+                m.weight.copy_(weight)
+                m.bias.copy_(bias)
+
+
+def load_agent(path: str | Path) -> tuple[Agent, envsdk.policy.Policy]:
+    """Rebuild the trained agent from ``agent.pt`` (loaded as plain data); returns ``(agent, checkpoint)``."""
+    checkpoint = envsdk.policy.load(path)
+    hidden = int(checkpoint.layers[0][0].shape[0])
+    agent = Agent(checkpoint.observation_size, checkpoint.num_actions, hidden, checkpoint.legal_mask,
+                  checkpoint.onehot, checkpoint.onehot_low)
+    load_into(agent, checkpoint)
+    return agent.eval(), checkpoint
+
+
 def record_gif(agent: Agent, args: Args, config: dict, path: Path, device) -> bool:
-    """Run the greedy policy on ONE sub-env built alone and write its rendered frames as a GIF."""
+    """Run the greedy policy on ONE sub-env built alone and write its rendered frames as a GIF.
+
+    Frames are at least 256 pixels on their short side (small renders are scaled up, nearest
+    neighbour) and last the env's watching pace (``CONTROLS.pace``, envsdk/controls.py); when an
+    episode ends, its final position (``CONTROLS.final``: the env itself restarts the sub-env
+    inside step) is held four times as long before the next episode's first frame.
+    """
     try:
         from PIL import Image
     except ImportError:
         print("pillow is not installed: skipping policy.gif (pip install pillow)")
         return False
-    env = resolve(args.env)(num_envs=1, **config)
-    frames = []
+    factory = resolve(args.env)
+    controls = controls_of(factory)
+    pace = controls.pace if controls else 0.05
+    env = factory(num_envs=1, **config)
+    frames, seconds = [], []
     try:
         obs, _ = env.reset(seed=args.seed + 10_000)
         frames.append(env.render("rgb_array"))
+        seconds.append(pace)
         for _ in range(args.gif_steps):
+            before = obs.copy()
             with torch.no_grad():
                 x = torch.as_tensor(obs.reshape(env.num_agents, -1), dtype=torch.float32, device=device)
-                action = agent.distribution(x).probs.argmax(dim=1)
-            obs, _, _, _, _ = env.step(action.cpu().numpy().reshape(env.buffers.actions.shape))
+                action = agent.distribution(x).probs.argmax(dim=1).cpu().numpy().reshape(env.buffers.actions.shape)
+            obs, rewards, terminals, truncations, _ = env.step(action)
+            if (terminals[0] or truncations[0]) and controls and controls.final:
+                frames.append(controls.final(before, action, rewards, "rgb_array"))
+                seconds.append(4 * pace)
             frames.append(env.render("rgb_array"))
+            seconds.append(pace)
     finally:
         env.close()
-    images = [Image.fromarray(np.asarray(f, np.uint8)) for f in frames]
-    images[0].save(path, save_all=True, append_images=images[1:], duration=50, loop=0)
+    scale = -(-256 // min(frames[0].shape[:2]))  # the smallest integer scale reaching 256 pixels
+    images = [Image.fromarray(np.asarray(f, np.uint8).repeat(scale, axis=0).repeat(scale, axis=1)) for f in frames]
+    images[0].save(path, save_all=True, append_images=images[1:], duration=[round(1000 * s) for s in seconds],
+                   loop=0)
     return True
 
 
@@ -326,9 +404,15 @@ def main(argv: list[str] | None = None) -> dict:
 
     onehot = defaults.get("onehot", 0)
     onehot_low = int(np.min(envs.single_observation_space.low)) if onehot else 0
-    agent = Agent(obs_size, num_actions, args.hidden, defaults["legal_mask"], onehot, onehot_low).to(device)
+    agent = Agent(obs_size, num_actions, args.hidden, defaults["legal_mask"], onehot, onehot_low)
     if args.init_checkpoint:
-        agent.load_state_dict(torch.load(args.init_checkpoint, map_location=device, weights_only=False)["state_dict"])
+        start = envsdk.policy.load(args.init_checkpoint)  # plain data only: never runs code from the file
+        if (start.env, start.onehot, start.legal_mask) != (args.env, onehot, defaults["legal_mask"]):
+            raise SystemExit(f"ppo.py: --init-checkpoint {start.path}: expected a policy for {args.env} (onehot "
+                             f"{onehot}, legal_mask {defaults['legal_mask']}), found one for {start.env} (onehot "
+                             f"{start.onehot}, legal_mask {start.legal_mask}). Fix: pass a checkpoint of this env.")
+        load_into(agent, start)
+    agent = agent.to(device)
     optimizer = optim.Adam(agent.parameters(), lr=args.learning_rate, eps=1e-5)
 
     # ALGO Logic: Storage setup ([num_steps, rows]; live: the masks entry of the row at that step)
@@ -468,15 +552,13 @@ def main(argv: list[str] | None = None) -> dict:
     envs.close()
 
     # outputs: checkpoint, learning curve, GIF of the trained policy, summary
-    checkpoint = output_dir / "agent.pt"
-    torch.save({"state_dict": agent.state_dict(), "env": args.env, "config": config, "obs_size": obs_size,
-                "num_actions": num_actions, "hidden": args.hidden, "legal_mask": defaults["legal_mask"],
-                "onehot": onehot, "onehot_low": onehot_low,
-                "args": asdict(args)}, checkpoint)
+    save_agent(agent, output_dir / "agent.pt", args.env, config, args)
     plot_curve(curve, target_key, f"PPO on {args.env}", output_dir / "curve.png")
     with open(output_dir / "curve.csv", "w") as f:  # the curve's numbers, for plots of several runs
         f.write(f"steps,seconds,mean_return,{target_key or 'target'}\n")
         f.writelines(f"{n},{t:.2f},{r:.4f},{k:.4f}\n" for n, t, r, k in curve)
+    if args.gif_steps is None:
+        args.gif_steps = defaults.get("gif_steps", 200)
     if args.gif_steps > 0:
         record_gif(agent, args, config, output_dir / "policy.gif", device)
     summary = {"env": args.env, "steps": global_step, "seconds": round(seconds, 3), "sps": round(global_step / seconds),
@@ -492,15 +574,6 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"{args.env}: {global_step:,} steps in {seconds:.1f} s ({summary['sps']:,} SPS), "
           f"mean return {mean_return:.2f}; outputs in {output_dir}")
     return summary
-
-
-def load_agent(path: str | Path) -> tuple[Agent, dict]:
-    """Rebuild the trained agent from ``agent.pt``; returns ``(agent, checkpoint)``."""
-    checkpoint = torch.load(path, map_location="cpu", weights_only=False)
-    agent = Agent(checkpoint["obs_size"], checkpoint["num_actions"], checkpoint["hidden"], checkpoint["legal_mask"],
-                  checkpoint.get("onehot", 0), checkpoint.get("onehot_low", 0))
-    agent.load_state_dict(checkpoint["state_dict"])
-    return agent.eval(), checkpoint
 
 
 if __name__ == "__main__":

@@ -3,9 +3,13 @@
 import json
 import subprocess
 import sys
+from dataclasses import fields
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+import envsdk.policy
 
 torch = pytest.importorskip("torch")
 Image = pytest.importorskip("PIL.Image")
@@ -14,38 +18,87 @@ pytest.importorskip("matplotlib")
 SCRIPT = Path(__file__).resolve().parents[1] / "examples" / "ppo.py"
 
 
-@pytest.mark.parametrize("env", ["cartpole", "tictactoe"])
-def test_ppo_writes_checkpoint_curve_gif_and_summary(tmp_path, env):
+def load_agent(path: Path):
+    """examples/ppo.py's ``load_agent`` (conftest.py puts examples/ on sys.path)."""
+    import ppo
+
+    return ppo.load_agent(path)
+
+
+@pytest.mark.parametrize("env, gif", [("cartpole", ["--gif-steps", "10"]), ("tictactoe", [])])
+def test_ppo_writes_checkpoint_curve_gif_and_summary(tmp_path, env, gif):
     out, summary = tmp_path / "run", tmp_path / "summary.json"
     subprocess.run([sys.executable, str(SCRIPT), "--env", env, "--total-timesteps", "2048", "--num-envs", "4",
-                    "--num-steps", "64", "--gif-steps", "10", "--progress", "false", "--output-dir", str(out),
+                    "--num-steps", "64", *gif, "--progress", "false", "--output-dir", str(out),
                     "--summary", str(summary)], check=True, capture_output=True, timeout=120)
 
-    checkpoint = torch.load(out / "agent.pt", map_location="cpu", weights_only=False)
-    assert checkpoint["env"] == env and checkpoint["state_dict"]
-    sys.path.insert(0, str(SCRIPT.parent))
-    try:
-        from ppo import load_agent
-    finally:
-        sys.path.remove(str(SCRIPT.parent))
+    # the checkpoint is envsdk's policy format: plain data, the library loads it without the example
+    data = torch.load(out / "agent.pt", map_location="cpu", weights_only=True)
+    assert data["format"] == "envsdk-policy/1" and data["env"] == env
+    assert len(data["policy"]) == 3 and len(data["value"]) == 3 and data["metadata"]["args"]["seed"] == 1
+    checkpoint = envsdk.policy.load(out / "agent.pt")
     agent, _ = load_agent(out / "agent.pt")
-    x = torch.zeros(1, checkpoint["obs_size"])
-    if checkpoint["legal_mask"]:
+    x = torch.zeros(1, checkpoint.observation_size)
+    if checkpoint.legal_mask:
         x[0, -1] = 1.0  # only the last action legal: the masked policy must pick it
-        assert int(agent.distribution(x).probs.argmax()) == checkpoint["num_actions"] - 1
+        assert int(agent.distribution(x).probs.argmax()) == checkpoint.num_actions - 1
+        assert checkpoint.act(x.numpy()).tolist() == [checkpoint.num_actions - 1]
     else:
-        assert agent.distribution(x).probs.shape == (1, checkpoint["num_actions"])
+        assert agent.distribution(x).probs.shape == (1, checkpoint.num_actions)
 
     lines = (out / "curve.csv").read_text().splitlines()
     assert lines[0].startswith("steps,seconds,mean_return,") and len(lines) == 1 + 2048 // (4 * 64)
     with Image.open(out / "curve.png") as png:
         assert png.format == "PNG" and png.size[0] > 100
-    with Image.open(out / "policy.gif") as gif:
-        assert gif.format == "GIF" and gif.n_frames >= 2  # pillow merges identical consecutive frames
+    with Image.open(out / "policy.gif") as image:
+        assert image.format == "GIF" and image.n_frames >= 2  # pillow merges identical consecutive frames
+        assert min(image.size) >= 256
+    if env == "tictactoe":
+        check_tictactoe_gif(out / "policy.gif")
 
     data = json.loads(summary.read_text())
     assert set(data) >= {"env", "steps", "seconds", "sps", "mean_return"}
     assert data["env"] == env and data["steps"] == 2048 and data["sps"] > 0
+
+
+def check_tictactoe_gif(path: Path) -> None:
+    """The tictactoe GIF is readable: 288 pixels (3 x its 96), 0.6 s a move, and each game's final
+    position (the env itself has already restarted) held 2.4 s before the next game's first frame."""
+    frames, seconds = [], []
+    with Image.open(path) as gif:
+        assert gif.size == (288, 288)
+        for k in range(gif.n_frames):
+            gif.seek(k)
+            frames.append(np.asarray(gif.convert("RGB")))
+            seconds.append(gif.info["duration"] / 1000)
+    # 0.6 s a frame (pillow merges identical consecutive frames, adding their durations)
+    assert all(round(1000 * s) % 600 == 0 for s in seconds)
+
+    def cells(frame: np.ndarray) -> np.ndarray:  # per cell (96 x 96 pixels): 0 empty, 1 a blue mark, 2 a red one
+        pixels = frame.reshape(3, 96, 3, 96, 3).transpose(0, 2, 1, 3, 4).reshape(9, -1, 3).astype(int)
+        blue = (np.abs(pixels - [80, 200, 255]).sum(-1) < 30).any(axis=1)
+        red = (np.abs(pixels - [255, 90, 90]).sum(-1) < 30).any(axis=1)
+        return np.where(blue, 1, np.where(red, 2, 0))
+
+    finals = [k for k, s in enumerate(seconds) if s >= 2.4 and 0 < k < len(frames) - 1]
+    assert len(finals) >= 3  # 30 steps (ENV_DEFAULTS' gif_steps) of games of at most 5
+    for k in finals:
+        before, final, after = cells(frames[k - 1]), cells(frames[k]), cells(frames[k + 1])
+        # the last move on the board it was played on, then the next game's start (not that board continued)
+        assert (final[before > 0] == before[before > 0]).all() and (final > 0).sum() > (before > 0).sum()
+        assert not (after[final > 0] == final[final > 0]).all()
+
+
+def test_every_flag_has_a_help_text(capsys):
+    import ppo
+
+    docs = ppo.field_docs()
+    assert set(docs) == {f.name for f in fields(ppo.Args)} and all(docs.values())
+    with pytest.raises(SystemExit):
+        ppo.parse_args(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for name, doc in docs.items():
+        assert f"--{name.replace('_', '-')}" in text and " ".join(doc.split())[:40] in text, name
 
 
 def test_ppo_max_seconds_stops_the_run(tmp_path):
@@ -57,41 +110,23 @@ def test_ppo_max_seconds_stops_the_run(tmp_path):
     assert 1.0 <= data["seconds"] < 10 and data["steps"] < 1_000_000  # far short of cartpole's budget
 
 
-def test_onehot_checkpoint_acts_the_same_in_the_cli(tmp_path):
-    # squared feeds its cell codes one-hot; envsdk play rebuilds the actor without the example,
-    # so both encoders must agree, action for action.
-    import numpy as np
-
-    from envsdk.cli import _policy
-
+def test_onehot_checkpoint_acts_the_same_in_the_library(tmp_path):
+    # squared feeds its cell codes one-hot; envsdk play acts from the checkpoint without the
+    # example, so both encoders must agree, action for action.
     subprocess.run([sys.executable, str(SCRIPT), "--env", "squared", "--total-timesteps", "1024", "--num-envs", "4",
                     "--num-steps", "64", "--gif-steps", "0", "--progress", "false", "--output-dir", str(tmp_path)],
                    check=True, capture_output=True, timeout=120)
-    sys.path.insert(0, str(SCRIPT.parent))
-    try:
-        from ppo import load_agent
-    finally:
-        sys.path.remove(str(SCRIPT.parent))
     agent, checkpoint = load_agent(tmp_path / "agent.pt")
-    assert checkpoint["onehot"] == 3 and agent.actor[0].in_features == 3 * checkpoint["obs_size"]
-    obs = np.random.default_rng(0).integers(0, 3, (64, checkpoint["obs_size"]), dtype=np.uint8)
-    act, _ = _policy(str(tmp_path / "agent.pt"))
+    assert checkpoint.onehot == 3 and agent.actor[0].in_features == 3 * checkpoint.observation_size
+    obs = np.random.default_rng(0).integers(0, 3, (64, checkpoint.observation_size), dtype=np.uint8)
     with torch.no_grad():
         expected = agent.distribution(torch.as_tensor(obs, dtype=torch.float32)).probs.argmax(1).numpy()
-    np.testing.assert_array_equal(act(obs), expected)
+    np.testing.assert_array_equal(envsdk.policy.load(tmp_path / "agent.pt").act(obs), expected)
 
 
 def _envsdk(*argv: str, stdin: str = "") -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "envsdk", *argv], input=stdin, capture_output=True, text=True,
                           check=True, timeout=60)
-
-
-def test_play_reads_moves_from_stdin():
-    # The agent moves first; the random opponent replies. Cells 0..8 row-major; an occupied cell
-    # is an illegal move, a loss, so whatever the opponent does the game ends within these moves.
-    out = _envsdk("play", "tictactoe", "first=agent", "--seed", "0", stdin="x\n4\n0\n1\n2\n3\n5\n6\n7\n8\n").stdout
-    assert "expected an action number 0..8, found 'x'" in out
-    assert "episode 1 over:" in out
 
 
 @pytest.fixture(scope="module")
@@ -106,26 +141,26 @@ def tictactoe_checkpoint(tmp_path_factory) -> Path:
 def test_play_watches_a_trained_policy(tictactoe_checkpoint):
     text = _envsdk("play", "tictactoe", "--checkpoint", str(tictactoe_checkpoint), "--episodes", "3", "--seed",
                    "1").stdout
-    assert text.count("policy plays") >= 3 and "episode 3 over:" in text
+    assert text.count("the policy plays cell") >= 3 and "episode 3 over:" in text
+    assert text.count("final position:") == 3
+
+
+def test_init_checkpoint_starts_from_the_saved_agent(tictactoe_checkpoint, tmp_path):
+    # --learning-rate 0: nothing moves, so the run saves exactly the weights it started from
+    subprocess.run([sys.executable, str(SCRIPT), "--env", "tictactoe", "--num-envs", "4", "--num-steps", "16",
+                    "--total-timesteps", "64", "--learning-rate", "0", "--gif-steps", "0", "--progress", "false",
+                    "--init-checkpoint", str(tictactoe_checkpoint), "--output-dir", str(tmp_path)],
+                   check=True, capture_output=True, timeout=120)
+    a, b = envsdk.policy.load(tictactoe_checkpoint), envsdk.policy.load(tmp_path / "agent.pt")
+    for x, y in zip(a.layers + a.value_layers, b.layers + b.value_layers, strict=True):
+        assert torch.equal(x[0], y[0]) and torch.equal(x[1], y[1])
 
 
 def test_play_versus_a_trained_policy(tictactoe_checkpoint):
     # first=opponent: the policy (row 1) opens, then you; cells in order, so one is soon occupied
-    # (an illegal move ends the game) unless the game ends first.
+    # (an illegal move, played when entered twice, ends the game) unless the game ends first.
     text = _envsdk("play", "tictactoe", "first=opponent", "--checkpoint", str(tictactoe_checkpoint), "--versus",
-                   "--seed", "0", stdin="".join(f"{c}\n" for c in range(9))).stdout
-    assert text.startswith("the policy plays") and "you to move (0..8):" in text
-    assert "episode 1 over:" in text and ("won" in text or "draw" in text or "illegal move by you" in text)
-
-
-def test_play_two_people_take_turns():
-    # opponent=none without a checkpoint: rows take turns on stdin; X (player 1) takes the top row
-    text = _envsdk("play", "tictactoe", "opponent=none", "first=agent", "--seed", "0", stdin="0\n3\n1\n4\n2\n").stdout
-    assert text.count("player 1 to move") == 3 and text.count("player 2 to move") == 2
-    assert "episode 1 over: player 1 won" in text
-
-
-def test_play_versus_needs_a_checkpoint():
-    result = subprocess.run([sys.executable, "-m", "envsdk", "play", "tictactoe", "--versus"], capture_output=True,
-                            text=True, timeout=60)
-    assert result.returncode == 2 and "--versus: expected --checkpoint PATH" in result.stderr
+                   "--seed", "0", stdin="".join(f"{c}\n{c}\n" for c in range(9))).stdout
+    start = text.index("episode 1\n")
+    assert text.index("the policy plays cell", start) < text.index("you to move:", start)
+    assert "episode 1 over:" in text and ("won" in text or "a draw" in text or "you lost by an illegal move" in text)
