@@ -275,7 +275,7 @@ def copy_actions(dst: np.ndarray, actions, owner: str = "step") -> None:
                 f"pass {dst.dtype.name} actions, e.g. write into env.buffers.actions directly",
             )
         )
-    bounds = _wrapping(a.dtype, dst.dtype)
+    bounds = None if a.dtype == dst.dtype else _wrapping(a.dtype, dst.dtype)
     if bounds is not None and a.size:
         # Only wider integer types can wrap; checking their range costs two reductions, a few
         # microseconds, on this copying path alone (writing into the buffer itself skips it).
