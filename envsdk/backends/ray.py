@@ -34,6 +34,7 @@ from envsdk.protocol import Batch, Env, Infos
 from envsdk.seeding import sub_seed
 
 _CLOSE_GRACE = 2.0  # seconds the actors get to close their envs before they are killed
+_CHECK_EVERY = 0.1  # seconds between looks for actors past step_timeout and for a close()
 _FIELDS = ("observations", "rewards", "terminals", "truncations", "masks")
 
 
@@ -334,21 +335,20 @@ class Ray:
         """Wait until ``needed`` pending actors (all when None) have replied; append ``(worker,
         infos)`` to ``into`` for every one that did.
 
-        ``ray.get`` and ``ray.wait`` return at once on a failed task or a dead actor; with a
-        ``step_timeout`` they return at the earliest deadline, and an actor past its own fails.
+        ``ray.get`` and ``ray.wait`` return at once on a failed task or a dead actor. They are
+        given at most ``_CHECK_EVERY`` seconds at a time, so that between two calls it looks for
+        actors past ``step_timeout`` and for a ``close()`` from another thread.
         """
         ray, pending = self._ray, self._pending
-        timeout = self._time_left()
         if needed is None:
             owners = dict(pending)  # a copy: close() in another thread clears pending
             refs = list(owners)
             while True:
                 try:
-                    outs = ray.get(refs, timeout=timeout)
+                    outs = ray.get(refs, timeout=self._time_left())
                     break
-                except self._exceptions.GetTimeoutError:  # fails if a task is past its deadline
-                    self._overdue([owners[ref] for ref in ray.wait(refs, num_returns=len(refs), timeout=0)[1]])
-                    timeout = self._time_left()
+                except self._exceptions.GetTimeoutError:
+                    self._check([owners[ref] for ref in ray.wait(refs, num_returns=len(refs), timeout=0)[1]])
                 except self._exceptions.RayError:
                     if self._closed:
                         self._fail("")  # says close() ran meanwhile
@@ -365,21 +365,32 @@ class Ray:
                 del pending[ref]
             into.extend((owners[ref], self._store(owners[ref], out)) for ref, out in zip(refs, outs, strict=True))
             return
-        done, _ = ray.wait(list(pending), num_returns=min(needed, len(pending)), timeout=timeout)
-        if self._closed:
-            self._fail("")
+        while True:
+            done, _ = ray.wait(list(pending), num_returns=min(needed, len(pending)), timeout=self._time_left())
+            if self._closed:
+                self._fail("")
+            if done:
+                break
+            self._check(list(pending.values()))
         for ref in done:
             w = pending.pop(ref)
             into.append((w, self._get(ref, w)))
-        if len(done) < needed and timeout is not None:
-            self._overdue(list(pending.values()))
 
-    def _time_left(self) -> float | None:
-        """Seconds until the first pending actor passes ``step_timeout`` (None: no timeout)."""
+    def _time_left(self) -> float:
+        """Seconds to wait before the next look: ``_CHECK_EVERY``, or less if a pending actor
+        reaches ``step_timeout`` sooner."""
         if self.step_timeout is None or not self._pending:
-            return None
+            return _CHECK_EVERY
         first = min(self._started_at[w] for w in self._pending.values())
-        return max(0.0, first + self.step_timeout - time.monotonic())
+        return min(_CHECK_EVERY, max(0.0, first + self.step_timeout - time.monotonic()))
+
+    def _check(self, late: list[int]) -> None:
+        """Fail if the backend was closed meanwhile, or one of ``late`` (actors that have not
+        replied) is past ``step_timeout``."""
+        if self._closed:
+            self._fail("")  # says close() ran meanwhile
+        if self.step_timeout is not None:
+            self._overdue(late)
 
     def _overdue(self, workers: list[int]) -> None:
         """Fail naming the first of ``workers`` past ``step_timeout``, if any is."""
