@@ -139,7 +139,7 @@ class Multiprocessing:
         self._rows = rows
 
         self._pending: set[int] = set()   # workers sent a command and not yet heard from
-        self._started_at = [time.monotonic()] * self.num_workers  # when each was sent its last command
+        self._started_at = [0.0] * self.num_workers  # when each was started, then sent its last command
         self._next_check = 0.0  # when _wait next looks for dead, late or closed workers
         # With a core per worker, workers spin; with one to spare, the parent spins too.
         # Otherwise a spinner would take a core from a worker, so it sleeps at once.
@@ -228,11 +228,10 @@ class Multiprocessing:
     # --- internals -------------------------------------------------------------------------
 
     def _start_reset(self, seed: int | None) -> None:
-        k, hs, pending, started, now = self.envs_per_worker, self._handshake, self._pending, self._started_at, \
-            time.monotonic()
+        k, hs, now = self.envs_per_worker, self._handshake, time.monotonic()
         for w in range(self.num_workers):
-            started[w] = now
-            pending.add(w)
+            self._started_at[w] = now
+            self._pending.add(w)  # before the command: an interrupted loop leaves no command unawaited
             hs.command(w, handshake.RESET, sub_seed(seed, w * k))
 
     def _start_step(self, workers: list[int]) -> None:
