@@ -294,10 +294,7 @@ class Multiprocessing:
         if status == handshake.INFOS:
             data = hs.infos(w)
         else:
-            try:
-                data = self._conns[w].recv_bytes()  # the worker sends it right after finishing
-            except (EOFError, OSError):
-                self._fail(self._death_message(w))
+            data = self._read_pipe(w)
             if status == handshake.ERROR:
                 self._fail(f"worker {w} raised:\n{data.decode(errors='replace')}")
         try:
@@ -305,6 +302,23 @@ class Multiprocessing:
         except Exception as e:  # what plain.dumps wrote always loads: the bytes are not its
             self._fail(f"worker {w} (pid {self._procs[w].pid}) sent infos that are not plain data "
                        f"({type(e).__name__}: {e}). Fix: put only plain data in infos")
+
+    def _read_pipe(self, w: int) -> bytes:
+        """The message worker ``w`` sends on its pipe right after finishing: waited for in
+        ``_CHECK_EVERY`` slices, between which the backend may be closed, and the worker may die
+        (EOF) or be past ``step_timeout`` (stopped between finishing and sending)."""
+        conn = self._conns[w]
+        while not conn.poll(_CHECK_EVERY):
+            elapsed = time.monotonic() - self._started_at[w]
+            if self._closed:
+                self._fail("")  # close() ran in another thread: _fail says so
+            if self.step_timeout is not None and elapsed > self.step_timeout:
+                self._fail(f"worker {w} (pid {self._procs[w].pid}) finished {_COMMANDS[self._handshake.op(w)]} but "
+                           f"did not send its reply within step_timeout={self.step_timeout:g} s")
+        try:
+            return conn.recv_bytes()
+        except (EOFError, OSError):
+            self._fail(self._death_message(w))
 
     def _check_alive(self) -> None:
         """Fail if a pending worker's process ended (its sentinel is ready)."""
