@@ -1,6 +1,7 @@
 // handshake.h: a counter in shared memory that one process bumps and others wait on. It is the
 // per-step handshake of the Multiprocessing backend (envsdk/backends/multiprocessing.py), not a
-// sim. Pure C: Linux futexes where available, short naps elsewhere.
+// sim. Pure C: Linux futexes where available, short naps elsewhere. Also the worker's
+// parent-death signal (envsdk_die_with_parent), which Python's standard library does not expose.
 //
 // Why not a pipe: on a virtual machine a blocking wake-up costs tens of microseconds, and a
 // Python spin on a pipe costs a syscall per look. Here a waiter spins on the counter with no
@@ -20,6 +21,8 @@
 #include <time.h>
 #ifdef __linux__
 #include <linux/futex.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #endif
@@ -35,6 +38,7 @@ typedef struct {
 uint32_t envsdk_signal_wait(envsdk_signal* s, uint32_t seen, uint32_t needed, double spin_seconds,
                             double timeout_seconds);
 void envsdk_signal_post(envsdk_signal* s);
+int envsdk_die_with_parent(void);
 // envsdk:cdef end
 
 static inline double envsdk_signal_clock(void) {
@@ -114,6 +118,19 @@ void envsdk_signal_post(envsdk_signal* s) {
     if ((int32_t)(now - __atomic_load_n(&s->wake_at, __ATOMIC_SEQ_CST)) < 0) return;
 #ifdef __linux__
     syscall(SYS_futex, &s->count, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
+#endif
+}
+
+// Have the kernel SIGKILL this process when the thread that started it ends (Linux's parent-death
+// signal), so that a worker that cannot run its own watch for its parent (stopped by SIGSTOP, or
+// stuck in C) still goes with a parent that was SIGKILLed. Returns 0 when armed, -1 where there
+// is no such signal. A parent that ended before this call is not noticed: the caller's own watch
+// covers that moment.
+int envsdk_die_with_parent(void) {
+#ifdef __linux__
+    return prctl(PR_SET_PDEATHSIG, SIGKILL) == 0 ? 0 : -1;
+#else
+    return -1;
 #endif
 }
 

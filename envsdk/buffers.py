@@ -348,11 +348,35 @@ class SharedBuffers:
 
     @classmethod
     def create(cls, layout: Layout, extra: int = 0) -> SharedBuffers:
-        """Allocate a new zeroed block for ``layout`` and ``extra`` bytes (``masks`` filled with True)."""
-        shm = _SharedMemory(create=True, size=_extra_offset(layout) + extra)
+        """Allocate a new zeroed block for ``layout`` and ``extra`` bytes (``masks`` filled with True).
+
+        Raises ``BuffersError`` before creating anything when the block is larger than the free
+        space of ``/dev/shm`` (where Linux keeps shared memory; its pages are only used as they
+        are written, so an oversized block would fail later, or exhaust memory, instead).
+        """
+        size = _extra_offset(layout) + extra
+        room = cls._room()
+        if room is not None and size > room:
+            raise BuffersError(
+                f"SharedBuffers.create: expected a block that fits in shared memory ({room / 2**30:.2f} GiB free "
+                f"in /dev/shm), found {size / 2**30:.2f} GiB for {layout.num_agents} agent rows. Fix: fewer "
+                "sub-envs (num_envs), or a larger /dev/shm (e.g. docker run --shm-size=...)."
+            )
+        shm = _SharedMemory(create=True, size=size)
         shared = cls(shm, layout, owner=True, extra=extra)
         shared.buffers.masks[...] = True
         return shared
+
+    @staticmethod
+    def _room() -> int | None:
+        """Free bytes in ``/dev/shm``, or None where there is none to ask (not Linux)."""
+        import os  # here: the rest of this module needs no os
+
+        try:
+            st = os.statvfs("/dev/shm")
+        except (OSError, AttributeError):
+            return None
+        return st.f_bavail * st.f_frsize
 
     @classmethod
     def attach(cls, name: str, layout: Layout, extra: int = 0) -> SharedBuffers:

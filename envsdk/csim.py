@@ -14,6 +14,7 @@ import numpy as np
 from envsdk.buffers import FIELDS, Buffers
 from envsdk.config import check_int
 from envsdk.errors import BuffersError, ConfigError, ProtocolError, SourceTreeError, StateError
+from envsdk.seeding import check_seed, random_seed
 
 try:
     from envsdk._sims import ffi, lib
@@ -32,11 +33,6 @@ _C_TO_NUMPY = {
     "int8_t": np.int8, "uint8_t": np.uint8, "int16_t": np.int16, "uint16_t": np.uint16,
     "int32_t": np.int32, "uint32_t": np.uint32, "int64_t": np.int64, "uint64_t": np.uint64,
 }
-
-
-def random_seed() -> int:
-    """A fresh 63-bit seed for ``reset(seed=None)``."""
-    return int.from_bytes(os.urandom(8), "little") >> 1
 
 
 def _infos_builder(keys: tuple[str, ...]):
@@ -112,10 +108,14 @@ class CSim:
         setattr(self.c, field, view)
 
     def reset(self, seed: int | None) -> None:
-        """Seed sub-env ``i`` with ``seed + i`` (fresh entropy when None) and start them all."""
+        """Seed sub-env ``i`` with ``(seed + i) % 2**64`` (fresh entropy when None) and start them all.
+
+        ``seed`` is checked by ``envsdk.seeding.check_seed`` (``ConfigError`` outside ``[0, 2**64)``).
+        """
         if self.closed:
             raise StateError(f"{self.owner}.reset: expected an open env, found it closed. Fix: build a new env.")
-        self._reset(self.c, (random_seed() if seed is None else seed) % 2**64)
+        seed = check_seed(f"{self.owner}.reset", seed)
+        self._reset(self.c, random_seed() if seed is None else seed)
 
     def step_n(self, n: int) -> None:
         """Run ``n`` batch steps in ONE C call (no Python between steps): the bare C loop."""

@@ -13,7 +13,7 @@ keyword config and ``buffers=``, so backends build them like any env::
 spawned workers it must be picklable: an id string, a ``"module:callable"`` string or a
 module-level function or class (not a lambda).
 
-Seeding (DESIGN §1): ``reset(seed=s)`` resets copy ``i`` with ``seed=s + i``. An episode that ends
+Seeding (DESIGN §1): ``reset(seed=s)`` resets copy ``i`` with ``seed=(s + i) % 2**64``. An episode that ends
 inside ``step`` is reset there with ``reset()`` and no seed, so the copy's own RNG continues: copy
 ``i`` follows exactly the trajectory the Gymnasium env gives when driven by hand with
 ``reset(seed=s + i)``, ``step`` and ``reset()`` after each episode.
@@ -43,6 +43,7 @@ from envsdk import spaces
 from envsdk.buffers import allocate, copy_actions
 from envsdk.errors import ConfigError, EnvsdkError, SpaceError, StateError, install_hint
 from envsdk.protocol import Infos
+from envsdk.seeding import check_seed, sub_seed
 
 
 class MissingExtraError(EnvsdkError, ImportError):
@@ -338,13 +339,15 @@ class GymnasiumEnv:
         self._lengths = np.zeros(self.num_envs, np.int64)
 
     def reset(self, seed: int | None = None) -> tuple[np.ndarray, Infos]:
-        """Reset copy ``i`` with ``seed + i``. With ``seed=None`` each copy is reset with None:
-        Gymnasium seeds it from fresh entropy the first time, and continues its RNG after that."""
+        """Reset copy ``i`` with ``(seed + i) % 2**64`` (``envsdk.seeding``). With ``seed=None`` each copy
+        is reset with None: Gymnasium seeds it from fresh entropy the first time, and continues its RNG
+        after that."""
         if self._closed:
             raise StateError(f"{self!r}.reset: expected an open env, found it closed. Fix: build a new one.")
+        seed = check_seed(f"{self!r}.reset", seed)
         b = self.buffers
         for i, env in enumerate(self.envs):
-            obs, _ = env.reset(seed=None if seed is None else seed + i)
+            obs, _ = env.reset(seed=sub_seed(seed, i))
             self._observe(i, obs)
         b.rewards[:] = 0.0
         b.terminals[:] = False
@@ -438,7 +441,7 @@ class PettingZooEnv:
     - Flags per agent as in ``GymnasiumEnv`` (terminal wins over truncation).
     - Autoreset: when a copy has no agents left, it is reset (no seed) in the same step; rows keep
       the ended episode's rewards and flags and get the next episode's first observations.
-    - Seeds: ``reset(seed=s)`` resets copy ``e`` with ``s + e``.
+    - Seeds: ``reset(seed=s)`` resets copy ``e`` with ``(s + e) % 2**64``.
     - Infos: when agents' episodes ended, one dict averaging over those agent episodes:
       ``episode_return`` (the agent's rewards) and ``episode_length`` (the steps the agent was
       present for). PettingZoo's per-step info dicts are dropped.
@@ -513,12 +516,13 @@ class PettingZooEnv:
                 write(obs_rows[k], obs)
 
     def reset(self, seed: int | None = None) -> tuple[np.ndarray, Infos]:
-        """Reset copy ``e`` with ``seed + e`` (all with None when ``seed`` is None)."""
+        """Reset copy ``e`` with ``(seed + e) % 2**64`` (``envsdk.seeding``; all with None when ``seed`` is None)."""
         if self._closed:
             raise StateError(f"{self!r}.reset: expected an open env, found it closed. Fix: build a new one.")
+        seed = check_seed(f"{self!r}.reset", seed)
         b = self.buffers
         for e, env in enumerate(self.envs):
-            obs, _ = env.reset(seed=None if seed is None else seed + e)
+            obs, _ = env.reset(seed=sub_seed(seed, e))
             self._observe(e, obs)
         b.rewards[:] = 0.0
         b.terminals[:] = False

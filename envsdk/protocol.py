@@ -33,10 +33,12 @@ Autoreset, one rule
     state that was cut). The two are never mixed up, and no row has both set in the same step.
 
 Seeding
-    ``reset(seed=s)`` seeds sub-env ``i`` with ``s + i``. Given the same seed and the same
-    actions, every output is bit-identical across runs, backends and worker counts. RNG state
-    lives inside each sub-env; no env uses a process-global RNG. ``reset(seed=None)`` draws
-    fresh entropy.
+    ``reset(seed=s)`` seeds sub-env ``i`` with ``(s + i) % 2**64``. A seed is ``None`` or an
+    integer in ``[0, 2**64)`` (a Python ``int`` or a numpy integer; not a bool, float or string):
+    anything else raises ``envsdk.errors.ConfigError`` (``envsdk.seeding.check_seed``, which every
+    backend, C sim and adapter applies). Given the same seed and the same actions, every output
+    is bit-identical across runs, backends and worker counts. RNG state lives inside each
+    sub-env; no env uses a process-global RNG. ``reset(seed=None)`` draws fresh entropy.
 
 Infos
     ``infos`` is a list of dicts, usually empty. Episode statistics are reported as aggregates
@@ -80,7 +82,7 @@ class Env(Protocol):
     """The buffers this env reads actions from and writes results into; never replaced."""
 
     def reset(self, seed: int | None = None) -> tuple[np.ndarray, Infos]:
-        """Start every sub-env (sub-env ``i`` seeded with ``seed + i``).
+        """Start every sub-env (sub-env ``i`` seeded with ``(seed + i) % 2**64``).
 
         Writes every observation row, zeroes rewards/terminals/truncations, writes masks if
         the population varies. Returns ``(observations, infos)``; ``observations`` is

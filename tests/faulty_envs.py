@@ -3,6 +3,7 @@
 import faulthandler
 import os
 import signal
+import time
 
 from vectorized_env import GridReach
 
@@ -75,3 +76,75 @@ class LargeInfos(RaisesOnStep):
         obs, rew, term, trunc, _ = self.inner.step(actions)
         text = f"block {self.first} step {self.t} "
         return obs, rew, term, trunc, [{"step": self.t, "text": (text * (self.size // len(text) + 1))[:self.size]}]
+
+
+class Misbehaves(RaisesOnStep):
+    """GridReach that misbehaves at step ``at`` in the sub-env blocks ``faults`` names.
+
+    ``faults`` maps the first sub-env of a block (the seed its object is reset with, under seed 0)
+    to what it does: ``("sleep", seconds)`` (a step that takes that long), ``("stop",)`` (the
+    process stops itself with SIGSTOP), ``("exit",)`` (os._exit), ``("lambda-infos",)`` (infos
+    holding a function) or ``("worker-only-infos",)`` (infos whose value can be rebuilt only in
+    the process that made it). Blocks not named step normally.
+    """
+
+    def __init__(self, *, at=2, faults=None, **kwargs):
+        super().__init__(fail_at=-1, **kwargs)
+        self.at, self.faults = at, faults or {}
+
+    def step(self, actions):
+        self.t += 1
+        out = self.inner.step(actions)
+        fault = self.faults.get(self.first) if self.t == self.at else None
+        if fault is None:
+            return out
+        if fault[0] == "sleep":
+            time.sleep(fault[1])
+        elif fault[0] == "stop":
+            os.kill(os.getpid(), signal.SIGSTOP)
+        elif fault[0] == "exit":
+            os._exit(3)
+        elif fault[0] == "lambda-infos":
+            return (*out[:4], [{"score": lambda: 1}])
+        elif fault[0] == "worker-only-infos":
+            return (*out[:4], [{"score": OnlyHere()}])
+        return out
+
+
+class OnlyHere:
+    """A value that pickles anywhere but unpickles only in the process that pickled it."""
+
+    def __init__(self):
+        self.pid = os.getpid()
+
+    def __reduce__(self):
+        return _rebuild_here, (self.pid,)
+
+
+def _rebuild_here(pid):
+    if os.getpid() != pid:
+        raise RuntimeError(f"OnlyHere: made in process {pid}, cannot be rebuilt in {os.getpid()}")
+    return OnlyHere()
+
+
+class SleepsOnInit(RaisesOnInit):
+    """Builds at once in the process ``home_pid`` (the caller's probe), takes ``seconds`` in any other."""
+
+    def __init__(self, *, num_envs=1, home_pid=0, seconds=60.0, buffers=None):
+        if os.getpid() != home_pid:
+            time.sleep(seconds)
+        super().__init__(num_envs=num_envs)
+
+
+class CountsProbes:
+    """GridReach that counts, in ``CountsProbes.built_alone``, the objects built with buffers=None."""
+
+    built_alone = 0
+
+    def __init__(self, *, num_envs=1, buffers=None):
+        if buffers is None:
+            CountsProbes.built_alone += 1
+        self.inner = GridReach(num_envs=num_envs, buffers=buffers)
+        for name in ("single_observation_space", "single_action_space", "num_agents", "buffers", "reset",
+                     "step", "close"):
+            setattr(self, name, getattr(self.inner, name))

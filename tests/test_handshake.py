@@ -77,11 +77,11 @@ def test_command_and_finish_round_trip():
     hs.finish(1, 1)
     assert hs.done(1) and hs.status(1) == handshake.OK and hs.finished_count() == 1
 
-    hs.command(1, handshake.RESET, seed=-(2**40))
+    hs.command(1, handshake.RESET, seed=2**64 - 2**40)  # seeds are uint64: past int64's range
     assert not hs.done(1)
-    count, op, seed = hs.next_command(1, 0, 0.0, 1.0)
-    assert (count, op, seed) == (1, handshake.RESET, -(2**40))
-    assert hs.next_command(1, count, 0.0, 0.01) == (count, 0, None)  # nothing new: a timeout
+    count, op, seed, number = hs.next_command(1, 0, 0.0, 1.0)
+    assert (count, op, seed, number) == (1, handshake.RESET, 2**64 - 2**40, 2)
+    assert hs.next_command(1, count, 0.0, 0.01) == (count, 0, None, 0)  # nothing new: a timeout
 
     small = pickle.dumps([{"episode_return": 1.5}])
     assert hs.finish(1, 2, small) is False  # fits the shared area: nothing for the pipe
@@ -90,9 +90,23 @@ def test_command_and_finish_round_trip():
     assert hs.wait(0, 2, 0.0, 1.0)  # two finishes since the count was 0
 
     hs.command(1, handshake.STEP)
-    assert hs.next_command(1, count, 0.0, 1.0)[1:] == (handshake.STEP, None)
+    assert hs.next_command(1, count, 0.0, 1.0)[1:] == (handshake.STEP, None, 3)
     assert hs.finish(1, 3, b"x" * (handshake.AREA + 1)) is True  # too large: the pipe
     assert hs.status(1) == handshake.PIPED
     hs.command(1, handshake.STEP)
     assert hs.finish(1, 4, failed=True) is True and hs.status(1) == handshake.ERROR
     assert not hs.done(0) and not hs.done(2)  # the other slots are untouched
+
+
+def test_a_worker_acknowledges_the_command_it_ran_not_a_count_of_its_own():
+    # Two commands posted while the worker was busy: it runs only the newer and acknowledges its
+    # number, which is the one the parent waits for (a worker counting for itself would report
+    # 2 and leave the parent waiting for 3 forever).
+    hs = Handshake(np.zeros(Handshake.nbytes(1), np.uint8), 1)
+    hs.finish(0, 1)
+    hs.command(0, handshake.STEP)
+    hs.command(0, handshake.RESET, seed=7)
+    count, op, seed, number = hs.next_command(0, 0, 0.0, 1.0)
+    assert (count, op, seed, number) == (2, handshake.RESET, 7, 3)
+    hs.finish(0, number)
+    assert hs.done(0) and hs.op(0) == handshake.RESET

@@ -321,3 +321,22 @@ def test_killed_parent_takes_its_workers_down():
     assert _wait_until(lambda: all(_gone(p) for p in pids), seconds=5), "workers outlived a SIGKILLed parent"
     # The parent could not unlink; Python's resource tracker does once every holder is gone.
     assert _wait_until(lambda: not os.path.exists(f"/dev/shm/{name.lstrip('/')}"), seconds=5)
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
+def test_killed_parent_takes_a_stopped_worker_and_the_segment_down(method):
+    # A stopped worker cannot run its own watch for the parent: the kernel's parent-death signal
+    # (SIGKILL) ends it; and the segment's name was unlinked once every worker had mapped it.
+    proc, name, pids = _launch(method)
+    try:
+        os.kill(pids[1], signal.SIGSTOP)
+        proc.kill()
+        proc.wait(timeout=10)
+        assert _wait_until(lambda: all(_gone(p) for p in pids), seconds=5), "a stopped worker outlived its parent"
+        assert not os.path.exists(f"/dev/shm/{name.lstrip('/')}"), "the segment outlived its parent"
+    finally:
+        for pid in pids:  # on failure, leave nothing stopped behind
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass

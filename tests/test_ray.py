@@ -1,7 +1,9 @@
 """Ray: bit-identical to Serial, async batches, errors never hang, Ray shut down only if we started it."""
 
+import ipaddress
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -12,12 +14,12 @@ ray = pytest.importorskip(
     "ray", reason="Ray is not installed (pip install 'envsdk[ray]'); it has no wheel for this platform/Python"
 )
 
-from faulty_envs import DiesOnStep, RaisesAwayFromHome, RaisesOnStep  # noqa: E402
+from faulty_envs import DiesOnStep, Misbehaves, RaisesAwayFromHome, RaisesOnStep  # noqa: E402
 from vectorized_env import GridReach  # noqa: E402
 
 import envsdk  # noqa: E402
 from envsdk.backends import Ray, Serial  # noqa: E402
-from envsdk.errors import ConfigError, StateError, WorkerError  # noqa: E402
+from envsdk.errors import ActionError, ConfigError, StateError, WorkerError  # noqa: E402
 from envsdk.testing import rollout  # noqa: E402
 
 TESTS = Path(__file__).resolve().parent
@@ -31,6 +33,50 @@ INIT = {
 HALF = {"num_cpus": 0.5}  # four actors on the 2-CPU test cluster
 
 
+def _listening_addresses(pids) -> set[str]:
+    """The local addresses of the TCP sockets that processes ``pids`` listen on (Linux /proc)."""
+    listening = {}  # socket inode -> "address:port"
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            for line in f.readlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A":  # LISTEN
+                    address, port = fields[1].split(":")
+                    raw = bytes.fromhex(address)
+                    # /proc prints each 32-bit word of the address in host (little-endian) order
+                    words = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+                    ip = ipaddress.ip_address(words)
+                    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+                        ip = ip.ipv4_mapped
+                    listening[fields[9]] = f"{ip}:{int(port, 16)}"
+    found = set()
+    for pid in pids:
+        try:
+            links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+        except OSError:
+            continue
+        found.update(listening[link[8:-1]] for link in links if link.startswith("socket:[") and
+                     link[8:-1] in listening)
+    return found
+
+
+def _descendants() -> list[int]:
+    parents = {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            pass
+    found, todo = [], [os.getpid()]
+    while todo:
+        parent = todo.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        found += children
+        todo += children
+    return found
+
+
 def test_ray_started_by_the_backend_is_shut_down_by_close():
     if ray.is_initialized():
         ray.shutdown()
@@ -38,6 +84,9 @@ def test_ray_started_by_the_backend_is_shut_down_by_close():
     try:
         assert ray.is_initialized()
         assert rollout(env, 20, seed=3).equal(rollout(Serial(GridReach, num_envs=4), 20, seed=3))
+        # The Ray it started listens on 127.0.0.1 only: GCS, raylet, object manager, actors.
+        addresses = _listening_addresses([os.getpid(), *_descendants()])
+        assert addresses and all(a.startswith("127.") for a in addresses), addresses
     finally:
         env.close()
     assert not ray.is_initialized()
@@ -219,3 +268,150 @@ def test_missing_ray_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)
     with pytest.raises(ImportError, match=r"pip install 'envsdk\[ray\]'"):
         backend_module._import_ray()
+
+
+# --- faults (see tests/test_faults.py for Multiprocessing): each surfaces as an envsdk error ------
+
+
+def _actor_gone(actor, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            ray.get(actor.ready.remote(), timeout=seconds)
+        except ray.exceptions.RayActorError:
+            return True
+        except ray.exceptions.GetTimeoutError:
+            pass
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.parametrize("fault", [("sleep", 60.0), ("stop",)], ids=["stuck", "sigstop"])
+def test_step_timeout_names_the_actor_its_pid_command_and_time(cluster, fault, record_property):
+    env = Ray(Misbehaves, num_envs=4, num_workers=2, step_timeout=2, faults={2: fault})
+    actors = list(env._actors)
+    env.reset(seed=0)
+    env.step(np.zeros(4, np.int32))
+    start = time.monotonic()
+    with pytest.raises(WorkerError) as err:
+        env.step(np.zeros(4, np.int32))
+    elapsed = time.monotonic() - start
+    record_property("surfaced_s", round(elapsed, 3))
+    assert 2.0 <= elapsed <= 5.0
+    assert (f"worker 1 (pid {env._pids[1]}) did not finish step within step_timeout=2 s: it had been running it "
+            "for " in str(err.value))
+    assert all(_actor_gone(a) for a in actors), "an actor outlived the failure"
+    with pytest.raises(StateError, match="closed"):
+        env.step(np.zeros(4, np.int32))
+
+
+def test_step_timeout_in_async_mode(cluster, record_property):
+    env = Ray(Misbehaves, num_envs=4, num_workers=4, batch_size=1, actor_options=HALF, step_timeout=2,
+              faults={3: ("stop",)})
+    start = time.monotonic()
+    env.async_reset(seed=0)
+    with pytest.raises(WorkerError, match=r"worker 3 \(pid \d+\) did not finish step within step_timeout=2 s"):
+        while time.monotonic() - start < 30:
+            b = env.recv()
+            env.send(np.zeros(len(b.env_ids), np.int32))
+    record_property("surfaced_s", round(time.monotonic() - start, 3))
+    assert time.monotonic() - start <= 5.0
+
+
+def _bounded(call, seconds: float = 10.0):
+    result = {}
+
+    def run():
+        try:
+            result["value"] = call()
+        except BaseException as e:
+            result["error"] = e
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"{call} hung for {seconds} s"
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")
+
+
+@pytest.mark.parametrize("batch_size", [2, 4])
+def test_a_send_that_fails_validation_can_be_sent_again(cluster, batch_size):
+    env = Ray(GridReach, num_envs=4, num_workers=2, batch_size=batch_size)
+    try:
+        env.async_reset(seed=0)
+        b = env.recv()
+        with pytest.raises(ActionError, match="dtype float64"):
+            env.send(np.zeros(len(b.env_ids), np.float64))
+        with pytest.raises(StateError, match="send"):
+            _bounded(env.recv)
+        env.send(np.zeros(len(b.env_ids), np.int32))
+        seen = np.zeros(4, np.int64)
+        for _ in range(12):
+            b = _bounded(env.recv)
+            seen[b.env_ids] += 1
+            env.send(np.zeros(len(b.env_ids), np.int32))
+        assert (seen > 0).all(), seen
+    finally:
+        env.close()
+
+
+@pytest.mark.parametrize("kind", ["worker-only-infos", "lambda-infos"])
+def test_infos_that_are_not_plain_data(cluster, kind):
+    env = Ray(Misbehaves, num_envs=4, num_workers=2, faults={2: (kind,)})
+    env.reset(seed=0)
+    with pytest.raises(WorkerError) as err:
+        for _ in range(3):
+            env.step(np.zeros(4, np.int32))
+    text = str(err.value)
+    assert "worker 1 raised" in text and "infos: expected plain data, found" in text
+    assert "Fix: put only plain data in infos" in text
+    with pytest.raises(StateError, match="closed"):
+        env.step(np.zeros(4, np.int32))
+
+
+def test_close_from_another_thread_during_step_says_closed(cluster, record_property):
+    env = Ray(Misbehaves, num_envs=4, num_workers=2, faults={0: ("sleep", 10.0), 2: ("sleep", 10.0)})
+    env.reset(seed=0)
+    env.step(np.zeros(4, np.int32))
+    closed_at = []
+    closer = threading.Timer(0.5, lambda: (closed_at.append(time.monotonic()), env.close()))
+    closer.start()
+    with pytest.raises(StateError, match=r"found it closed by close\(\) while this call waited for its actors"):
+        env.step(np.zeros(4, np.int32))
+    elapsed = time.monotonic() - closed_at[0]
+    record_property("surfaced_s", round(elapsed, 3))
+    closer.join(15)
+    assert elapsed < 5.0
+
+
+def test_dead_actor_surfaces_without_waiting_for_a_busy_one(cluster, record_property):
+    env = Ray(Misbehaves, num_envs=4, num_workers=2, faults={0: ("sleep", 10.0), 2: ("exit",)})
+    env.reset(seed=0)
+    env.step(np.zeros(4, np.int32))
+    start = time.monotonic()
+    with pytest.raises(WorkerError, match="worker 1 died"):
+        env.step(np.zeros(4, np.int32))
+    record_property("surfaced_s", round(time.monotonic() - start, 3))
+    assert time.monotonic() - start < 1.5
+
+
+def test_seeds_like_serial(cluster):
+    env = Ray("breakout", num_envs=4, num_workers=2)
+    serial = envsdk.make("breakout", num_envs=4)
+    try:
+        for seed, value in ((np.uint64(2**64 - 2), 2**64 - 2), (2**63 + 5, 2**63 + 5), (np.int64(7), 7)):
+            assert rollout(env, 10, seed=seed).equal(rollout(serial, 10, seed=value))
+        for bad in (-1, 2**64, 1.0, "3", True):
+            with pytest.raises(ConfigError, match=r"\.reset\.seed: expected"):
+                env.reset(seed=bad)
+    finally:
+        env.close()
+
+
+def test_timeouts_are_validated(cluster):
+    with pytest.raises(ConfigError, match="step_timeout"):
+        Ray(GridReach, num_envs=2, num_workers=2, step_timeout=0)
+    with pytest.raises(ConfigError, match="start_timeout"):
+        Ray(GridReach, num_envs=2, num_workers=2, start_timeout=None)

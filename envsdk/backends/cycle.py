@@ -4,14 +4,21 @@ Multiprocessing and Ray share it: each has workers that own a contiguous block o
 and differ only in how a command reaches a worker and how its reply comes back. That transport
 is the backend itself, through four methods:
 
-- ``_start_reset(seed)``: start resetting every worker (worker ``w`` seeded ``seed + w * k``);
+- ``_start_reset(seed)``: start resetting every worker (worker ``w`` seeded
+  ``(seed + w * k) % 2**64``; the cycle has checked the seed);
 - ``_start_step(workers)``: start stepping ``workers`` on the actions in their rows;
-- ``_wait(needed)``: wait until at least ``needed`` started workers have finished (all of them
-  when ``needed`` is None); return ``(worker, infos)`` for every one that finished;
+- ``_wait(needed, into)``: wait until at least ``needed`` started workers have finished (all of
+  them when ``needed`` is None); append ``(worker, infos)`` to ``into`` for every one that
+  finished, as it is heard from, so that a wait interrupted (Ctrl-C) loses no reply;
 - ``_fail(message)``: close the backend and raise ``WorkerError``.
 
 The cycle keeps the state (started, async, the last batch ``recv`` returned, workers heard from
-but not yet returned) and every check and error message of the public methods.
+but not yet returned) and every check and error message of the public methods. Every check,
+the seed's and the actions' included, runs before any state changes, so a call that raises one
+can be made again, corrected. A ``reset`` or ``step`` interrupted while it waited leaves its
+command running in the workers that had not finished it; the next ``reset`` or ``step`` first
+waits for them (and drops their replies), so a worker is never sent a command before it
+finished the previous one.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from envsdk.backends.batches import WorkerBatches
 from envsdk.buffers import copy_actions
 from envsdk.errors import StateError
 from envsdk.protocol import Batch, Infos
+from envsdk.seeding import check_seed
 
 
 class WorkerCycle:
@@ -33,6 +41,7 @@ class WorkerCycle:
         self.closed = False
         self.started = False  # reset or async_reset has run
         self.is_async = False  # an async_reset/recv/send cycle is in flight
+        self._unsettled = False  # a reset/step was interrupted: workers may still run its command
         self._all = list(range(num_workers))
         self._workers_per_batch = workers_per_batch
         self._ready: list[tuple[int, Infos]] = []  # heard from, not yet returned by recv
@@ -43,6 +52,8 @@ class WorkerCycle:
     def reset(self, seed: int | None) -> tuple[np.ndarray, Infos]:
         """Reset every worker and wait for all of them."""
         self._check_sync("reset")
+        seed = check_seed(f"{self.backend!r}.reset", seed)
+        self._settle()
         self.backend._start_reset(seed)
         infos = self._wait_all()
         self.started = True
@@ -57,6 +68,8 @@ class WorkerCycle:
                     f"{self.backend!r}.step: expected reset() first, found none. Fix: call reset(seed=...)."
                 )
         buffer = self.batches.buffers.actions
+        if self._unsettled:
+            self._settle()  # before the copy: the workers of the interrupted step still read these rows
         if actions is not buffer:
             copy_actions(buffer, actions, f"{type(self.backend).__name__}.step")
         self.backend._start_step(self._all)
@@ -65,6 +78,8 @@ class WorkerCycle:
     def async_reset(self, seed: int | None) -> None:
         """Start resetting every worker; ``recv`` returns the batches as they become ready."""
         self._check_sync("async_reset")
+        seed = check_seed(f"{self.backend!r}.async_reset", seed)
+        self._settle()
         self.backend._start_reset(seed)
         self.is_async = self.started = True
         self._last = None
@@ -77,8 +92,10 @@ class WorkerCycle:
                 f"{self.backend!r}.send: expected recv() to have returned a batch first, found none. Fix: call "
                 "async_reset(seed), then alternate recv() and send()."
             )
-        workers, self._last = self._last, None
+        workers = self._last
+        # Checked and copied first: an ActionError leaves the batch waiting for a corrected send.
         self.batches.write_actions(workers, actions, f"{type(self.backend).__name__}.send")
+        self._last = None
         self.backend._start_step(workers)
 
     def recv(self) -> Batch:
@@ -93,10 +110,10 @@ class WorkerCycle:
                 f"{self.backend!r}.recv: expected send() for the previous batch first, found it unanswered. Fix: "
                 "alternate recv() and send()."
             )
-        n = self._workers_per_batch
-        while len(self._ready) < n:
-            self._ready.extend(self.backend._wait(n - len(self._ready)))
-        chosen, self._ready = self._ready[:n], self._ready[n:]
+        n, ready = self._workers_per_batch, self._ready
+        while len(ready) < n:
+            self.backend._wait(n - len(ready), ready)
+        chosen, self._ready = ready[:n], ready[n:]
         chosen.sort()
         workers = [w for w, _ in chosen]
         self._last = workers
@@ -110,12 +127,24 @@ class WorkerCycle:
         self._ready = []
 
     def _wait_all(self) -> Infos:
-        ready, self._ready = self._ready, []
-        ready.extend(self.backend._wait(None))
+        ready = self._ready
+        try:
+            self.backend._wait(None, ready)
+        except BaseException:  # Ctrl-C: the workers not heard from still run the command
+            self._unsettled = not self.closed
+            raise
+        self._ready = []
         if len(ready) == 1:
             return ready[0][1]
         ready.sort()
         return [i for _, infos in ready for i in infos]
+
+    def _settle(self) -> None:
+        """After an interrupted reset/step: wait for the workers still running its command."""
+        if self._unsettled:
+            self.backend._wait(None, [])
+            self._ready = []
+            self._unsettled = False
 
     def _check_sync(self, method: str) -> None:
         self._check_open(method)

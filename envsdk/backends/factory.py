@@ -25,6 +25,20 @@ def positive_int(owner: str, name: str, value) -> int:
     return int(value)
 
 
+def seconds(owner: str, name: str, value, optional: bool = False) -> float | None:
+    """``value`` as float seconds if it is a positive, finite number (or None when ``optional``);
+    else ``ConfigError`` naming ``owner``."""
+    if value is None and optional:
+        return None
+    number = not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
+    if not number or not 0 < value < float("inf"):
+        expected = "None (wait forever) or a positive number" if optional else "a positive number"
+        raise ConfigError(
+            f"{owner}: expected {name} to be {expected} of seconds, found {value!r}. Fix: pass e.g. {name}=60."
+        )
+    return float(value)
+
+
 def factory_name(factory) -> str:
     """A readable name for error messages."""
     return getattr(factory, "__qualname__", None) or repr(factory)

@@ -1,16 +1,21 @@
 """The per-step handshake between the Multiprocessing parent and its workers, in shared memory.
 
 Each worker has one 64-byte slot (its own cache line): a signal the parent posts after writing
-a command into the slot, the command and its seed, and what the worker reports back: the number
-of the last command it finished and how (ok; ok with infos; failed, with a traceback that
-follows on its pipe). One more signal, posted by every worker as it finishes, wakes the parent
-once the workers it waits for are all done. The signals are ``csrc/handshake.h``: spin
-briefly, then sleep in the kernel, no syscall while the other side is awake.
+a command into the slot, the command, its seed and its number, and what the worker reports back:
+the number of the last command it finished and how (ok; ok with infos; failed, with a traceback
+that follows on its pipe). The worker acknowledges the number it read with the command it ran,
+so the parent waits for exactly the command it sent last: were two commands posted while the
+worker was busy, it would run only the newer, and the parent, waiting for that one, would never
+wait for the one dropped. (The backend sends a worker a command only once it acknowledged the
+previous one, so no command is dropped and a worker never reads a slot the parent is writing.)
+One more signal, posted by every worker as it finishes, wakes the parent once the workers it
+waits for are all done. The signals are ``csrc/handshake.h``: spin briefly, then sleep in the
+kernel, no syscall while the other side is awake.
 
-Infos (pickled) go through a per-worker area of the same block; only those too large for it,
-and tracebacks, go through the worker's pipe. Most steps of a C env with thousands of sub-envs
-end an episode somewhere, so infos travel on most steps: on a pipe they cost more than the
-rest of the handshake.
+Infos (pickled as plain data, ``plain.py``) go through a per-worker area of the same block;
+only those too large for it, and tracebacks, go through the worker's pipe. Most steps of a C env
+with thousands of sub-envs end an episode somewhere, so infos travel on most steps: on a pipe
+they cost more than the rest of the handshake.
 """
 
 from __future__ import annotations
@@ -24,9 +29,10 @@ AREA = 16384  # bytes of pickled infos a worker can hand over in shared memory
 
 _SLOT = 16  # uint32 words per worker: one cache line, so no two workers write the same line
 _COMMAND = 0  # words 0-3: the signal the parent posts after writing a command
-_OP, _HAS_SEED, _SEED = 4, 5, 6  # the command; the seed is an int64 in words 6-7
+_OP, _HAS_SEED, _SEED = 4, 5, 6  # the command; the seed is a uint64 in words 6-7
 _DONE, _STATUS, _LENGTH = 8, 9, 10  # the number of the last command the worker finished, how,
                                     # and the length of the infos in its area
+_NUMBER = 11  # the number of the command in the slot (1 is "build your envs", never posted)
 
 
 class Handshake:
@@ -41,7 +47,7 @@ class Handshake:
         size = self.nbytes(num_workers)
         self._bytes = memoryview(memory[:size])
         self._words = self._bytes.cast("I")
-        self._qwords = self._bytes.cast("q")
+        self._qwords = self._bytes.cast("Q")
         self._memory = ffi.from_buffer(memory)  # held: the pointers below do not keep it alive
         base = ffi.cast("uint32_t *", self._memory)
         self._command = [ffi.cast("envsdk_signal *", base + w * _SLOT + _COMMAND) for w in range(num_workers)]
@@ -58,18 +64,26 @@ class Handshake:
     # --- the parent's side --------------------------------------------------------------------
 
     def command(self, w: int, op: int, seed: int | None = None) -> None:
-        """Give worker ``w`` its next command (it must have finished the previous one)."""
-        at = w * _SLOT
-        self._words[at + _OP] = op
-        self._words[at + _HAS_SEED] = seed is not None
+        """Give worker ``w`` its next command, numbered one past the last (``seed``: in [0, 2**64)).
+
+        Send it only once the worker finished the previous one (``done``), except to stop it.
+        """
+        at, words = w * _SLOT, self._words
+        words[at + _OP] = op
+        words[at + _HAS_SEED] = seed is not None
         if seed is not None:
             self._qwords[(at + _SEED) // 2] = seed
-        self._sent[w] += 1
+        number = self._sent[w] = self._sent[w] + 1
+        words[at + _NUMBER] = number
         self._lib.envsdk_signal_post(self._command[w])
 
     def done(self, w: int) -> bool:
         """Whether worker ``w`` finished the last command it was given."""
         return self._words[w * _SLOT + _DONE] == self._sent[w]
+
+    def op(self, w: int) -> int:
+        """The last command given to worker ``w`` (0 before any: it is building its envs)."""
+        return self._words[w * _SLOT + _OP]
 
     def status(self, w: int) -> int:
         """How worker ``w`` finished its last command: OK, INFOS, PIPED or ERROR."""
@@ -94,17 +108,18 @@ class Handshake:
 
     # --- a worker's side ----------------------------------------------------------------------
 
-    def next_command(self, w: int, seen: int, spin: float, timeout: float) -> tuple[int, int, int | None]:
+    def next_command(self, w: int, seen: int, spin: float, timeout: float) -> tuple[int, int, int | None, int]:
         """Wait for worker ``w``'s next command after command-signal count ``seen``.
 
-        Returns ``(count, op, seed)``; ``op`` is 0 when ``timeout`` passed with no command.
+        Returns ``(count, op, seed, number)``: the newest command, whatever was posted before it;
+        ``op`` is 0 when ``timeout`` passed with no command.
         """
         count = self._lib.envsdk_signal_wait(self._command[w], seen, 1, spin, timeout)
         if count == seen:
-            return seen, 0, None
-        at = w * _SLOT
-        seed = self._qwords[(at + _SEED) // 2] if self._words[at + _HAS_SEED] else None
-        return count, self._words[at + _OP], seed
+            return seen, 0, None, 0
+        at, words = w * _SLOT, self._words
+        seed = self._qwords[(at + _SEED) // 2] if words[at + _HAS_SEED] else None
+        return count, words[at + _OP], seed, words[at + _NUMBER]
 
     def finish(self, w: int, number: int, infos: bytes | None = None, failed: bool = False) -> bool:
         """Worker ``w`` finished command ``number``: record how, and wake the parent.

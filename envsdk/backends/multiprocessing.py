@@ -4,36 +4,38 @@ Each worker runs a ``Serial`` over its row slice of the shared block, so a worke
 reference backend. Per step, a handshake in the same shared block (``handshake.py``) hands each
 worker its command and wakes the parent once the workers it waits for are done; observations,
 actions, rewards and flags never leave shared memory, and a worker's pipe carries only its
-infos (pickled, on steps that have any) and tracebacks. Waiting spins briefly and then sleeps
-in the kernel; the parent spins only when there is a core to spare, so it leaves the cores to
-the workers, and while it sleeps it looks every 0.1 s for a worker that died.
+infos (plain data, ``plain.py``, on steps that have any, when they overflow the shared area) and
+tracebacks. Waiting spins briefly and then sleeps in the kernel; the parent spins only when
+there is a core to spare, so it leaves the cores to the workers, and at least every 0.1 s it
+looks for a worker that died, for one past ``step_timeout``, and for a ``close()`` from another
+thread.
 """
 
 from __future__ import annotations
 
 import os
-import pickle
 import signal
 import threading
 import time
 import traceback
 import weakref
 from collections.abc import Callable
-from multiprocessing import connection, get_context
+from multiprocessing import connection, get_all_start_methods, get_context
 from typing import Any
 
 import numpy as np
 
-from envsdk.backends import handshake
+from envsdk.backends import handshake, plain
 from envsdk.backends.batches import WorkerBatches
 from envsdk.backends.cycle import WorkerCycle
-from envsdk.backends.factory import build, factory_name, positive_int, takes_num_envs
+from envsdk.backends.factory import build, factory_name, positive_int, seconds, takes_num_envs
 from envsdk.buffers import Buffers, Layout, SharedBuffers
-from envsdk.errors import ConfigError, WorkerError
+from envsdk.errors import ConfigError, StateError, WorkerError
 from envsdk.protocol import Batch, Env, Infos
+from envsdk.seeding import sub_seed
 
-_START_TIMEOUT = 120.0  # seconds a worker may take to import and build its envs
-_CHECK_EVERY = 0.1  # seconds between the parent's looks for dead workers while it sleeps
+_CHECK_EVERY = 0.1  # seconds between the parent's looks for dead, late or closed workers
+_CLOSE_GRACE = 2.0  # seconds close() gives each worker to close its envs before it is terminated
 # Waiting spins briefly before sleeping: a wake-up from sleep costs tens of microseconds on a
 # virtual machine (idle-state exit, an inter-processor interrupt), a spin keeps the core awake.
 # A spinner holds its core, so who spins depends on the cores: with more workers than cores a
@@ -45,6 +47,7 @@ _PARENT_SPIN = 100e-6  # the parent waiting for workers, used only when workers 
 # cartpole 0.62x -> 0.90x Serial, breakout 1.07x -> 1.30x (100 us: 0.87x, 1.19x); a synchronous
 # step is no faster with it (its workers all step), so it keeps to the rule above.
 _RECV_SPIN = 20e-6
+_COMMANDS = {0: "start-up (import and build its envs)", handshake.STEP: "step", handshake.RESET: "reset"}
 
 
 class Multiprocessing:
@@ -52,7 +55,7 @@ class Multiprocessing:
 
     Worker ``w`` owns sub-envs ``[w*k, (w+1)*k)`` (``k = num_envs // num_workers``) and their
     rows of one shared-memory ``Buffers``; it builds them with ``Serial(factory, num_envs=k,
-    envs_per_object=..., **config)`` and is reset with ``seed + w*k``, so outputs are
+    envs_per_object=..., **config)`` and is reset with ``(seed + w*k) % 2**64``, so outputs are
     bit-identical to ``Serial`` for every ``num_workers`` that divides ``num_envs``.
 
     ``batch_size`` (sub-envs, a multiple of ``k``, default ``num_envs``) sets how many sub-envs
@@ -63,6 +66,12 @@ class Multiprocessing:
     With spawn and forkserver the factory and config are pickled, so the factory must be
     importable (a module-level class or function, not a lambda or a class defined in
     ``__main__`` of an interactive session).
+
+    ``step_timeout`` (seconds, default None: wait as long as it takes) bounds each worker's
+    ``step`` and ``reset``; ``start_timeout`` (default 120) bounds building the envs. A worker
+    that takes longer, dies, raises, or sends infos that are not plain data fails the call with
+    ``WorkerError``, and the backend closes itself: workers still busy are killed at once, the
+    others close their envs.
     """
 
     def __init__(
@@ -74,6 +83,8 @@ class Multiprocessing:
         batch_size: int | None = None,
         envs_per_object: int | None = None,
         start_method: str | None = None,
+        step_timeout: float | None = None,
+        start_timeout: float = 120.0,
         buffers: Buffers | None = None,
         **config: Any,
     ):
@@ -106,6 +117,16 @@ class Multiprocessing:
                 f"at most num_envs={self.num_envs}, found batch_size={self.batch_size}. Fix: pass a "
                 f"multiple of {k} (num_envs // num_workers)."
             )
+        self.step_timeout = seconds("Multiprocessing", "step_timeout", step_timeout, optional=True)
+        self.start_timeout = seconds("Multiprocessing", "start_timeout", start_timeout)
+        methods = get_all_start_methods()
+        if start_method is not None and start_method not in methods:
+            raise ConfigError(
+                f"Multiprocessing: expected start_method to be one of {', '.join(map(repr, methods))} or None, "
+                f"found {start_method!r}. Fix: pass one of those (None: the platform's default)."
+            )
+        ctx = get_context(start_method)
+        self.start_method = ctx.get_start_method()
 
         # A probe object in this process tells the spaces and agent rows per sub-env.
         probe = build(self.factory, {"num_envs": 1, **config} if takes_num_envs(self.factory) else dict(config), None)
@@ -118,13 +139,18 @@ class Multiprocessing:
         self._rows = rows
 
         self._pending: set[int] = set()   # workers sent a command and not yet heard from
-        self._next_check = 0.0  # when _wait next looks for dead workers
+        self._started_at = [0.0] * self.num_workers  # when each was started, then sent its last command
+        self._next_check = 0.0  # when _wait next looks for dead, late or closed workers
         # With a core per worker, workers spin; with one to spare, the parent spins too.
         # Otherwise a spinner would take a core from a worker, so it sleeps at once.
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
         self._parent_spin = _PARENT_SPIN if self.num_workers < cores else 0.0
         self._recv_spin = max(self._parent_spin, _RECV_SPIN)
         worker_spin = _WORKER_SPIN if self.num_workers <= cores else 0.0
+        # The kernel kills a worker whose parent thread ends (a worker stopped by SIGSTOP cannot run
+        # its own watch): under fork and spawn that thread is this one, so only from the main
+        # thread, whose end is the process's; under forkserver it is the forkserver's.
+        die_with_parent = self.start_method == "forkserver" or threading.current_thread() is threading.main_thread()
 
         layout = Layout.of(self.single_observation_space, self.single_action_space, self.num_agents)
         extra = handshake.Handshake.nbytes(self.num_workers)
@@ -134,8 +160,6 @@ class Multiprocessing:
         batches = WorkerBatches(self.buffers, rows, agents_per_env, self.batch_size // k,
                                 self.single_observation_space, self.single_action_space)
         self._cycle = WorkerCycle(self, batches, self.num_workers, self.batch_size // k)
-        ctx = get_context(start_method)
-        self.start_method = ctx.get_start_method()
         self._procs, self._conns = [], []
         # Whatever happens from here on (an exception, garbage collection, interpreter exit,
         # Ctrl-C), the finalizer stops the workers and unlinks the shared memory.
@@ -148,16 +172,22 @@ class Multiprocessing:
                     target=_worker_main,
                     name=f"envsdk-worker-{w}",
                     args=(w, self.factory, config, k, envs_per_object, layout, self.num_workers, worker_spin,
-                          self._shared.name, (w * rows, (w + 1) * rows), child_end, os.getpid()),
+                          self._shared.name, (w * rows, (w + 1) * rows), child_end, os.getpid(), self.start_method,
+                          die_with_parent),
                     daemon=True,
                 )
                 proc.start()
+                self._started_at[w] = time.monotonic()
                 child_end.close()  # only the worker holds it now: its death reads as EOF here
                 self._procs.append(proc)
                 self._conns.append(parent_end)
             self._closed = False
             self._pending.update(range(self.num_workers))  # each says "ready" once its envs are built
-            self._wait(None, timeout=_START_TIMEOUT)
+            self._wait(None, [])
+            # Every worker has mapped the block, so its name has no more use: unlinked now, no end
+            # of any process (a SIGKILL, a worker left stopped) can leave it behind in /dev/shm.
+            # The memory itself goes with the last process that maps it.
+            self._shared.unlink()
         except BaseException:
             self._closed = True
             self._cycle.close()
@@ -167,7 +197,7 @@ class Multiprocessing:
     # --- the env API: WorkerCycle runs it over _start_reset, _start_step and _wait ---------
 
     def reset(self, seed: int | None = None) -> tuple[np.ndarray, Infos]:
-        """Reset every worker (sub-env ``i`` seeded ``seed + i``) and wait for all of them."""
+        """Reset every worker (sub-env ``i`` seeded ``(seed + i) % 2**64``) and wait for all of them."""
         return self._cycle.reset(seed)
 
     def step(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Infos]:
@@ -187,7 +217,8 @@ class Multiprocessing:
         return self._cycle.recv()
 
     def close(self) -> None:
-        """Stop every worker (join, then terminate stragglers), unlink the shared memory. Safe twice."""
+        """Stop every worker (each gets 2 s to close its envs, then it is terminated) and release
+        the shared memory. Safe twice; a call waiting in another thread raises ``StateError``."""
         if self._closed:
             return
         self._closed = True
@@ -197,61 +228,97 @@ class Multiprocessing:
     # --- internals -------------------------------------------------------------------------
 
     def _start_reset(self, seed: int | None) -> None:
-        k = self.envs_per_worker
+        k, hs, now = self.envs_per_worker, self._handshake, time.monotonic()
         for w in range(self.num_workers):
-            self._handshake.command(w, handshake.RESET, None if seed is None else seed + w * k)
-        self._pending.update(range(self.num_workers))
+            self._started_at[w] = now
+            self._pending.add(w)  # before the command: an interrupted loop leaves no command unawaited
+            hs.command(w, handshake.RESET, sub_seed(seed, w * k))
 
     def _start_step(self, workers: list[int]) -> None:
+        hs, pending, started, now = self._handshake, self._pending, self._started_at, time.monotonic()
         for w in workers:
-            self._handshake.command(w, handshake.STEP)
-        self._pending.update(workers)
+            started[w] = now
+            pending.add(w)
+            hs.command(w, handshake.STEP)
 
-    def _wait(self, needed: int | None, timeout: float | None = None) -> list[tuple[int, Infos]]:
-        """Wait until ``needed`` pending workers (all when None) have finished; return all that did.
+    def _wait(self, needed: int | None, into: list) -> None:
+        """Wait until ``needed`` pending workers (all when None) have finished; append
+        ``(worker, infos)`` for every one that did to ``into`` as it is heard from (so an
+        interrupted wait loses none).
 
-        While it sleeps, and at least every ``_CHECK_EVERY`` seconds in any case, it looks for
-        dead workers, so a worker that dies is reported within that time rather than waited for.
-        ``timeout`` (start-up only) fails the backend if the workers take longer.
+        At least every ``_CHECK_EVERY`` seconds (while it sleeps, and between calls in async
+        mode, where other workers may keep it busy) it looks for dead workers, workers past
+        their timeout, and a ``close()`` from another thread.
         """
         hs, pending = self._handshake, self._pending
-        all_of_them = needed is None  # reset/step; else async recv, waiting for the first ready
-        needed = len(pending) if all_of_them else needed
-        deadline = None if timeout is None else time.monotonic() + timeout
+        spin = self._parent_spin if needed is None else self._recv_spin
+        needed = len(pending) if needed is None else needed
         now = time.monotonic()
         if now >= self._next_check:  # also while others keep finishing: async recv may never
-            self._next_check = now + _CHECK_EVERY  # need to wait for the worker that died
-            self._check_alive()
-        ready = []
+            self._check(now)          # need to wait for the worker that died
         while True:
             seen = hs.finished_count()  # before looking: a worker that finishes later is counted
             finished = sorted(w for w in pending if hs.done(w))
             for w in finished:
+                into.append((w, self._reply(w)))
                 pending.discard(w)
-                ready.append((w, self._reply(w)))
             needed -= len(finished)
             if needed <= 0:
-                return ready
-            wait = _CHECK_EVERY if deadline is None else min(_CHECK_EVERY, deadline - time.monotonic())
-            if wait <= 0:
-                self._fail(f"workers {sorted(pending)} did not start within {timeout:.0f} s")
-            if not hs.wait(seen, needed, self._parent_spin if all_of_them else self._recv_spin, wait):
-                self._check_alive()
+                return
+            if not hs.wait(seen, needed, spin, _CHECK_EVERY):
+                self._check(time.monotonic())
+
+    def _check(self, now: float) -> None:
+        """Fail if the backend was closed meanwhile, or a pending worker died or is past its timeout."""
+        self._next_check = now + _CHECK_EVERY
+        if self._closed:
+            self._fail("")  # close() ran in another thread: _fail says so
+        self._check_alive()
+        for w in self._pending:
+            op = self._handshake.op(w)
+            limit = self.step_timeout if op else self.start_timeout
+            if limit is not None and now - self._started_at[w] > limit and not self._handshake.done(w):
+                name = "step_timeout" if op else "start_timeout"
+                self._fail(
+                    f"worker {w} (pid {self._procs[w].pid}) did not finish {_COMMANDS[op]} within "
+                    f"{name}={limit:g} s: it had been running it for {now - self._started_at[w]:.1f} s. "
+                    f"Fix: find what blocks the env (a stopped process, a deadlock, a slow step), or raise {name}"
+                )
 
     def _reply(self, w: int) -> Infos:
         """Worker ``w``'s infos for its last command; raise ``WorkerError`` if it failed."""
-        status = self._handshake.status(w)
+        hs = self._handshake
+        status = hs.status(w)
         if status == handshake.OK:
             return []
         if status == handshake.INFOS:
-            return pickle.loads(self._handshake.infos(w))
+            data = hs.infos(w)
+        else:
+            data = self._read_pipe(w)
+            if status == handshake.ERROR:
+                self._fail(f"worker {w} raised:\n{data.decode(errors='replace')}")
         try:
-            message = self._conns[w].recv_bytes()  # the worker sends it right after finishing
+            return plain.loads(data)
+        except Exception as e:  # what plain.dumps wrote always loads: the bytes are not its
+            self._fail(f"worker {w} (pid {self._procs[w].pid}) sent infos that are not plain data "
+                       f"({type(e).__name__}: {e}). Fix: put only plain data in infos")
+
+    def _read_pipe(self, w: int) -> bytes:
+        """The message worker ``w`` sends on its pipe right after finishing: waited for in
+        ``_CHECK_EVERY`` slices, between which the backend may be closed, and the worker may die
+        (EOF) or be past ``step_timeout`` (stopped between finishing and sending)."""
+        conn = self._conns[w]
+        while not conn.poll(_CHECK_EVERY):
+            elapsed = time.monotonic() - self._started_at[w]
+            if self._closed:
+                self._fail("")  # close() ran in another thread: _fail says so
+            if self.step_timeout is not None and elapsed > self.step_timeout:
+                self._fail(f"worker {w} (pid {self._procs[w].pid}) finished {_COMMANDS[self._handshake.op(w)]} but "
+                           f"did not send its reply within step_timeout={self.step_timeout:g} s")
+        try:
+            return conn.recv_bytes()
         except (EOFError, OSError):
             self._fail(self._death_message(w))
-        if status == handshake.ERROR:
-            self._fail(f"worker {w} raised:\n{message.decode(errors='replace')}")
-        return pickle.loads(message)
 
     def _check_alive(self) -> None:
         """Fail if a pending worker's process ended (its sentinel is ready)."""
@@ -282,7 +349,20 @@ class Multiprocessing:
         return f"worker {w} (pid {proc.pid}) died: {how}"
 
     def _fail(self, message: str) -> None:
-        self.close()
+        """Close the backend, then raise ``WorkerError``: at once, without waiting for the
+        workers still busy (they are killed), so a failure surfaces within ``_CHECK_EVERY``."""
+        if self._closed:  # close() from another thread, while this call waited for the workers
+            raise StateError(
+                f"{self!r}: expected an open backend, found it closed by close() while this call waited for its "
+                "workers. Fix: close a backend only when no call on it is in flight, and build a new one to go on."
+            )
+        self._closed = True
+        self._cycle.close()
+        busy = {w for w in self._pending if not self._handshake.done(w)}
+        shutdown = self._finalizer.detach()
+        if shutdown is not None:
+            _, func, args, _ = shutdown
+            func(*args, abandon=busy)
         raise WorkerError(f"{self!r}: {message}. The backend is closed; build a new one.")
 
     def __repr__(self) -> str:
@@ -290,12 +370,17 @@ class Multiprocessing:
         return f"Multiprocessing({name}, num_envs={self.num_envs}, num_workers={self.num_workers})"
 
 
-def _shutdown(procs: list, conns: list, shared: SharedBuffers, hs: handshake.Handshake) -> None:
-    """Stop workers politely, then by force; close pipes; unlink the shared memory."""
+def _shutdown(procs: list, conns: list, shared: SharedBuffers, hs: handshake.Handshake,
+              abandon: set[int] = frozenset()) -> None:
+    """Stop workers: kill those in ``abandon`` (busy with a command nobody waits for any more: a
+    stopped process only dies that way), ask the others to close their envs, terminate those
+    still alive after ``_CLOSE_GRACE``; close the pipes and release the shared memory."""
     for w, proc in enumerate(procs):
-        if proc.is_alive():
+        if w in abandon:
+            proc.kill()
+        elif proc.is_alive():
             hs.command(w, handshake.CLOSE)
-    deadline = time.monotonic() + 2.0
+    deadline = time.monotonic() + _CLOSE_GRACE
     for proc in procs:
         proc.join(max(0.0, deadline - time.monotonic()))
     for proc in procs:
@@ -332,13 +417,35 @@ def _watch_parent(parent_pid: int) -> None:
         time.sleep(1.0)
 
 
+def _die_with_parent(start_method: str) -> None:
+    """Have the kernel kill this worker when its parent (the backend's process, or the forkserver)
+    ends: the one way to end a worker left stopped (SIGSTOP) by a parent that was SIGKILLed."""
+    from envsdk._sims import lib
+
+    if start_method == "forkserver":
+        # Each child of a forkserver holds a descriptor that keeps the forkserver running until
+        # every holder is gone, so a stopped worker would keep alive the very parent whose end
+        # must end it. Dropped, the forkserver goes with the backend's process. (This worker
+        # never starts processes through that forkserver: one it starts gets a new forkserver.)
+        from multiprocessing import forkserver
+
+        server = getattr(forkserver, "_forkserver", None)
+        alive = getattr(server, "_forkserver_alive_fd", None)
+        if alive is not None:
+            os.close(alive)
+            server._forkserver_alive_fd = None
+    lib.envsdk_die_with_parent()
+
+
 def _worker_main(w, factory, config, k, envs_per_object, layout, num_workers, spin, shm_name, rows, conn,
-                 parent_pid) -> None:
+                 parent_pid, start_method, die_with_parent) -> None:
     """A worker: build a Serial over rows ``[rows)`` of the shared block, then serve commands."""
     from envsdk.backends.serial import Serial
 
     # Ctrl-C goes to the whole process group; the parent decides, and closes the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if die_with_parent:
+        _die_with_parent(start_method)
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
     shared = env = hs = None
     number = 1  # the command being served; 1 is "build your envs"
@@ -351,14 +458,13 @@ def _worker_main(w, factory, config, k, envs_per_object, layout, num_workers, sp
         hs.finish(w, number)
         seen = 0
         while True:
-            seen, op, seed = hs.next_command(w, seen, spin, 1.0)
+            seen, op, seed, number = hs.next_command(w, seen, spin, 1.0)
             if not op:
                 continue  # no command within the timeout: wait again
             if op == handshake.CLOSE:
                 break
-            number += 1
             infos = env.step(actions)[4] if op == handshake.STEP else env.reset(seed=seed)[1]
-            message = pickle.dumps(infos) if infos else None
+            message = plain.dumps(infos) if infos else None
             if hs.finish(w, number, message):  # too large for the shared area: the pipe. Sent
                 conn.send_bytes(message)        # after finishing, so it cannot deadlock a full pipe
     except BaseException:

@@ -10,26 +10,31 @@ for small results); the driver then copies each field once into its own contiguo
 a contiguous ``Batch`` views, so the env contract (results are the buffers, same memory every
 step) holds exactly as for Serial.
 
-Ray is imported only when a ``Ray`` backend is built (``pip install 'envsdk[ray]'``).
+Infos cross as plain data only (``plain.py``), as under Multiprocessing, so an env runs the same
+under both. Ray is imported only when a ``Ray`` backend is built (``pip install 'envsdk[ray]'``).
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from envsdk.backends import plain
 from envsdk.backends.batches import WorkerBatches
 from envsdk.backends.cycle import WorkerCycle
-from envsdk.backends.factory import build, factory_name, positive_int, takes_num_envs
+from envsdk.backends.factory import build, factory_name, positive_int, seconds, takes_num_envs
 from envsdk.buffers import Buffers, Layout
-from envsdk.errors import ConfigError, WorkerError
+from envsdk.errors import ConfigError, StateError, WorkerError
 from envsdk.protocol import Batch, Env, Infos
+from envsdk.seeding import sub_seed
 
-_START_TIMEOUT = 120.0  # seconds the actors may take to be scheduled, import and build their envs
 _CLOSE_GRACE = 2.0  # seconds the actors get to close their envs before they are killed
+_CHECK_EVERY = 0.1  # seconds between looks for actors past step_timeout and for a close()
 _FIELDS = ("observations", "rewards", "terminals", "truncations", "masks")
 
 
@@ -43,19 +48,44 @@ class _Worker:
         b = self.env.buffers
         self.results = (b.observations, b.rewards, b.terminals, b.truncations, b.masks)
 
-    def ready(self) -> int:
-        return os.getpid()
+    def ready(self) -> tuple[int, str]:
+        """Where the actor runs: its process id and Ray node id."""
+        import ray
+
+        return os.getpid(), ray.get_runtime_context().get_node_id()
 
     def reset(self, seed: int | None):
         infos = self.env.reset(seed=seed)[1]
-        return (*self.results, infos)
+        return (*self.results, plain.dumps(infos) if infos else None)
 
     def step(self, actions: np.ndarray):
         infos = self.env.step(actions)[4]
-        return (*self.results, infos)
+        return (*self.results, plain.dumps(infos) if infos else None)
 
     def close(self) -> None:
         self.env.close()
+
+
+def _init_ray(ray, address: str | None, init: dict) -> None:
+    """``ray.init``; a local instance (``address`` None) listens on 127.0.0.1 only.
+
+    Ray binds its servers (GCS, raylet, object manager, workers) to the node's address, which it
+    takes to be the machine's outward address, since it refuses 127.0.0.1 for ``_node_ip_address``
+    unless clusters are off, as they are by default on macOS and Windows (``ray_constants``'
+    ``ENABLE_RAY_CLUSTER``). A backend that starts Ray for itself has no other node to serve, so
+    it turns clusters off for that one call. A caller's own ``_node_ip_address`` wins.
+    """
+    constants = getattr(getattr(ray, "_private", None), "ray_constants", None)
+    local = address is None and "_node_ip_address" not in init and hasattr(constants, "ENABLE_RAY_CLUSTER")
+    if not local:
+        ray.init(address=address, **init)
+        return
+    saved = constants.ENABLE_RAY_CLUSTER
+    constants.ENABLE_RAY_CLUSTER = False
+    try:
+        ray.init(address=address, **init)
+    finally:
+        constants.ENABLE_RAY_CLUSTER = saved
 
 
 def _import_ray():
@@ -73,8 +103,8 @@ class Ray:
 
     Actor ``w`` owns sub-envs ``[w*k, (w+1)*k)`` (``k = num_envs // num_workers``), builds them
     with ``Serial(factory, num_envs=k, envs_per_object=..., **config)`` and is reset with
-    ``seed + w*k``, so outputs are bit-identical to ``Serial`` for every ``num_workers`` that
-    divides ``num_envs``.
+    ``(seed + w*k) % 2**64``, so outputs are bit-identical to ``Serial`` for every
+    ``num_workers`` that divides ``num_envs``.
 
     ``batch_size`` (sub-envs, a multiple of ``k``, default ``num_envs``) sets how many sub-envs
     ``recv`` returns: the first ``batch_size // k`` actors whose results are ready
@@ -82,12 +112,18 @@ class Ray:
     batch is gathered into a staging copy.
 
     Ray: if it is not initialized, ``ray.init(address=address, **ray_init)`` is called (a local
-    cluster when ``address`` is None; ``address="auto"`` or ``"ray://host:10001"`` joins an
-    existing one), and ``close`` shuts it down again. If Ray was already initialized, the
-    backend uses that session and leaves it running. ``actor_options`` go to
+    instance when ``address`` is None, bound to 127.0.0.1 only; ``address="auto"`` or
+    ``"ray://host:10001"`` joins an existing cluster), and ``close`` shuts it down again. If Ray
+    was already initialized, the backend uses that session and leaves it running. ``actor_options`` go to
     ``ray.remote(...).options`` (default ``{"num_cpus": 1}``: one CPU per actor, so the
     cluster needs ``num_workers`` free CPUs). The factory and config are pickled to the actors,
     so the factory must be importable on every node (or defined in the driver's script).
+
+    ``step_timeout`` (seconds, default None: wait as long as it takes) bounds each actor's
+    ``step`` and ``reset``; ``start_timeout`` (default 120) bounds scheduling the actors and
+    building their envs. An actor that takes longer, dies, or raises fails the call with
+    ``WorkerError``, and the backend closes itself: actors still busy are killed at once, the
+    others close their envs first.
     """
 
     def __init__(
@@ -101,6 +137,8 @@ class Ray:
         address: str | None = None,
         ray_init: dict | None = None,
         actor_options: dict | None = None,
+        step_timeout: float | None = None,
+        start_timeout: float = 120.0,
         buffers: Buffers | None = None,
         **config: Any,
     ):
@@ -133,6 +171,8 @@ class Ray:
                 f"{k} (num_envs // num_workers)."
             )
         options = {"num_cpus": 1} if actor_options is None else dict(actor_options)
+        self.step_timeout = seconds("Ray", "step_timeout", step_timeout, optional=True)
+        self.start_timeout = seconds("Ray", "start_timeout", start_timeout)
 
         # A probe object in this process tells the spaces and agent rows per sub-env.
         probe = build(self.factory, {"num_envs": 1, **config} if takes_num_envs(self.factory) else dict(config), None)
@@ -164,12 +204,15 @@ class Ray:
         """Bytes moved through Ray per full step (all rows): actions in, results out."""
 
         self._pending: dict = {}  # object ref -> worker, sent and not yet collected
+        self._started_at = [0.0] * self.num_workers  # when each actor was sent its last task
+        self._running = ["start-up (scheduling, import and build its envs)"] * self.num_workers
+        self._pids = [None] * self.num_workers
+        self._local = [False] * self.num_workers  # on this machine: a stopped actor can be killed here
 
         ray = self._ray = _import_ray()
         self._exceptions = ray.exceptions
         if not ray.is_initialized():
-            init = {"include_dashboard": False, **(ray_init or {})}
-            ray.init(address=address, **init)
+            _init_ray(ray, address, {"include_dashboard": False, **(ray_init or {})})
             self._started_ray = True
         self._closed = False
         try:
@@ -183,15 +226,21 @@ class Ray:
                 )
             remote = ray.remote(_Worker).options(**options)
             self._actors = [remote.remote(self.factory, config, k, envs_per_object) for _ in range(self.num_workers)]
-            refs = {a.ready.remote(): w for w, a in enumerate(self._actors)}
-            done, rest = ray.wait(list(refs), num_returns=len(refs), timeout=_START_TIMEOUT)
-            for ref in done:
-                self._get(ref, refs[ref])
-            if rest:
-                self._fail(
-                    f"workers {sorted(refs[r] for r in rest)} did not start within {_START_TIMEOUT:.0f} s "
-                    "(not enough free resources in the cluster?)"
-                )
+            self._started_at = [time.monotonic()] * self.num_workers
+            self._pending.update({a.ready.remote(): w for w, a in enumerate(self._actors)})
+            deadline = time.monotonic() + self.start_timeout
+            while self._pending:  # one at a time, so that an actor that failed is reported at once
+                left = deadline - time.monotonic()
+                done, _ = ray.wait(list(self._pending), num_returns=1, timeout=max(0.0, left))
+                if not done:
+                    self._fail(
+                        f"workers {sorted(self._pending.values())} did not start within start_timeout="
+                        f"{self.start_timeout:g} s. Fix: free resources in the cluster (are {needed} CPUs "
+                        "free?), or raise start_timeout"
+                    )
+                w = self._pending.pop(done[0])
+                self._pids[w], node = self._get(done[0], w)
+                self._local[w] = node == ray.get_runtime_context().get_node_id()
         except BaseException:
             self.close()
             raise
@@ -199,7 +248,7 @@ class Ray:
     # --- the env API: WorkerCycle runs it over _start_reset, _start_step and _wait ---------
 
     def reset(self, seed: int | None = None) -> tuple[np.ndarray, Infos]:
-        """Reset every actor (sub-env ``i`` seeded ``seed + i``) and wait for all of them."""
+        """Reset every actor (sub-env ``i`` seeded ``(seed + i) % 2**64``) and wait for all of them."""
         return self._cycle.reset(seed)
 
     def step(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Infos]:
@@ -221,8 +270,12 @@ class Ray:
     def close(self) -> None:
         """Close the actors' envs, kill the actors, and shut Ray down if this backend started it.
 
-        Safe to call twice.
+        Safe to call twice; a call waiting in another thread raises ``StateError``.
         """
+        self._close()
+
+    def _close(self, abandon: frozenset[int] = frozenset()) -> None:
+        """``close``, killing the actors in ``abandon`` at once (busy with a task nobody waits for)."""
         if self._closed:
             return
         self._closed = True
@@ -230,11 +283,22 @@ class Ray:
         self._pending.clear()
         ray, actors, self._actors = self._ray, self._actors, []
         try:
+            for w in abandon:
+                if self._local[w]:  # Ray first asks an actor to exit and waits seconds for a stopped one
+                    try:
+                        os.kill(self._pids[w], signal.SIGKILL)
+                    except OSError:
+                        pass
+                try:
+                    ray.kill(actors[w], no_restart=True)
+                except Exception:
+                    pass
             if actors:  # let live actors close their envs (files, C memory), briefly; then kill
                 refs = []
-                for a in actors:
+                for w, a in enumerate(actors):
                     try:
-                        refs.append(a.close.remote())
+                        if w not in abandon:
+                            refs.append(a.close.remote())
                     except Exception:
                         pass
                 try:
@@ -254,36 +318,91 @@ class Ray:
     # --- internals -------------------------------------------------------------------------
 
     def _start_step(self, workers: list[int]) -> None:
-        actors, acts, pending = self._actors, self._worker_actions, self._pending
+        actors, acts, pending, started, running = (self._actors, self._worker_actions, self._pending,
+                                                   self._started_at, self._running)
+        now = time.monotonic()
         for w in workers:
+            started[w], running[w] = now, "step"
             pending[actors[w].step.remote(acts[w])] = w
 
     def _start_reset(self, seed: int | None) -> None:
-        k = self.envs_per_worker
+        k, now = self.envs_per_worker, time.monotonic()
         for w, a in enumerate(self._actors):
-            self._pending[a.reset.remote(None if seed is None else seed + w * k)] = w
+            self._started_at[w], self._running[w] = now, "reset"
+            self._pending[a.reset.remote(sub_seed(seed, w * k))] = w
 
-    def _wait(self, needed: int | None) -> list[tuple[int, Infos]]:
-        """Wait until ``needed`` pending actors (all when None) have replied; return all that did.
+    def _wait(self, needed: int | None, into: list) -> None:
+        """Wait until ``needed`` pending actors (all when None) have replied; append ``(worker,
+        infos)`` to ``into`` for every one that did.
 
-        ``ray.get`` and ``ray.wait`` return at once on a failed task or a dead actor.
+        ``ray.get`` and ``ray.wait`` return at once on a failed task or a dead actor. They are
+        given at most ``_CHECK_EVERY`` seconds at a time, so that between two calls it looks for
+        actors past ``step_timeout`` and for a ``close()`` from another thread.
         """
+        ray, pending = self._ray, self._pending
         if needed is None:
-            pending, self._pending = self._pending, {}
-            refs = list(pending)
-            try:
-                outs = self._ray.get(refs)
-            except self._exceptions.RayError:
-                for ref in refs:  # find which actor failed, to name it
-                    self._get(ref, pending[ref])
-                raise
-            return [(w, self._store(w, out)) for w, out in zip(pending.values(), outs, strict=True)]
-        done, _ = self._ray.wait(list(self._pending), num_returns=min(needed, len(self._pending)))
-        ready = []
+            owners = dict(pending)  # a copy: close() in another thread clears pending
+            refs = list(owners)
+            while True:
+                try:
+                    outs = ray.get(refs, timeout=self._time_left())
+                    break
+                except self._exceptions.GetTimeoutError:
+                    self._check([owners[ref] for ref in ray.wait(refs, num_returns=len(refs), timeout=0)[1]])
+                except self._exceptions.RayError:
+                    if self._closed:
+                        self._fail("")  # says close() ran meanwhile
+                    # ray.get raises as soon as one task failed: name its actor, without waiting
+                    # for the others (whose ray.get would block until they finish)
+                    done = set(ray.wait(refs, num_returns=len(refs), timeout=0)[0])
+                    for ref in refs:
+                        if ref in done:
+                            self._get(ref, owners[ref])
+                    raise
+            if self._closed:
+                self._fail("")
+            for ref in refs:
+                del pending[ref]
+            into.extend((owners[ref], self._store(owners[ref], out)) for ref, out in zip(refs, outs, strict=True))
+            return
+        while True:
+            done, _ = ray.wait(list(pending), num_returns=min(needed, len(pending)), timeout=self._time_left())
+            if self._closed:
+                self._fail("")
+            if done:
+                break
+            self._check(list(pending.values()))
         for ref in done:
-            w = self._pending.pop(ref)
-            ready.append((w, self._get(ref, w)))
-        return ready
+            w = pending.pop(ref)
+            into.append((w, self._get(ref, w)))
+
+    def _time_left(self) -> float:
+        """Seconds to wait before the next look: ``_CHECK_EVERY``, or less if a pending actor
+        reaches ``step_timeout`` sooner."""
+        if self.step_timeout is None or not self._pending:
+            return _CHECK_EVERY
+        first = min(self._started_at[w] for w in self._pending.values())
+        return min(_CHECK_EVERY, max(0.0, first + self.step_timeout - time.monotonic()))
+
+    def _check(self, late: list[int]) -> None:
+        """Fail if the backend was closed meanwhile, or one of ``late`` (actors that have not
+        replied) is past ``step_timeout``."""
+        if self._closed:
+            self._fail("")  # says close() ran meanwhile
+        if self.step_timeout is not None:
+            self._overdue(late)
+
+    def _overdue(self, workers: list[int]) -> None:
+        """Fail naming the first of ``workers`` past ``step_timeout``, if any is."""
+        now = time.monotonic()
+        for w in sorted(workers):
+            elapsed = now - self._started_at[w]
+            if elapsed >= self.step_timeout:
+                self._fail(
+                    f"worker {w} (pid {self._pids[w]}) did not finish {self._running[w]} within step_timeout="
+                    f"{self.step_timeout:g} s: it had been running it for {elapsed:.1f} s. Fix: find what blocks "
+                    "the env (a stopped process, a deadlock, a slow step), or raise step_timeout"
+                )
 
     def _get(self, ref, w: int) -> Infos | None:
         """``ray.get`` one actor's reply and copy it into its rows; ``WorkerError`` if it failed."""
@@ -296,15 +415,28 @@ class Ray:
             self._fail(f"worker {w} died: {e}")
         except exc.RayError as e:
             self._fail(f"worker {w} failed: {e!r}")
-        return out if isinstance(out, int) else self._store(w, out)
+        return out if len(out) == 2 else self._store(w, out)
 
     def _store(self, w: int, out) -> Infos:
         for dst, src in zip(self._worker_fields[w], out[:5], strict=True):
             np.copyto(dst, src)
-        return out[5]
+        if out[5] is None:
+            return []
+        try:
+            return plain.loads(out[5])
+        except Exception as e:  # what plain.dumps wrote always loads: the bytes are not its
+            self._fail(f"worker {w} (pid {self._pids[w]}) sent infos that are not plain data "
+                       f"({type(e).__name__}: {e}). Fix: put only plain data in infos")
 
     def _fail(self, message: str) -> None:
-        self.close()
+        """Close the backend, then raise ``WorkerError``: actors still busy are killed at once, so
+        the error does not wait for their tasks."""
+        if self._closed:  # close() from another thread, while this call waited for the actors
+            raise StateError(
+                f"{self!r}: expected an open backend, found it closed by close() while this call waited for its "
+                "actors. Fix: close a backend only when no call on it is in flight, and build a new one to go on."
+            )
+        self._close(abandon=frozenset(self._pending.values()))
         raise WorkerError(f"{self!r}: {message}. The backend is closed; build a new one.")
 
     def __repr__(self) -> str:

@@ -11,6 +11,7 @@ from envsdk.backends.factory import build, factory_name, positive_int, takes_num
 from envsdk.buffers import Buffers, Layout, copy_actions
 from envsdk.errors import ConfigError, ProtocolError, StateError
 from envsdk.protocol import Batch, Env, Infos
+from envsdk.seeding import check_seed, sub_seed
 
 
 class Serial:
@@ -20,8 +21,9 @@ class Serial:
     the sub-envs are split over ``num_envs // envs_per_object`` objects (default: one object
     holding all of them); otherwise each object is one sub-env and ``num_envs`` objects are
     built. Object ``j`` gets rows ``[j*a, (j+1)*a)`` of one contiguous ``Buffers`` (``a`` =
-    agents per object) and is reset with ``seed + j*envs_per_object``, so sub-env ``i`` always
-    gets ``seed + i`` whatever the split. ``**config`` goes to ``factory`` unchanged.
+    agents per object) and is reset with ``(seed + j*envs_per_object) % 2**64``, so sub-env
+    ``i`` always gets ``(seed + i) % 2**64`` whatever the split. ``**config`` goes to
+    ``factory`` unchanged.
 
     Serial satisfies ``envsdk.Env`` and ``envsdk.Backend``; its batch is always every row.
     """
@@ -66,9 +68,14 @@ class Serial:
         self.envs_per_object = per
         num_objects = self.num_envs // per
 
-        # The first object tells the spaces and agents per object. When it is the only object
-        # and nobody handed us buffers, its own buffers are the block; otherwise it was a probe.
-        first = build(self.factory, kwargs, None)
+        # The first object tells the spaces and agents per object. Given buffers, it is built on
+        # its share of their rows (no buffers of its own: a Multiprocessing worker allocates
+        # nothing); otherwise, when it is the only object, its own buffers are the block, and when
+        # there are more it was a probe.
+        if buffers is not None and buffers.num_agents % num_objects == 0:
+            first = build(self.factory, kwargs, buffers.rows(0, buffers.num_agents // num_objects))
+        else:  # no buffers, or rows that cannot be shared out (validate says why below)
+            first = build(self.factory, kwargs, None)
         self.single_observation_space = first.single_observation_space
         self.single_action_space = first.single_action_space
         agents = first.num_agents
@@ -80,29 +87,28 @@ class Serial:
                 "rows (pad absent agents and mark them in masks)."
             )
         self.num_agents = agents * num_objects
-        if num_objects == 1 and buffers is None:
-            self.buffers = first.buffers
-            envs = [first]
-        else:
-            first.close()
+        envs = [first]
+        try:
             if buffers is None:
-                layout = Layout.of(self.single_observation_space, self.single_action_space, self.num_agents)
-                buffers = layout.view(np.zeros(layout.nbytes, np.uint8))
-                buffers.masks[...] = True
-            else:
+                if num_objects > 1:
+                    envs.pop().close()
+                    layout = Layout.of(self.single_observation_space, self.single_action_space, self.num_agents)
+                    buffers = layout.view(np.zeros(layout.nbytes, np.uint8))
+                    buffers.masks[...] = True
+                else:
+                    buffers = first.buffers
+            else:  # once they pass, the first object was built on exactly its rows
                 buffers.validate(
                     self.single_observation_space, self.single_action_space, self.num_agents,
                     owner="Serial(buffers=...)",
                 )
             self.buffers = buffers
-            envs = []
-            try:
-                for j in range(num_objects):
-                    envs.append(build(self.factory, kwargs, buffers.rows(j * agents, (j + 1) * agents)))
-            except BaseException:
-                for env in envs:
-                    env.close()
-                raise
+            for j in range(len(envs), num_objects):
+                envs.append(build(self.factory, kwargs, buffers.rows(j * agents, (j + 1) * agents)))
+        except BaseException:
+            for env in envs:
+                env.close()
+            raise
         self.envs = tuple(envs)
 
         # Hot-path caches: step() touches only these.
@@ -119,11 +125,15 @@ class Serial:
         self._env_ids = self._agent_ids // (self.num_agents // self.num_envs)
 
     def reset(self, seed: int | None = None) -> tuple[np.ndarray, Infos]:
-        """Reset every object; object ``j`` gets ``seed + j*envs_per_object``."""
+        """Reset every object; object ``j`` gets ``(seed + j*envs_per_object) % 2**64``.
+
+        ``seed`` is None or an int in ``[0, 2**64)`` (``envsdk.seeding``); else ``ConfigError``.
+        """
         self._check_open("reset")
+        seed = check_seed(f"{self!r}.reset", seed)
         infos: Infos = []
         for j, env in enumerate(self.envs):
-            infos.extend(env.reset(seed=None if seed is None else seed + j * self.envs_per_object)[1])
+            infos.extend(env.reset(seed=sub_seed(seed, j * self.envs_per_object))[1])
         self._started = True
         self._pending = None
         return self.buffers.observations, infos
