@@ -92,6 +92,17 @@ class Buffers:
 _UNSET = object()
 
 
+def require_buffers(buffers, owner: str = "buffers") -> Buffers:
+    """``buffers`` if it is an envsdk ``Buffers``; else ``BuffersError`` naming ``owner`` and the fix."""
+    if not isinstance(buffers, Buffers):
+        raise BuffersError(
+            f"{owner}: expected an envsdk.Buffers, found {type(buffers).__name__}. Fix: pass buffers=None (the "
+            "env allocates its own) or build them with envsdk.allocate(obs_space, act_space, num_agents)"
+            + (" (a dict of arrays: envsdk.Buffers(**arrays))" if isinstance(buffers, dict) else "") + "."
+        )
+    return buffers
+
+
 def validate(buffers, single_observation_space, single_action_space, num_agents: int,
              owner: str = "buffers") -> Buffers:
     """Check that ``buffers`` is a ``Buffers`` fit for the spaces and ``num_agents``; return it.
@@ -102,12 +113,7 @@ def validate(buffers, single_observation_space, single_action_space, num_agents:
     anything but a ``Buffers`` (a dict of arrays, say) is refused the same way. This is what
     ``Buffers.validate`` runs; call it as a function when the argument may not be a ``Buffers``.
     """
-    if not isinstance(buffers, Buffers):
-        raise BuffersError(
-            f"{owner}: expected an envsdk.Buffers, found {type(buffers).__name__}. Fix: pass buffers=None (the "
-            "env allocates its own) or build them with envsdk.allocate(obs_space, act_space, num_agents)"
-            + (" (a dict of arrays: envsdk.Buffers(**arrays))" if isinstance(buffers, dict) else "") + "."
-        )
+    require_buffers(buffers, owner)
     layout = Layout.of(single_observation_space, single_action_space, num_agents)
     for name, dtype, row_shape in layout.fields:
         _check_array(owner, name, getattr(buffers, name), np.dtype(dtype), (num_agents, *row_shape))

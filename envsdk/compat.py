@@ -37,14 +37,15 @@ from typing import Any
 import numpy as np
 
 from envsdk import spaces as _spaces
-from envsdk.errors import ConfigError, EnvsdkError, ProtocolError, install_hint
+from envsdk.errors import ConfigError, MissingExtraError, ProtocolError, install_hint
 from envsdk.protocol import Env
 
 __all__ = ["ExtraNotInstalledError", "to_gymnasium", "to_pettingzoo", "to_sb3", "to_torch"]
 
 
-class ExtraNotInstalledError(EnvsdkError, ImportError):
-    """An adapter needs an optional package that is not installed; the message names the fix."""
+ExtraNotInstalledError = MissingExtraError
+"""What an adapter raises when the optional package it needs is not installed (envsdk's one
+missing-extra error, under the name this module has always used)."""
 
 
 # The extra of envsdk's pyproject.toml that brings each optional package an adapter needs.

@@ -41,13 +41,9 @@ import numpy as np
 
 from envsdk import spaces
 from envsdk.buffers import allocate, copy_actions
-from envsdk.errors import ConfigError, EnvsdkError, SpaceError, StateError, install_hint
+from envsdk.errors import ConfigError, MissingExtraError, SpaceError, StateError, install_hint
 from envsdk.protocol import Infos
 from envsdk.seeding import check_seed, sub_seed
-
-
-class MissingExtraError(EnvsdkError, ImportError):
-    """An optional dependency (Gymnasium, PettingZoo) is not installed; the message says which pip install fixes it."""
 
 
 def _require(module: str, extra: str, needed_by: str):

@@ -46,6 +46,11 @@ class WorkerError(EnvsdkError, RuntimeError):
     """A backend's worker raised (the message carries its traceback) or died."""
 
 
+class MissingExtraError(EnvsdkError, ImportError):
+    """An optional dependency (Gymnasium, PettingZoo, SB3, torch, Ray) is not installed; the message
+    gives the pip install that adds it (``install_hint``)."""
+
+
 class SourceTreeError(EnvsdkError, ImportError):
     """envsdk was imported from a source checkout that is not built (no compiled ``envsdk._sims``)."""
 

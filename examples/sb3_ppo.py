@@ -1,6 +1,6 @@
 """Train Stable-Baselines3's PPO on envsdk's C cartpole through ``envsdk.compat.to_sb3``.
 
-    pip install 'envsdk[sb3]'    # stable-baselines3 (and torch)
+    pip install '.[sb3]'    # from the envsdk checkout: stable-baselines3, gymnasium, torch==2.13.0
     python examples/sb3_ppo.py [--total-timesteps 100000] [--num-envs 8]
 
 The only envsdk line is the constructor: ``to_sb3(envsdk.make("cartpole", num_envs=8))`` is an

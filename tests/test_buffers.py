@@ -119,6 +119,8 @@ def test_a_bundled_env_refuses_a_dict_as_buffers():
     with pytest.raises(BuffersError, match=r"CartPole\.buffers: expected an envsdk\.Buffers, found dict.*"
                                            r"envsdk\.Buffers\(\*\*arrays\)"):
         CartPole(num_envs=2, buffers=arrays)
+    with pytest.raises(BuffersError, match=r"Serial\(buffers=\.\.\.\): expected an envsdk\.Buffers, found dict"):
+        envsdk.make("cartpole", num_envs=2, buffers=arrays)
 
 
 OBS, ACT, N = Box(0, 1, shape=(3,)), Discrete(4), 6

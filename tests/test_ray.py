@@ -2,6 +2,8 @@
 
 import ipaddress
 import os
+import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -11,7 +13,7 @@ import numpy as np
 import pytest
 
 ray = pytest.importorskip(
-    "ray", reason="Ray is not installed (pip install 'envsdk[ray]'); it has no wheel for this platform/Python"
+    "ray", reason="Ray is not installed (pip install '.[ray]'); it has no wheel for this platform/Python"
 )
 
 from faulty_envs import DiesOnStep, Misbehaves, RaisesAwayFromHome, RaisesOnStep  # noqa: E402
@@ -19,7 +21,7 @@ from vectorized_env import GridReach  # noqa: E402
 
 import envsdk  # noqa: E402
 from envsdk.backends import Ray, Serial  # noqa: E402
-from envsdk.errors import ActionError, ConfigError, StateError, WorkerError  # noqa: E402
+from envsdk.errors import ActionError, ConfigError, MissingExtraError, StateError, WorkerError  # noqa: E402
 from envsdk.testing import rollout  # noqa: E402
 
 TESTS = Path(__file__).resolve().parent
@@ -266,8 +268,36 @@ def test_missing_ray_names_the_extra(monkeypatch):
     from envsdk.backends import ray as backend_module
 
     monkeypatch.setitem(sys.modules, "ray", None)
-    with pytest.raises(ImportError, match=r"pip install 'envsdk\[ray\]'"):
+    with pytest.raises(MissingExtraError) as err:
         backend_module._import_ray()
+    assert isinstance(err.value, ImportError)  # envsdk is not on the package index: name the package itself
+    assert str(err.value).endswith("Fix: pip install 'ray>=2.9' (or, from an envsdk checkout, pip install "
+                                   "'.[ray]').")
+
+
+def test_actors_import_the_drivers_envsdk_at_the_root_of_a_checkout(tmp_path):
+    # Ray puts the driver's working directory first on its workers' sys.path: at the root of a
+    # checkout that is its unbuilt envsdk/ folder. The actors must run the driver's envsdk anyway.
+    real = Path(envsdk.__file__).resolve().parent
+    root = tmp_path / "checkout"
+    shutil.copytree(real, root / "envsdk", ignore=shutil.ignore_patterns("_sims*", "__pycache__", "envs"))
+    driver = tmp_path / "driver.py"  # outside the checkout: the driver itself imports the real envsdk
+    driver.write_text(
+        "import envsdk, numpy as np\n"
+        "from envsdk.backends import Ray\n"
+        "env = Ray('cartpole', num_envs=2, num_workers=2, actor_options={'num_cpus': 0.5},\n"
+        "          ray_init={'num_cpus': 1, 'include_dashboard': False, 'log_to_driver': False})\n"
+        "obs = env.reset(seed=3)[0].copy()\n"
+        "env.step(np.zeros(2, np.int32))\n"
+        "ref = envsdk.make('cartpole', num_envs=2)\n"
+        "want, _ = ref.reset(seed=3)\n"
+        "print('equal' if obs.tobytes() == want.tobytes() else 'different')\n"
+        "env.close()\n")
+    environ = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "ENVSDK_PACKAGE")}
+    out = subprocess.run([sys.executable, str(driver)], cwd=root, env=environ, capture_output=True, text=True,
+                         timeout=180)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    assert out.stdout.strip().splitlines()[-1] == "equal"
 
 
 # --- faults (see tests/test_faults.py for Multiprocessing): each surfaces as an envsdk error ------

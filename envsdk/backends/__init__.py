@@ -1,7 +1,7 @@
 """Backends: run many env objects as one. Each satisfies ``envsdk.Backend``.
 
 ``Ray`` is loaded on first access (``envsdk.backends.Ray``), so importing envsdk never imports
-Ray; building one without Ray installed says to ``pip install 'envsdk[ray]'``.
+Ray; building one without Ray installed raises ``MissingExtraError`` naming the pip install.
 """
 
 from envsdk.backends.multiprocessing import Multiprocessing

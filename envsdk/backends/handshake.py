@@ -39,7 +39,7 @@ class Handshake:
     """The handshake of ``num_workers`` workers, over ``memory`` (``nbytes(num_workers)`` bytes)."""
 
     def __init__(self, memory: np.ndarray, num_workers: int):
-        from envsdk._sims import ffi, lib  # here, not at import: importing envsdk loads no C
+        from envsdk.csim import ffi, lib  # here, not at import: importing envsdk loads no C
 
         self._lib = lib
         # Memoryviews, not numpy: reading or writing one word costs ~30 ns instead of ~100, and

@@ -11,7 +11,8 @@ a contiguous ``Batch`` views, so the env contract (results are the buffers, same
 step) holds exactly as for Serial.
 
 Infos cross as plain data only (``plain.py``), as under Multiprocessing, so an env runs the same
-under both. Ray is imported only when a ``Ray`` backend is built (``pip install 'envsdk[ray]'``).
+under both. Ray is imported only when a ``Ray`` backend is built (``pip install 'ray>=2.9'``, or
+``pip install '.[ray]'`` from an envsdk checkout).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from envsdk.backends.batches import WorkerBatches
 from envsdk.backends.cycle import WorkerCycle
 from envsdk.backends.factory import build, factory_name, positive_int, seconds, takes_num_envs
 from envsdk.buffers import Buffers, Layout
-from envsdk.errors import ConfigError, StateError, WorkerError
+from envsdk.errors import ConfigError, MissingExtraError, StateError, WorkerError, install_hint
 from envsdk.protocol import Batch, Env, Infos
 from envsdk.seeding import sub_seed
 
@@ -92,10 +93,31 @@ def _import_ray():
     try:
         import ray
     except ImportError as e:
-        raise ImportError(
-            "envsdk.backends.Ray needs Ray, which is not installed. Fix: pip install 'envsdk[ray]'."
+        raise MissingExtraError(
+            f"envsdk.backends.Ray: expected Ray to be installed, found {type(e).__name__}: {e}. Fix: "
+            f"{install_hint('ray')}."
         ) from e
     return ray
+
+
+def _with_this_envsdk(options: dict) -> dict:
+    """``options`` for the actors, telling them to import this driver's envsdk when Ray would not.
+
+    Ray puts the driver's working directory first on its workers' sys.path. At the root of an
+    envsdk checkout that is the checkout's ``envsdk/`` folder, unbuilt unless installed with
+    ``-e``: the actors would import it instead of the envsdk this driver runs. ``ENVSDK_PACKAGE``
+    in their environment makes that folder load this driver's envsdk instead (``envsdk/__init__``).
+    Elsewhere the options are left as they are (a runtime_env costs the actors their start).
+    """
+    import envsdk
+
+    here = os.path.dirname(os.path.realpath(envsdk.__file__))
+    found = os.path.realpath(os.path.join(os.getcwd(), "envsdk"))
+    if found == here or not os.path.isfile(os.path.join(found, "__init__.py")):
+        return options
+    runtime_env = dict(options.get("runtime_env") or {})
+    runtime_env["env_vars"] = {**runtime_env.get("env_vars", {}), envsdk.PACKAGE_ENV: here}
+    return {**options, "runtime_env": runtime_env}
 
 
 class Ray:
@@ -170,7 +192,7 @@ class Ray:
                 f"num_envs={self.num_envs}, found batch_size={self.batch_size}. Fix: pass a multiple of "
                 f"{k} (num_envs // num_workers)."
             )
-        options = {"num_cpus": 1} if actor_options is None else dict(actor_options)
+        options = _with_this_envsdk({"num_cpus": 1} if actor_options is None else dict(actor_options))
         self.step_timeout = seconds("Ray", "step_timeout", step_timeout, optional=True)
         self.start_timeout = seconds("Ray", "start_timeout", start_timeout)
 

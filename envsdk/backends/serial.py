@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from envsdk.backends.factory import build, factory_name, positive_int, takes_num_envs
-from envsdk.buffers import Buffers, Layout, copy_actions
+from envsdk.buffers import Buffers, Layout, copy_actions, require_buffers
 from envsdk.errors import ConfigError, ProtocolError, StateError
 from envsdk.protocol import Batch, Env, Infos
 from envsdk.seeding import check_seed, sub_seed
@@ -72,6 +72,8 @@ class Serial:
         # its share of their rows (no buffers of its own: a Multiprocessing worker allocates
         # nothing); otherwise, when it is the only object, its own buffers are the block, and when
         # there are more it was a probe.
+        if buffers is not None:
+            require_buffers(buffers, "Serial(buffers=...)")
         if buffers is not None and buffers.num_agents % num_objects == 0:
             first = build(self.factory, kwargs, buffers.rows(0, buffers.num_agents // num_objects))
         else:  # no buffers, or rows that cannot be shared out (validate says why below)
