@@ -16,12 +16,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from backend_checks import assert_a_failed_send_can_be_sent_again, record_shared_memory
 from faulty_envs import CountsProbes, Misbehaves, SleepsOnInit
 from vectorized_env import GridReach
 
 from envsdk.backends import Multiprocessing, Serial
 from envsdk.buffers import Layout, SharedBuffers, allocate
-from envsdk.errors import ActionError, BuffersError, ConfigError, StateError, WorkerError
+from envsdk.errors import BuffersError, ConfigError, StateError, WorkerError
 from envsdk.spaces import Box, Discrete
 from envsdk.testing import rollout
 
@@ -81,15 +82,7 @@ def _until(predicate, seconds: float = 5.0) -> bool:
 @pytest.fixture
 def clean(monkeypatch):
     """Fail a test that leaves a process (Python's helpers excepted) or a /dev/shm segment it created."""
-    created = []
-    original = SharedBuffers.create.__func__
-
-    def recording_create(cls, layout, extra=0):
-        shared = original(cls, layout, extra)
-        created.append(shared.name)
-        return shared
-
-    monkeypatch.setattr(SharedBuffers, "create", classmethod(recording_create))
+    created = record_shared_memory(monkeypatch)
     before = set(leftovers())
     yield created
     assert _until(lambda: not set(leftovers()) - before), f"processes left running: {set(leftovers()) - before}"
@@ -102,25 +95,6 @@ def surfaced(record_property, start: float, bound: float = BOUND) -> float:
     record_property("surfaced_s", round(elapsed, 3))
     assert elapsed <= bound, f"took {elapsed:.2f} s to surface (bound {bound} s)"
     return elapsed
-
-
-def bounded(call, seconds: float = 10.0):
-    """``call()`` in a thread joined with a timeout: a hang fails the test instead of hanging it."""
-    result = {}
-
-    def run():
-        try:
-            result["value"] = call()
-        except BaseException as e:  # handed to the test thread
-            result["error"] = e
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert not thread.is_alive(), f"{call} hung for {seconds} s"
-    if "error" in result:
-        raise result["error"]
-    return result.get("value")
 
 
 def build(method, **kwargs):
@@ -234,23 +208,8 @@ def test_ctrl_c_during_step_then_during_the_retried_reset(method, clean, record_
 
 @pytest.mark.parametrize("batch_size", [2, 4])
 def test_a_send_that_fails_validation_can_be_sent_again(method, batch_size, clean):
-    multi = Multiprocessing(GridReach, num_envs=4, num_workers=2, batch_size=batch_size, start_method=method)
-    try:
-        multi.async_reset(seed=0)
-        b = multi.recv()
-        with pytest.raises(ActionError, match="dtype float64"):
-            multi.send(np.zeros(len(b.env_ids), np.float64))
-        with pytest.raises(StateError, match="send"):  # the batch still waits for its actions
-            bounded(multi.recv)
-        multi.send(np.zeros(len(b.env_ids), np.int32))
-        seen = np.zeros(4, np.int64)
-        for _ in range(12):  # every sub-env keeps stepping
-            b = bounded(multi.recv)
-            seen[b.env_ids] += 1
-            multi.send(np.zeros(len(b.env_ids), np.int32))
-        assert (seen > 0).all(), seen
-    finally:
-        multi.close()
+    assert_a_failed_send_can_be_sent_again(
+        Multiprocessing(GridReach, num_envs=4, num_workers=2, batch_size=batch_size, start_method=method))
 
 
 # --- 6. seeds: see test_seeding.py ---------------------------------------------------------

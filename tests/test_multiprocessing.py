@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from backend_checks import record_shared_memory
 from faulty_envs import DiesOnStep, LargeInfos, RaisesOnInit, RaisesOnStep
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,7 +19,6 @@ from vectorized_env import GridReach
 
 import envsdk
 from envsdk.backends import Multiprocessing, Serial
-from envsdk.buffers import SharedBuffers
 from envsdk.errors import ConfigError, StateError, WorkerError
 from envsdk.testing import rollout
 
@@ -32,15 +32,7 @@ def no_leaks(monkeypatch):
     Only the segments this process creates are tracked: other processes on the machine may
     create and remove their own meanwhile.
     """
-    created = []
-    original = SharedBuffers.create.__func__
-
-    def recording_create(cls, layout, extra=0):
-        shared = original(cls, layout, extra)
-        created.append(shared.name)
-        return shared
-
-    monkeypatch.setattr(SharedBuffers, "create", classmethod(recording_create))
+    created = record_shared_memory(monkeypatch)
     yield
     deadline = time.monotonic() + 5
     while mp.active_children() and time.monotonic() < deadline:

@@ -16,12 +16,13 @@ ray = pytest.importorskip(
     "ray", reason="Ray is not installed (pip install '.[ray]'); it has no wheel for this platform/Python"
 )
 
+from backend_checks import assert_a_failed_send_can_be_sent_again  # noqa: E402
 from faulty_envs import DiesOnStep, Misbehaves, RaisesAwayFromHome, RaisesOnStep  # noqa: E402
 from vectorized_env import GridReach  # noqa: E402
 
 import envsdk  # noqa: E402
 from envsdk.backends import Ray, Serial  # noqa: E402
-from envsdk.errors import ActionError, ConfigError, MissingExtraError, StateError, WorkerError  # noqa: E402
+from envsdk.errors import ConfigError, MissingExtraError, StateError, WorkerError  # noqa: E402
 from envsdk.testing import rollout  # noqa: E402
 
 TESTS = Path(__file__).resolve().parent
@@ -348,43 +349,9 @@ def test_step_timeout_in_async_mode(cluster, record_property):
     assert time.monotonic() - start <= 5.0
 
 
-def _bounded(call, seconds: float = 10.0):
-    result = {}
-
-    def run():
-        try:
-            result["value"] = call()
-        except BaseException as e:
-            result["error"] = e
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert not thread.is_alive(), f"{call} hung for {seconds} s"
-    if "error" in result:
-        raise result["error"]
-    return result.get("value")
-
-
 @pytest.mark.parametrize("batch_size", [2, 4])
 def test_a_send_that_fails_validation_can_be_sent_again(cluster, batch_size):
-    env = Ray(GridReach, num_envs=4, num_workers=2, batch_size=batch_size)
-    try:
-        env.async_reset(seed=0)
-        b = env.recv()
-        with pytest.raises(ActionError, match="dtype float64"):
-            env.send(np.zeros(len(b.env_ids), np.float64))
-        with pytest.raises(StateError, match="send"):
-            _bounded(env.recv)
-        env.send(np.zeros(len(b.env_ids), np.int32))
-        seen = np.zeros(4, np.int64)
-        for _ in range(12):
-            b = _bounded(env.recv)
-            seen[b.env_ids] += 1
-            env.send(np.zeros(len(b.env_ids), np.int32))
-        assert (seen > 0).all(), seen
-    finally:
-        env.close()
+    assert_a_failed_send_can_be_sent_again(Ray(GridReach, num_envs=4, num_workers=2, batch_size=batch_size))
 
 
 @pytest.mark.parametrize("kind", ["worker-only-infos", "lambda-infos"])
