@@ -143,6 +143,15 @@ def _positive(kind):
     return parse
 
 
+def _env_arguments(parser: argparse.ArgumentParser, name: str, example: str = "max_steps=100") -> None:
+    """The env a command acts on and its config, as every command takes them."""
+    parser.add_argument(name, help="registered name (envsdk list) or module:Factory, imported from the current "
+                                   "directory")
+    parser.add_argument("pairs", nargs="*", default=[], metavar="KEY=VALUE",
+                        help=f"env config, e.g. {example}; values parse as JSON when they can (3, 0.5, true), "
+                             "else as strings; they may follow the options")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; each subcommand sets ``func``."""
     import envsdk
@@ -156,9 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
         "bench", help="measure the steps per second of an env",
         description="Time ENV's step on fixed random actions, through envsdk.make, at each size. Exit code 0: "
                     "measured; 2: usage error.")
-    bench.add_argument("env", help="registered name or module:Factory (modules import from the current directory)")
-    bench.add_argument("pairs", nargs="*", default=[], metavar="KEY=VALUE",
-                       help="env config; values parse as JSON when they can (3, 0.5, true), else as strings")
+    _env_arguments(bench, "env")
     bench.add_argument("--num-envs", type=_positive(int), nargs="+", default=None, metavar="N",
                        help="sub-envs per size (default: about 1024 and 4096 agent rows)")
     bench.add_argument("--backend", default="serial", choices=sorted(BACKENDS), help="backend (default serial)")
@@ -171,9 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
         "check", help="run the conformance checks on an env (exit code 1 if any fails)",
         description="Run envsdk's conformance checks on an env. Exit code 0: no check failed (warnings "
                     "allowed); 1: a check failed; 2: usage error.")
-    check.add_argument("target", help="registered name or module:Factory")
-    check.add_argument("pairs", nargs="*", default=[], metavar="KEY=VALUE",
-                       help="env config; values parse as JSON when they can (3, 0.5, true), else as strings")
+    _env_arguments(check, "target")
     check.add_argument("--config", metavar="JSON", help="env config as a JSON object (KEY=VALUE pairs override it)")
     check.add_argument("--num-envs", type=int, metavar="N",
                        help="sub-envs per object, for factories that take num_envs (default 8); or num_envs=N")
@@ -194,8 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "as examples/ppo.py writes it; needs torch) the trained policy plays and you watch; add "
                     "--versus to play against it (the board games' two-player mode). opponent=none without a "
                     "checkpoint: two people take turns. Ctrl-C quits.")
-    play.add_argument("env", help="registered name, e.g. tictactoe or connect4")
-    play.add_argument("pairs", nargs="*", metavar="KEY=VALUE", help="env config, e.g. opponent=perfect")
+    _env_arguments(play, "env", example="opponent=perfect")
     play.add_argument("--checkpoint", metavar="PATH", help="watch this trained policy play (loads plain data only)")
     play.add_argument("--versus", action="store_true",
                       help="play against the --checkpoint policy (two-player mode: opponent=none; first=agent "
