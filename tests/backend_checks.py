@@ -1,6 +1,7 @@
 """Test helpers shared by the backend tests (Multiprocessing, the fault tests, Ray)."""
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -61,3 +62,18 @@ def assert_a_failed_send_can_be_sent_again(env, num_envs: int = 4) -> None:
         assert (seen > 0).all(), seen
     finally:
         env.close()
+
+
+def seconds_to_surface_a_close_from_another_thread(env, waiting_for: str) -> float:
+    """Seconds from a ``close()`` in another thread, 0.5 s into a slow ``step`` of ``env`` (reset
+    already), to that step raising ``StateError`` saying the backend was closed while it waited
+    for its ``waiting_for`` (workers, actors)."""
+    env.step(np.zeros(env.num_agents, np.int32))
+    closed_at = []
+    closer = threading.Timer(0.5, lambda: (closed_at.append(time.monotonic()), env.close()))
+    closer.start()
+    with pytest.raises(StateError, match=rf"found it closed by close\(\) while this call waited for its {waiting_for}"):
+        env.step(np.zeros(env.num_agents, np.int32))
+    elapsed = time.monotonic() - closed_at[0]
+    closer.join(15)
+    return elapsed
