@@ -97,10 +97,7 @@ typedef struct breakout {
     int32_t* tick;          // [num_envs] steps taken in the current episode
     float* episode_return;  // [num_envs] return of the current episode so far
     breakout_log log;
-    int32_t report_every;  // steps between offers of the log to Python (set by Python; 0 = 1)
-    int32_t since_report;  // steps since the last offer
-    double report[16];     // the means of the last offer, count first (ENVSDK_REPORT); read by Python
-    bool started;           // true between reset and close; step does nothing otherwise
+    envsdk_core core;       // reporting, started, allocations (envsdk.h)
 } breakout;
 
 int breakout_init(breakout* env);
@@ -111,45 +108,27 @@ void breakout_close(breakout* env);
 // envsdk:cdef end
 
 void breakout_close(breakout* env) {
-    env->started = false;
-    free(env->rng), env->rng = NULL;
-    free(env->paddle_x), env->paddle_x = NULL;
-    free(env->ball_x), env->ball_x = NULL;
-    free(env->ball_y), env->ball_y = NULL;
-    free(env->ball_vx), env->ball_vx = NULL;
-    free(env->ball_vy), env->ball_vy = NULL;
-    free(env->speed), env->speed = NULL;
-    free(env->in_play), env->in_play = NULL;
-    free(env->bricks), env->bricks = NULL;
-    free(env->bricks_left), env->bricks_left = NULL;
-    free(env->lives_left), env->lives_left = NULL;
-    free(env->tick), env->tick = NULL;
-    free(env->episode_return), env->episode_return = NULL;
+    envsdk_free_all(&env->core);
 }
 
 int breakout_init(breakout* env) {
-    int failed = 0;
     size_t n = (size_t)env->num_envs;
     size_t num_bricks = (size_t)env->brick_rows * (size_t)env->brick_cols;
-    env->rng = envsdk_calloc(n, sizeof(uint64_t), &failed);
-    env->paddle_x = envsdk_calloc(n, sizeof(float), &failed);
-    env->ball_x = envsdk_calloc(n, sizeof(float), &failed);
-    env->ball_y = envsdk_calloc(n, sizeof(float), &failed);
-    env->ball_vx = envsdk_calloc(n, sizeof(float), &failed);
-    env->ball_vy = envsdk_calloc(n, sizeof(float), &failed);
-    env->speed = envsdk_calloc(n, sizeof(float), &failed);
-    env->in_play = envsdk_calloc(n, sizeof(uint8_t), &failed);
-    env->bricks = envsdk_calloc(n * num_bricks, sizeof(uint8_t), &failed);
-    env->bricks_left = envsdk_calloc(n, sizeof(int32_t), &failed);
-    env->lives_left = envsdk_calloc(n, sizeof(int32_t), &failed);
-    env->tick = envsdk_calloc(n, sizeof(int32_t), &failed);
-    env->episode_return = envsdk_calloc(n, sizeof(float), &failed);
+    ENVSDK_ALLOC(env, rng, n);
+    ENVSDK_ALLOC(env, paddle_x, n);
+    ENVSDK_ALLOC(env, ball_x, n);
+    ENVSDK_ALLOC(env, ball_y, n);
+    ENVSDK_ALLOC(env, ball_vx, n);
+    ENVSDK_ALLOC(env, ball_vy, n);
+    ENVSDK_ALLOC(env, speed, n);
+    ENVSDK_ALLOC(env, in_play, n);
+    ENVSDK_ALLOC(env, bricks, n * num_bricks);
+    ENVSDK_ALLOC(env, bricks_left, n);
+    ENVSDK_ALLOC(env, lives_left, n);
+    ENVSDK_ALLOC(env, tick, n);
+    ENVSDK_ALLOC(env, episode_return, n);
     memset(&env->log, 0, sizeof(env->log));
-    if (failed) {
-        breakout_close(env);
-        return -1;
-    }
-    return 0;
+    return envsdk_init_done(&env->core);
 }
 
 // Put sub-env i's ball on the paddle's centre, not in play, at serve speed.
@@ -194,7 +173,7 @@ static void breakout_start(breakout* env, int32_t i) {
 
 void breakout_reset(breakout* env, uint64_t seed) {
     memset(&env->log, 0, sizeof(env->log));
-    env->since_report = 0;
+    env->core.since_report = 0;
     for (int32_t i = 0; i < env->num_envs; i++) {
         env->rng[i] = seed + (uint64_t)i;
         env->rewards[i] = 0.0f;
@@ -202,7 +181,7 @@ void breakout_reset(breakout* env, uint64_t seed) {
         env->truncations[i] = false;
         breakout_start(env, i);
     }
-    env->started = true;
+    env->core.started = true;
 }
 
 // Index of the cell of size `cell` holding the point `rel`: the cell a leading left/top edge
@@ -240,7 +219,7 @@ static inline float breakout_row_points(int32_t row, int32_t rows) {
 // Returns the episodes logged and not yet read by Python (> 0 tells it to read the log), or -1
 // without touching anything when the env is not started (before reset, after close).
 int32_t breakout_step(breakout* env) {
-    if (!env->started) return -1;
+    if (!env->core.started) return -1;
     // Loop invariants, hoisted by hand: stores through the bool buffers (a character type) may
     // alias the struct for all the compiler knows, so it would reload them on every access.
     const int32_t num_envs = env->num_envs, rows = env->brick_rows, cols = env->brick_cols;

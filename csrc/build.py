@@ -1,62 +1,36 @@
-"""Build the C sims into one cffi extension, ``envsdk._sims`` (API mode, out-of-line).
+"""Build envsdk's bundled C sims into one extension, ``envsdk._sims``, with the public builder.
 
 Run by the package's own build (``setup.py``: ``cffi_modules``) during ``pip install``; nothing
-compiles at import time. Every ``csrc/*.h`` is a sim except the support headers: ``envsdk.h``
-(what every sim includes) and ``handshake.h`` (the Multiprocessing backend's shared-memory
-handshake, built into the same module). The cdef is the text between the
-``// envsdk:cdef begin`` / ``// envsdk:cdef end`` markers of each compiled header, so each
-struct and function is declared once, in C; since those structs are fully declared, cffi makes
-the compiler check their layout against the real header, and any drift fails the build.
+compiles at import. It calls ``envsdk.cbuild.builder``, exactly what a user's ``cffi_modules``
+file calls, loaded by file path because envsdk itself is not installed yet while it builds. Every
+``csrc/*.h`` with a cdef region is a sim, except ``handshake.h`` (the Multiprocessing backend's
+shared-memory handshake), built into the same module as a support header; headers without a
+region (``tictactoe_table.h``) are included by the sims.
 """
 
 from __future__ import annotations
 
-import re
+import importlib.util
 from pathlib import Path
-
-from cffi import FFI
 
 CSRC = Path(__file__).resolve().parent
 MODULE = "envsdk._sims"
-CFLAGS = ["-O3"]
+SUPPORT = ("handshake.h",)
 
-SUPPORT = ("envsdk.h", "handshake.h")
-_CDEF = re.compile(r"//\s*envsdk:cdef begin\s*\n(.*?)//\s*envsdk:cdef end", re.S)
+_spec = importlib.util.spec_from_file_location("_envsdk_cbuild", CSRC.parent / "envsdk" / "cbuild.py")
+cbuild = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(cbuild)
 
 
 def sim_headers(csrc: Path = CSRC) -> list[Path]:
-    """The sim headers, sorted: every ``*.h`` in ``csrc`` but the support headers."""
-    return sorted(p for p in csrc.glob("*.h") if p.name not in SUPPORT)
+    """The sim headers, sorted: every ``*.h`` in ``csrc`` with a cdef region, but the support headers."""
+    return sorted(p for p in csrc.glob("*.h") if p.name not in SUPPORT and "envsdk:cdef begin" in p.read_text())
 
 
-def cdef_of(header: Path) -> str:
-    """The declarations between the cdef markers of ``header`` (exactly one region)."""
-    regions = _CDEF.findall(header.read_text())
-    if len(regions) != 1:
-        raise SystemExit(
-            f"{header}: expected exactly one '// envsdk:cdef begin' ... '// envsdk:cdef end' "
-            f"region, found {len(regions)}. Fix: wrap the sim's struct and function declarations "
-            "in one such region."
-        )
-    return regions[0]
-
-
-def make_builder(module: str = MODULE, extra_compile_args: list[str] | None = None,
-                 extra_link_args: list[str] | None = None, csrc: Path = CSRC) -> FFI:
-    """An FFI builder for every sim in ``csrc``; the sanitizer test passes its own flags."""
-    headers = [*sim_headers(csrc), csrc / "handshake.h"]
-    builder = FFI()
-    builder.cdef("\n".join(cdef_of(h) for h in headers))
-    builder.set_source(
-        module,
-        "\n".join(f'#include "{h.name}"' for h in headers),
-        include_dirs=[str(csrc)],
-        extra_compile_args=CFLAGS + (extra_compile_args or []),
-        extra_link_args=extra_link_args or [],
-        libraries=["m"],  # sims call sin/cos; do not rely on the interpreter having loaded libm
-        depends=[str(p) for p in csrc.glob("*.h")],
-    )
-    return builder
+def make_builder(module: str = MODULE, extra_compile_args=(), extra_link_args=(), csrc: Path = CSRC):
+    """The FFI builder of every bundled sim; the sanitizer test passes its own module name and flags."""
+    return cbuild.builder(module, *sim_headers(csrc), support=[csrc / s for s in SUPPORT],
+                          extra_compile_args=extra_compile_args, extra_link_args=extra_link_args)
 
 
 ffibuilder = make_builder()

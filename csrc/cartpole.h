@@ -65,10 +65,7 @@ typedef struct cartpole {
     double* theta_dot;      // [num_envs] pole angular velocity, rad/s
     int32_t* tick;          // [num_envs] steps taken in the current episode (= its return so far)
     cartpole_log log;
-    int32_t report_every;  // steps between offers of the log to Python (set by Python; 0 = 1)
-    int32_t since_report;  // steps since the last offer
-    double report[16];     // the means of the last offer, count first (ENVSDK_REPORT); read by Python
-    bool started;           // true between reset and close; step does nothing otherwise
+    envsdk_core core;       // reporting, started, allocations (envsdk.h)
 } cartpole;
 
 int cartpole_init(cartpole* env);
@@ -79,30 +76,19 @@ void cartpole_close(cartpole* env);
 // envsdk:cdef end
 
 void cartpole_close(cartpole* env) {
-    env->started = false;
-    free(env->rng), env->rng = NULL;
-    free(env->x), env->x = NULL;
-    free(env->x_dot), env->x_dot = NULL;
-    free(env->theta), env->theta = NULL;
-    free(env->theta_dot), env->theta_dot = NULL;
-    free(env->tick), env->tick = NULL;
+    envsdk_free_all(&env->core);
 }
 
 int cartpole_init(cartpole* env) {
-    int failed = 0;
     size_t n = (size_t)env->num_envs;
-    env->rng = envsdk_calloc(n, sizeof(uint64_t), &failed);
-    env->x = envsdk_calloc(n, sizeof(double), &failed);
-    env->x_dot = envsdk_calloc(n, sizeof(double), &failed);
-    env->theta = envsdk_calloc(n, sizeof(double), &failed);
-    env->theta_dot = envsdk_calloc(n, sizeof(double), &failed);
-    env->tick = envsdk_calloc(n, sizeof(int32_t), &failed);
+    ENVSDK_ALLOC(env, rng, n);
+    ENVSDK_ALLOC(env, x, n);
+    ENVSDK_ALLOC(env, x_dot, n);
+    ENVSDK_ALLOC(env, theta, n);
+    ENVSDK_ALLOC(env, theta_dot, n);
+    ENVSDK_ALLOC(env, tick, n);
     memset(&env->log, 0, sizeof(env->log));
-    if (failed) {
-        cartpole_close(env);
-        return -1;
-    }
-    return 0;
+    return envsdk_init_done(&env->core);
 }
 
 // sin and cos of a pole angle as libm gives them (within 1 ulp; equal for 99.8% / 99.5% of live
@@ -144,7 +130,7 @@ static void cartpole_start(cartpole* env, int32_t i) {
 
 void cartpole_reset(cartpole* env, uint64_t seed) {
     memset(&env->log, 0, sizeof(env->log));
-    env->since_report = 0;
+    env->core.since_report = 0;
     for (int32_t i = 0; i < env->num_envs; i++) {
         env->rng[i] = seed + (uint64_t)i;
         env->rewards[i] = 0.0f;
@@ -152,13 +138,13 @@ void cartpole_reset(cartpole* env, uint64_t seed) {
         env->truncations[i] = false;
         cartpole_start(env, i);
     }
-    env->started = true;
+    env->core.started = true;
 }
 
 // Returns the episodes logged and not yet read by Python (> 0 tells it to read the log), or -1
 // without touching anything when the env is not started (before reset, after close).
 int32_t cartpole_step(cartpole* env) {
-    if (!env->started) return -1;
+    if (!env->core.started) return -1;
     // Local copies of the pointers: stores through the bool buffers (a character type) may alias
     // env's fields for all the compiler knows, which would force reloads on every access.
     const int32_t* actions = env->actions;

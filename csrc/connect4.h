@@ -131,11 +131,8 @@ typedef struct connect4 {
                             // of both players in the current game)
     float* episode_return;  // [num_envs] return of the current episode so far (single-agent modes)
     connect4_log log;
-    int32_t report_every;  // steps between offers of the log to Python (set by Python; 0 = 1)
-    int32_t since_report;  // steps since the last offer
-    double report[16];     // the means of the last offer, count first (ENVSDK_REPORT); read by Python
     connect4_two_player_log two_player_log;
-    bool started;           // true between reset and close; step does nothing otherwise
+    envsdk_core core;       // reporting, started, allocations (envsdk.h)
 } connect4;
 
 int connect4_init(connect4* env);
@@ -146,31 +143,20 @@ void connect4_close(connect4* env);
 // envsdk:cdef end
 
 void connect4_close(connect4* env) {
-    env->started = false;
-    free(env->rng), env->rng = NULL;
-    free(env->agent_stones), env->agent_stones = NULL;
-    free(env->opponent_stones), env->opponent_stones = NULL;
-    free(env->agent_first), env->agent_first = NULL;
-    free(env->tick), env->tick = NULL;
-    free(env->episode_return), env->episode_return = NULL;
+    envsdk_free_all(&env->core);
 }
 
 int connect4_init(connect4* env) {
-    int failed = 0;
     size_t n = (size_t)env->num_envs;
-    env->rng = envsdk_calloc(n, sizeof(uint64_t), &failed);
-    env->agent_stones = envsdk_calloc(n, sizeof(uint64_t), &failed);
-    env->opponent_stones = envsdk_calloc(n, sizeof(uint64_t), &failed);
-    env->agent_first = envsdk_calloc(n, sizeof(uint8_t), &failed);
-    env->tick = envsdk_calloc(n, sizeof(int32_t), &failed);
-    env->episode_return = envsdk_calloc(n, sizeof(float), &failed);
+    ENVSDK_ALLOC(env, rng, n);
+    ENVSDK_ALLOC(env, agent_stones, n);
+    ENVSDK_ALLOC(env, opponent_stones, n);
+    ENVSDK_ALLOC(env, agent_first, n);
+    ENVSDK_ALLOC(env, tick, n);
+    ENVSDK_ALLOC(env, episode_return, n);
     memset(&env->log, 0, sizeof(env->log));
     memset(&env->two_player_log, 0, sizeof(env->two_player_log));
-    if (failed) {
-        connect4_close(env);
-        return -1;
-    }
-    return 0;
+    return envsdk_init_done(&env->core);
 }
 
 // ---- Bitboard rules ----------------------------------------------------------------------------
@@ -383,7 +369,7 @@ static void c4_start_two_player(connect4* env, int32_t g) {
 
 void connect4_reset(connect4* env, uint64_t seed) {
     memset(&env->log, 0, sizeof(env->log));
-    env->since_report = 0;
+    env->core.since_report = 0;
     memset(&env->two_player_log, 0, sizeof(env->two_player_log));
     const bool two_player = env->opponent == C4_NONE;
     const size_t rows = two_player ? 2 : 1;  // agent rows per sub-env
@@ -400,7 +386,7 @@ void connect4_reset(connect4* env, uint64_t seed) {
             c4_start(env, i);
         }
     }
-    env->started = true;
+    env->core.started = true;
 }
 
 // Outcomes of one step, as indices into the reward table below.
@@ -464,7 +450,7 @@ static int32_t connect4_step_two_player(connect4* env) {
 // Returns the episodes logged and not yet read by Python (> 0 tells it to read the log), or -1
 // without touching anything when the env is not started (before reset, after close).
 int32_t connect4_step(connect4* env) {
-    if (!env->started) return -1;
+    if (!env->core.started) return -1;
     if (env->opponent == C4_NONE) return connect4_step_two_player(env);
     // Locals, so that stores through the bool buffers (which may alias anything) do not force
     // reloads of env's fields.

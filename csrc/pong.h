@@ -100,10 +100,7 @@ typedef struct pong {
     int32_t* opponent_score;// [num_envs] opponent points this episode
     int32_t* tick;          // [num_envs] steps taken in the current episode
     pong_log log;
-    int32_t report_every;  // steps between offers of the log to Python (set by Python; 0 = 1)
-    int32_t since_report;  // steps since the last offer
-    double report[16];     // the means of the last offer, count first (ENVSDK_REPORT); read by Python
-    bool started;           // true between reset and close; step does nothing otherwise
+    envsdk_core core;       // reporting, started, allocations (envsdk.h)
 } pong;
 
 int pong_init(pong* env);
@@ -114,17 +111,7 @@ void pong_close(pong* env);
 // envsdk:cdef end
 
 void pong_close(pong* env) {
-    env->started = false;
-    free(env->rng), env->rng = NULL;
-    free(env->agent_y), env->agent_y = NULL;
-    free(env->opponent_y), env->opponent_y = NULL;
-    free(env->ball_x), env->ball_x = NULL;
-    free(env->ball_y), env->ball_y = NULL;
-    free(env->ball_vx), env->ball_vx = NULL;
-    free(env->ball_vy), env->ball_vy = NULL;
-    free(env->agent_score), env->agent_score = NULL;
-    free(env->opponent_score), env->opponent_score = NULL;
-    free(env->tick), env->tick = NULL;
+    envsdk_free_all(&env->core);
 }
 
 int pong_init(pong* env) {
@@ -151,24 +138,19 @@ int pong_init(pong* env) {
     float inv_vy = env->ball_max_speed_y > 0.0f ? 1.0f / env->ball_max_speed_y : 0.0f;
     env->inv_max_speed_y = isfinite(inv_vy) ? inv_vy : 0.0f;
     env->inv_max_score = 1.0f / (float)env->max_score;
-    int failed = 0;
     size_t n = (size_t)env->num_envs;
-    env->rng = envsdk_calloc(n, sizeof(uint64_t), &failed);
-    env->agent_y = envsdk_calloc(n, sizeof(float), &failed);
-    env->opponent_y = envsdk_calloc(n, sizeof(float), &failed);
-    env->ball_x = envsdk_calloc(n, sizeof(float), &failed);
-    env->ball_y = envsdk_calloc(n, sizeof(float), &failed);
-    env->ball_vx = envsdk_calloc(n, sizeof(float), &failed);
-    env->ball_vy = envsdk_calloc(n, sizeof(float), &failed);
-    env->agent_score = envsdk_calloc(n, sizeof(int32_t), &failed);
-    env->opponent_score = envsdk_calloc(n, sizeof(int32_t), &failed);
-    env->tick = envsdk_calloc(n, sizeof(int32_t), &failed);
+    ENVSDK_ALLOC(env, rng, n);
+    ENVSDK_ALLOC(env, agent_y, n);
+    ENVSDK_ALLOC(env, opponent_y, n);
+    ENVSDK_ALLOC(env, ball_x, n);
+    ENVSDK_ALLOC(env, ball_y, n);
+    ENVSDK_ALLOC(env, ball_vx, n);
+    ENVSDK_ALLOC(env, ball_vy, n);
+    ENVSDK_ALLOC(env, agent_score, n);
+    ENVSDK_ALLOC(env, opponent_score, n);
+    ENVSDK_ALLOC(env, tick, n);
     memset(&env->log, 0, sizeof(env->log));
-    if (failed) {
-        pong_close(env);
-        return -1;
-    }
-    return 0;
+    return envsdk_init_done(&env->core);
 }
 
 // Put sub-env i's ball in the centre with a random serve. One RNG draw: bit 0 picks the side
@@ -213,7 +195,7 @@ static void pong_start(pong* env, int32_t i) {
 
 void pong_reset(pong* env, uint64_t seed) {
     memset(&env->log, 0, sizeof(env->log));
-    env->since_report = 0;
+    env->core.since_report = 0;
     for (int32_t i = 0; i < env->num_envs; i++) {
         env->rng[i] = seed + (uint64_t)i;
         env->rewards[i] = 0.0f;
@@ -221,13 +203,13 @@ void pong_reset(pong* env, uint64_t seed) {
         env->truncations[i] = false;
         pong_start(env, i);
     }
-    env->started = true;
+    env->core.started = true;
 }
 
 // Returns the episodes logged and not yet read by Python (> 0 tells it to read the log), or -1
 // without touching anything when the env is not started (before reset, after close).
 int32_t pong_step(pong* env) {
-    if (!env->started) return -1;
+    if (!env->core.started) return -1;
     // Config, derived values and array pointers in locals: the compiler cannot prove that the
     // buffers never alias the struct, so it would otherwise reload them after every store.
     const float lo = env->half_paddle, hi = env->height - env->half_paddle;

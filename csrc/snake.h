@@ -96,10 +96,7 @@ typedef struct snake {
     int32_t* eaten;         // [num_envs * snakes] food eaten in the current life
     float* episode_return;  // [num_envs * snakes] return of the current life so far
     snake_log log;
-    int32_t report_every;  // steps between offers of the log to Python (set by Python; 0 = 1)
-    int32_t since_report;  // steps since the last offer
-    double report[16];     // the means of the last offer, count first (ENVSDK_REPORT); read by Python
-    bool started;           // true between reset and close; step does nothing otherwise
+    envsdk_core core;       // reporting, started, allocations (envsdk.h)
 } snake;
 
 int snake_init(snake* env);
@@ -110,44 +107,27 @@ void snake_close(snake* env);
 // envsdk:cdef end
 
 void snake_close(snake* env) {
-    env->started = false;
-    free(env->rng), env->rng = NULL;
-    free(env->tick), env->tick = NULL;
-    free(env->food_count), env->food_count = NULL;
-    free(env->grid), env->grid = NULL;
-    free(env->owner), env->owner = NULL;
-    free(env->head), env->head = NULL;
-    free(env->tail), env->tail = NULL;
-    free(env->length), env->length = NULL;
-    free(env->heading), env->heading = NULL;
-    free(env->life), env->life = NULL;
-    free(env->eaten), env->eaten = NULL;
-    free(env->episode_return), env->episode_return = NULL;
+    envsdk_free_all(&env->core);
 }
 
 int snake_init(snake* env) {
-    int failed = 0;
     size_t n = (size_t)env->num_envs, agents = n * (size_t)env->snakes;
     env->stride = env->width + 2 * env->view;
     env->cells = env->stride * (env->height + 2 * env->view);
-    env->rng = envsdk_calloc(n, sizeof(uint64_t), &failed);
-    env->tick = envsdk_calloc(n, sizeof(int32_t), &failed);
-    env->food_count = envsdk_calloc(n, sizeof(int32_t), &failed);
-    env->grid = envsdk_calloc(n * (size_t)env->cells, sizeof(uint8_t), &failed);
-    env->owner = envsdk_calloc(n * (size_t)env->cells, sizeof(uint16_t), &failed);
-    env->head = envsdk_calloc(agents, sizeof(int32_t), &failed);
-    env->tail = envsdk_calloc(agents, sizeof(int32_t), &failed);
-    env->length = envsdk_calloc(agents, sizeof(int32_t), &failed);
-    env->heading = envsdk_calloc(agents, sizeof(int32_t), &failed);
-    env->life = envsdk_calloc(agents, sizeof(int32_t), &failed);
-    env->eaten = envsdk_calloc(agents, sizeof(int32_t), &failed);
-    env->episode_return = envsdk_calloc(agents, sizeof(float), &failed);
+    ENVSDK_ALLOC(env, rng, n);
+    ENVSDK_ALLOC(env, tick, n);
+    ENVSDK_ALLOC(env, food_count, n);
+    ENVSDK_ALLOC(env, grid, n * (size_t)env->cells);
+    ENVSDK_ALLOC(env, owner, n * (size_t)env->cells);
+    ENVSDK_ALLOC(env, head, agents);
+    ENVSDK_ALLOC(env, tail, agents);
+    ENVSDK_ALLOC(env, length, agents);
+    ENVSDK_ALLOC(env, heading, agents);
+    ENVSDK_ALLOC(env, life, agents);
+    ENVSDK_ALLOC(env, eaten, agents);
+    ENVSDK_ALLOC(env, episode_return, agents);
     memset(&env->log, 0, sizeof(env->log));
-    if (failed) {
-        snake_close(env);
-        return -1;
-    }
-    return 0;
+    return envsdk_init_done(&env->core);
 }
 
 // A random empty cell of the width x height interior, or -1 when there is none: SNAKE_TRIES
@@ -273,7 +253,7 @@ static void snake_start(snake* env, int32_t e) {
 
 void snake_reset(snake* env, uint64_t seed) {
     memset(&env->log, 0, sizeof(env->log));
-    env->since_report = 0;
+    env->core.since_report = 0;
     size_t agents = (size_t)env->num_envs * (size_t)env->snakes;
     for (size_t a = 0; a < agents; a++) {
         env->rewards[a] = 0.0f;
@@ -285,13 +265,13 @@ void snake_reset(snake* env, uint64_t seed) {
         env->rng[e] = seed + (uint64_t)e;
         snake_start(env, e);
     }
-    env->started = true;
+    env->core.started = true;
 }
 
 // Returns the lives logged and not yet read by Python (> 0 tells it to read the log), or -1
 // without touching anything when the env is not started (before reset, after close).
 int32_t snake_step(snake* env) {
-    if (!env->started) return -1;
+    if (!env->core.started) return -1;
     // Locals, so that stores through the int8/bool buffers (character types, which may alias
     // anything) do not force the compiler to reload env's fields on every access.
     const int32_t num_envs = env->num_envs, snakes = env->snakes, stride = env->stride;

@@ -36,10 +36,7 @@ typedef struct squared {
     int32_t* tick;          // [num_envs] steps taken in the current episode
     float* episode_return;  // [num_envs] return of the current episode so far
     squared_log log;
-    int32_t report_every;  // steps between offers of the log to Python (set by Python; 0 = 1)
-    int32_t since_report;  // steps since the last offer
-    double report[16];     // the means of the last offer, count first (ENVSDK_REPORT); read by Python
-    bool started;           // true between reset and close; step does nothing otherwise
+    envsdk_core core;       // reporting, started, allocations (envsdk.h)
 } squared;
 
 int squared_init(squared* env);
@@ -50,30 +47,19 @@ void squared_close(squared* env);
 // envsdk:cdef end
 
 void squared_close(squared* env) {
-    env->started = false;
-    free(env->rng), env->rng = NULL;
-    free(env->agent_row), env->agent_row = NULL;
-    free(env->agent_col), env->agent_col = NULL;
-    free(env->target), env->target = NULL;
-    free(env->tick), env->tick = NULL;
-    free(env->episode_return), env->episode_return = NULL;
+    envsdk_free_all(&env->core);
 }
 
 int squared_init(squared* env) {
-    int failed = 0;
     size_t n = (size_t)env->num_envs;
-    env->rng = envsdk_calloc(n, sizeof(uint64_t), &failed);
-    env->agent_row = envsdk_calloc(n, sizeof(int32_t), &failed);
-    env->agent_col = envsdk_calloc(n, sizeof(int32_t), &failed);
-    env->target = envsdk_calloc(n, sizeof(int32_t), &failed);
-    env->tick = envsdk_calloc(n, sizeof(int32_t), &failed);
-    env->episode_return = envsdk_calloc(n, sizeof(float), &failed);
+    ENVSDK_ALLOC(env, rng, n);
+    ENVSDK_ALLOC(env, agent_row, n);
+    ENVSDK_ALLOC(env, agent_col, n);
+    ENVSDK_ALLOC(env, target, n);
+    ENVSDK_ALLOC(env, tick, n);
+    ENVSDK_ALLOC(env, episode_return, n);
     memset(&env->log, 0, sizeof(env->log));
-    if (failed) {
-        squared_close(env);
-        return -1;
-    }
-    return 0;
+    return envsdk_init_done(&env->core);
 }
 
 // Start a new episode in sub-env i and write its whole observation row.
@@ -96,7 +82,7 @@ static void squared_start(squared* env, int32_t i) {
 
 void squared_reset(squared* env, uint64_t seed) {
     memset(&env->log, 0, sizeof(env->log));
-    env->since_report = 0;
+    env->core.since_report = 0;
     for (int32_t i = 0; i < env->num_envs; i++) {
         env->rng[i] = seed + (uint64_t)i;
         env->rewards[i] = 0.0f;
@@ -104,7 +90,7 @@ void squared_reset(squared* env, uint64_t seed) {
         env->truncations[i] = false;
         squared_start(env, i);
     }
-    env->started = true;
+    env->core.started = true;
 }
 
 // Row and column change of each action: stay, up, down, left, right.
@@ -114,7 +100,7 @@ static const int32_t SQUARED_DCOL[5] = {0, 0, 0, -1, 1};
 // Returns the episodes logged and not yet read by Python (> 0 tells it to read the log), or -1
 // without touching anything when the env is not started (before reset, after close).
 int32_t squared_step(squared* env) {
-    if (!env->started) return -1;
+    if (!env->core.started) return -1;
     // Locals, so that stores through the uint8/bool buffers (character types, which may alias
     // anything) do not force the compiler to reload env's fields on every access.
     const int32_t* actions = env->actions;

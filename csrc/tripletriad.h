@@ -102,10 +102,7 @@ typedef struct tripletriad {
     int32_t* illegal;       // [num_envs] illegal actions in the current episode
     float* episode_return;  // [num_envs] return of the current episode so far
     tripletriad_log log;
-    int32_t report_every;  // steps between offers of the log to Python (set by Python; 0 = 1)
-    int32_t since_report;  // steps since the last offer
-    double report[16];     // the means of the last offer, count first (ENVSDK_REPORT); read by Python
-    bool started;           // true between reset and close; step does nothing otherwise
+    envsdk_core core;       // reporting, started, allocations (envsdk.h)
 } tripletriad;
 
 int tripletriad_init(tripletriad* env);
@@ -152,38 +149,23 @@ static inline int32_t tripletriad_nth_bit(uint32_t x, int32_t n) {
 }
 
 void tripletriad_close(tripletriad* env) {
-    env->started = false;
-    free(env->rng), env->rng = NULL;
-    free(env->ranks), env->ranks = NULL;
-    free(env->board), env->board = NULL;
-    free(env->hands), env->hands = NULL;
-    free(env->empty), env->empty = NULL;
-    free(env->mine), env->mine = NULL;
-    free(env->selected), env->selected = NULL;
-    free(env->tick), env->tick = NULL;
-    free(env->illegal), env->illegal = NULL;
-    free(env->episode_return), env->episode_return = NULL;
+    envsdk_free_all(&env->core);
 }
 
 int tripletriad_init(tripletriad* env) {
-    int failed = 0;
     size_t n = (size_t)env->num_envs;
-    env->rng = envsdk_calloc(n, sizeof(uint64_t), &failed);
-    env->ranks = envsdk_calloc(n * 40, sizeof(int8_t), &failed);
-    env->board = envsdk_calloc(n * 36, sizeof(int8_t), &failed);
-    env->hands = envsdk_calloc(n, sizeof(uint16_t), &failed);
-    env->empty = envsdk_calloc(n, sizeof(uint16_t), &failed);
-    env->mine = envsdk_calloc(n, sizeof(uint16_t), &failed);
-    env->selected = envsdk_calloc(n, sizeof(int8_t), &failed);
-    env->tick = envsdk_calloc(n, sizeof(int32_t), &failed);
-    env->illegal = envsdk_calloc(n, sizeof(int32_t), &failed);
-    env->episode_return = envsdk_calloc(n, sizeof(float), &failed);
+    ENVSDK_ALLOC(env, rng, n);
+    ENVSDK_ALLOC(env, ranks, n * 40);
+    ENVSDK_ALLOC(env, board, n * 36);
+    ENVSDK_ALLOC(env, hands, n);
+    ENVSDK_ALLOC(env, empty, n);
+    ENVSDK_ALLOC(env, mine, n);
+    ENVSDK_ALLOC(env, selected, n);
+    ENVSDK_ALLOC(env, tick, n);
+    ENVSDK_ALLOC(env, illegal, n);
+    ENVSDK_ALLOC(env, episode_return, n);
     memset(&env->log, 0, sizeof(env->log));
-    if (failed) {
-        tripletriad_close(env);
-        return -1;
-    }
-    return 0;
+    return envsdk_init_done(&env->core);
 }
 
 // One sub-env's game, as pointers into its rows plus its bitmasks held in locals (registers),
@@ -339,7 +321,7 @@ static void tripletriad_start(tripletriad* env, int32_t i) {
 
 void tripletriad_reset(tripletriad* env, uint64_t seed) {
     memset(&env->log, 0, sizeof(env->log));
-    env->since_report = 0;
+    env->core.since_report = 0;
     for (int32_t i = 0; i < env->num_envs; i++) {
         env->rng[i] = seed + (uint64_t)i;
         env->rewards[i] = 0.0f;
@@ -347,13 +329,13 @@ void tripletriad_reset(tripletriad* env, uint64_t seed) {
         env->truncations[i] = false;
         tripletriad_start(env, i);
     }
-    env->started = true;
+    env->core.started = true;
 }
 
 // Returns the episodes logged and not yet read by Python (> 0 tells it to read the log), or -1
 // without touching anything when the env is not started (before reset, after close).
 int32_t tripletriad_step(tripletriad* env) {
-    if (!env->started) return -1;
+    if (!env->core.started) return -1;
     // Locals: int8/bool stores may alias anything, so the compiler would otherwise reload the
     // struct's fields after every observation or flag store.
     const int32_t n = env->num_envs, max_steps = env->max_steps, kind = env->opponent;

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from envsdk import allocate, spaces
-from envsdk.buffers import copy_actions, validate
+from envsdk import _sims, spaces
 from envsdk.config import check_float, check_int, reject_unknown
 from envsdk.controls import Controls
 from envsdk.csim import CSim
@@ -105,36 +104,24 @@ class Breakout:
                                                    dtype=np.float32)
         self.single_action_space = spaces.Discrete(4)
         self.num_agents = num_envs
-        if buffers is None:
-            buffers = allocate(self.single_observation_space, self.single_action_space, num_envs)
-        self.buffers = validate(
-            buffers, self.single_observation_space, self.single_action_space, num_envs, owner="Breakout.buffers"
-        )
         self._sim = CSim(
-            "breakout", self.buffers, owner="Breakout",
-            num_envs=num_envs, width=width, height=height, brick_rows=brick_rows,
+            _sims, "breakout", self, buffers, num_envs=num_envs, width=width, height=height, brick_rows=brick_rows,
             brick_cols=brick_cols, brick_width=brick_width, brick_height=brick_height, brick_top=brick_top,
             paddle_width=paddle_width, paddle_height=paddle_height, ball_size=ball_size, ball_speed=ball_speed,
-            ball_speed_max=ball_speed_max, ball_speedup=ball_speedup, paddle_speed=paddle_speed,
-            frameskip=frameskip, lives=lives, max_steps=max_steps, report_every=report_every,
+            ball_speed_max=ball_speed_max, ball_speedup=ball_speedup, paddle_speed=paddle_speed, frameskip=frameskip,
+            lives=lives, max_steps=max_steps, report_every=report_every,
         )
-        b = self.buffers
-        self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions
-        self._results = (b.observations, b.rewards, b.terminals, b.truncations)
+        self.buffers = self._sim.buffers
 
     def reset(self, seed: int | None = None):
-        self._sim.reset(seed)
-        return self.buffers.observations, []
+        return self._sim.reset(seed)
 
     def step(self, actions):
-        if actions is not self._actions:
-            copy_actions(self._actions, actions, "Breakout.step")
-        unread = self._c_step(self._c)  # episodes to report; -1 if not reset or closed
-        return (*self._results, self._sim.infos(unread) if unread else [])
+        return self._sim.step(actions)
 
     def _layout(self, index: int):
         """Sub-env ``index``: brick grid [rows, cols] (1 present), paddle (x, y), ball (x, y), pixels."""
-        c = self._c
+        c = self._sim.c
         bricks = self.buffers.observations[index, OBS_HEAD:].reshape(self.brick_rows, self.brick_cols) > 0.5
         paddle = (float(c.paddle_x[index]), float(self.height - 2 * self.paddle_height))
         ball = (float(c.ball_x[index]), float(c.ball_y[index]))

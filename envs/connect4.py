@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from envsdk import allocate, spaces
-from envsdk.buffers import copy_actions, validate
+from envsdk import _sims, spaces
 from envsdk.config import check_float, check_int, reject_unknown
 from envsdk.controls import Controls
 from envsdk.csim import CSim
@@ -101,27 +100,18 @@ class Connect4:
         self.single_observation_space = spaces.Box(-1.0, 1.0, shape=(OBS_SIZE,), dtype=np.float32)
         self.single_action_space = spaces.Discrete(COLS)
         self.num_agents = num_envs * self._rows
-        if buffers is None:
-            buffers = allocate(self.single_observation_space, self.single_action_space, self.num_agents)
-        self.buffers = validate(
-            buffers, self.single_observation_space, self.single_action_space, self.num_agents, owner="Connect4.buffers"
+        self._sim = CSim(
+            _sims, "connect4", self, buffers, num_envs=num_envs, opponent=kind, depth=depth, first=who,
+            illegal_reward=illegal_reward, log_field="two_player_log" if self._rows == 2 else "log",
+            report_every=report_every,
         )
-        self._sim = CSim("connect4", self.buffers, owner="Connect4", num_envs=num_envs, opponent=kind, depth=depth,
-                         first=who, illegal_reward=illegal_reward,
-                         log_field="two_player_log" if self._rows == 2 else "log", report_every=report_every)
-        b = self.buffers
-        self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions
-        self._results = (b.observations, b.rewards, b.terminals, b.truncations)
+        self.buffers = self._sim.buffers
 
     def reset(self, seed: int | None = None):
-        self._sim.reset(seed)
-        return self.buffers.observations, []
+        return self._sim.reset(seed)
 
     def step(self, actions):
-        if actions is not self._actions:
-            copy_actions(self._actions, actions, "Connect4.step")
-        unread = self._c_step(self._c)  # episodes to report; -1 if not reset or closed
-        return (*self._results, self._sim.infos(unread) if unread else [])
+        return self._sim.step(actions)
 
     def board(self, index: int = 0) -> np.ndarray:
         """Sub-env ``index``'s board ``[6, 7]`` int8 (row 0 at the top): 1 agent, -1 opponent, 0 empty.

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from envsdk import allocate, spaces
-from envsdk.buffers import copy_actions, validate
+from envsdk import _sims, spaces
 from envsdk.config import check_float, check_int, reject_unknown
 from envsdk.controls import Controls
 from envsdk.csim import CSim
@@ -72,39 +71,27 @@ class Pong:
         self.single_observation_space = spaces.Box(-1.0, 1.0, shape=(8,), dtype=np.float32)
         self.single_action_space = spaces.Discrete(3)
         self.num_agents = num_envs
-        if buffers is None:
-            buffers = allocate(self.single_observation_space, self.single_action_space, num_envs)
-        self.buffers = validate(
-            buffers, self.single_observation_space, self.single_action_space, num_envs, owner="Pong.buffers"
-        )
         self._sim = CSim(
-            "pong", self.buffers, owner="Pong",
-            num_envs=num_envs, width=width, height=height, paddle_width=paddle_width,
+            _sims, "pong", self, buffers, num_envs=num_envs, width=width, height=height, paddle_width=paddle_width,
             paddle_height=paddle_height, paddle_speed=paddle_speed, opponent_speed=opponent_speed,
             ball_size=ball_size, ball_speed_x=ball_speed_x, ball_max_speed_y=ball_max_speed_y,
             serve_speed_y=serve_speed_y, frameskip=frameskip, max_score=max_score, max_steps=max_steps,
             report_every=report_every,
         )
-        b = self.buffers
-        self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions
-        self._results = (b.observations, b.rewards, b.terminals, b.truncations)
+        self.buffers = self._sim.buffers
 
     def reset(self, seed: int | None = None):
-        self._sim.reset(seed)
-        return self.buffers.observations, []
+        return self._sim.reset(seed)
 
     def step(self, actions):
-        if actions is not self._actions:
-            copy_actions(self._actions, actions, "Pong.step")
-        unread = self._c_step(self._c)  # episodes to report; -1 if not reset or closed
-        return (*self._results, self._sim.infos(unread) if unread else [])
+        return self._sim.step(actions)
 
     def _layout(self, index: int, sx: float, sy: float, rows: int, cols: int) -> np.ndarray:
         """Sub-env ``index`` as a ``[rows, cols]`` int grid (0 empty, 1 opponent, 2 agent, 3 ball).
 
         ``sx``/``sy`` are cells per field unit; every object covers at least one cell.
         """
-        c = self._c
+        c = self._sim.c
         grid = np.zeros((rows, cols), np.uint8)
 
         def box(x0: float, x1: float, y0: float, y1: float, value: int) -> None:
@@ -126,7 +113,7 @@ class Pong:
         if mode == "ansi":
             cols, rows = 64, 24
             grid = self._layout(index, cols / self.width, rows / self.height, rows, cols)
-            c = self._c
+            c = self._sim.c
             score = f"opponent {c.opponent_score[index]} : {c.agent_score[index]} agent (first to {self.max_score})"
             border = "+" + "-" * cols + "+"
             body = grid_to_ansi(grid, _GLYPHS).split("\n")

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from envsdk._sims import ffi
 
-from envsdk import allocate, spaces
-from envsdk.buffers import copy_actions, validate
+from envsdk import _sims, spaces
 from envsdk.config import check_float, check_int, reject_unknown
 from envsdk.controls import Controls
 from envsdk.csim import CSim
@@ -86,29 +84,18 @@ class Snake:
         self.single_observation_space = spaces.Box(0, OTHER_HEAD, shape=(side, side), dtype=np.int8)
         self.single_action_space = spaces.Discrete(4)
         self.num_agents = num_envs * snakes
-        if buffers is None:
-            buffers = allocate(self.single_observation_space, self.single_action_space, self.num_agents)
-        self.buffers = validate(
-            buffers, self.single_observation_space, self.single_action_space, self.num_agents, owner="Snake.buffers"
-        )
         self._sim = CSim(
-            "snake", self.buffers, owner="Snake", num_envs=num_envs, width=width, height=height, snakes=snakes,
-            food=food, view=view, max_steps=max_steps, reward_food=reward_food, reward_death=reward_death,
+            _sims, "snake", self, buffers, num_envs=num_envs, width=width, height=height, snakes=snakes, food=food,
+            view=view, max_steps=max_steps, reward_food=reward_food, reward_death=reward_death,
             report_every=report_every,
         )
-        b = self.buffers
-        self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions
-        self._results = (b.observations, b.rewards, b.terminals, b.truncations)
+        self.buffers = self._sim.buffers
 
     def reset(self, seed: int | None = None):
-        self._sim.reset(seed)
-        return self.buffers.observations, []
+        return self._sim.reset(seed)
 
     def step(self, actions):
-        if actions is not self._actions:
-            copy_actions(self._actions, actions, "Snake.step")
-        unread = self._c_step(self._c)  # lives to report; -1 if not reset or closed
-        return (*self._results, self._sim.infos(unread) if unread else [])
+        return self._sim.step(actions)
 
     def grid(self, index: int = 0) -> np.ndarray:
         """Sub-env ``index``'s cells with a one-cell wall frame, ``[height+2, width+2]`` int32 (a copy of
@@ -117,7 +104,7 @@ class Snake:
             raise StateError("Snake.grid: expected an open env, found it closed. Fix: build a new env.")
         if not 0 <= index < self.num_envs:
             raise IndexError(f"Snake.grid: expected index in [0, {self.num_envs - 1}], found {index}")
-        c, cells, v = self._c, self._c.cells, self.view
+        ffi, c, cells, v = self._sim.ffi, self._sim.c, self._sim.c.cells, self.view
         shape = (self.height + 2 * v, self.width + 2 * v)
         window = (slice(v - 1, v + self.height + 1), slice(v - 1, v + self.width + 1))
         grid = np.frombuffer(ffi.buffer(c.grid + index * cells, cells), np.uint8).reshape(shape)[window]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from envsdk import allocate, spaces
-from envsdk.buffers import copy_actions, validate
+from envsdk import _sims, spaces
 from envsdk.config import check_int, reject_unknown
 from envsdk.controls import Controls
 from envsdk.csim import CSim
@@ -37,26 +36,17 @@ class Squared:
         self.single_observation_space = spaces.Box(0, 2, shape=(size * size,), dtype=np.uint8)
         self.single_action_space = spaces.Discrete(5)
         self.num_agents = num_envs
-        if buffers is None:
-            buffers = allocate(self.single_observation_space, self.single_action_space, num_envs)
-        self.buffers = validate(
-            buffers, self.single_observation_space, self.single_action_space, num_envs, owner="Squared.buffers"
+        self._sim = CSim(
+            _sims, "squared", self, buffers, num_envs=num_envs, size=size, max_steps=max_steps,
+            report_every=report_every,
         )
-        self._sim = CSim("squared", self.buffers, owner="Squared", num_envs=num_envs, size=size, max_steps=max_steps,
-                         report_every=report_every)
-        b = self.buffers
-        self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions
-        self._results = (b.observations, b.rewards, b.terminals, b.truncations)
+        self.buffers = self._sim.buffers
 
     def reset(self, seed: int | None = None):
-        self._sim.reset(seed)
-        return self.buffers.observations, []
+        return self._sim.reset(seed)
 
     def step(self, actions):
-        if actions is not self._actions:
-            copy_actions(self._actions, actions, "Squared.step")
-        unread = self._c_step(self._c)  # episodes to report; -1 if not reset or closed
-        return (*self._results, self._sim.infos(unread) if unread else [])
+        return self._sim.step(actions)
 
     def render(self, mode: str = "rgb_array", index: int = 0):
         """Sub-env ``index`` as an RGB frame ``[size*8, size*8, 3]`` (``"rgb_array"``) or text (``"ansi"``)."""

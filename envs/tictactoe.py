@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from envsdk import allocate, spaces
-from envsdk.buffers import copy_actions, validate
+from envsdk import _sims, spaces
 from envsdk.config import check_float, check_int, reject_unknown
 from envsdk.controls import Controls
 from envsdk.csim import CSim
@@ -124,27 +123,18 @@ class TicTacToe:
         self.single_observation_space = spaces.Box(-1, 1, shape=(18,), dtype=np.int8)
         self.single_action_space = spaces.Discrete(9)
         self.num_agents = num_envs * self._rows
-        if buffers is None:
-            buffers = allocate(self.single_observation_space, self.single_action_space, self.num_agents)
-        self.buffers = validate(
-            buffers, self.single_observation_space, self.single_action_space, self.num_agents, owner="TicTacToe.buffers"
+        self._sim = CSim(
+            _sims, "tictactoe", self, buffers, num_envs=num_envs, opponent=opponent_code, first=first_code,
+            epsilon=epsilon, opening=opening, illegal_reward=illegal_reward,
+            log_field="two_player_log" if self._rows == 2 else "log", report_every=report_every,
         )
-        self._sim = CSim("tictactoe", self.buffers, owner="TicTacToe", num_envs=num_envs, opponent=opponent_code,
-                         first=first_code, epsilon=epsilon, opening=opening, illegal_reward=illegal_reward,
-                         log_field="two_player_log" if self._rows == 2 else "log", report_every=report_every)
-        b = self.buffers
-        self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions
-        self._results = (b.observations, b.rewards, b.terminals, b.truncations)
+        self.buffers = self._sim.buffers
 
     def reset(self, seed: int | None = None):
-        self._sim.reset(seed)
-        return self.buffers.observations, []
+        return self._sim.reset(seed)
 
     def step(self, actions):
-        if actions is not self._actions:
-            copy_actions(self._actions, actions, "TicTacToe.step")
-        unread = self._c_step(self._c)  # episodes to report; -1 if not reset or closed
-        return (*self._results, self._sim.infos(unread) if unread else [])
+        return self._sim.step(actions)
 
     def _board(self, index: int) -> tuple[np.ndarray, bool]:
         """Sub-env ``index``: board [3, 3] (1 agent, -1 opponent, 0 empty) and whether the agent plays X.
@@ -153,7 +143,7 @@ class TicTacToe:
         """
         index = range(self.num_envs)[index]  # IndexError when out of range; negatives count from the end
         board = self.buffers.observations[index * self._rows, :9].reshape(3, 3)
-        return board, True if self._sim.closed else bool(self._c.agent_first[index])
+        return board, True if self._sim.closed else bool(self._sim.c.agent_first[index])
 
     def render(self, mode: str = "rgb_array", index: int = 0):
         """Sub-env ``index`` as an RGB frame ``[96, 96, 3]`` uint8 (``"rgb_array"``) or ANSI text.

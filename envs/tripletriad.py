@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from envsdk import allocate, spaces
-from envsdk.buffers import copy_actions, validate
+from envsdk import _sims, spaces
 from envsdk.config import check_float, check_int, reject_unknown
 from envsdk.controls import Controls
 from envsdk.csim import CSim
@@ -87,29 +86,18 @@ class TripleTriad:
         self.single_observation_space = spaces.Box(-1, self.max_rank, shape=(OBS_SIZE,), dtype=np.int8)
         self.single_action_space = spaces.Discrete(NUM_ACTIONS)
         self.num_agents = num_envs
-        if buffers is None:
-            buffers = allocate(self.single_observation_space, self.single_action_space, num_envs)
-        self.buffers = validate(
-            buffers, self.single_observation_space, self.single_action_space, num_envs, owner="TripleTriad.buffers"
-        )
         self._sim = CSim(
-            "tripletriad", self.buffers, owner="TripleTriad", num_envs=num_envs, opponent=opponent_id,
-            starter=starter_id, max_rank=self.max_rank, max_steps=self.max_steps, illegal_penalty=self.illegal_penalty,
+            _sims, "tripletriad", self, buffers, num_envs=num_envs, opponent=opponent_id, starter=starter_id,
+            max_rank=self.max_rank, max_steps=self.max_steps, illegal_penalty=self.illegal_penalty,
             report_every=report_every,
         )
-        b = self.buffers
-        self._c, self._c_step, self._actions = self._sim.c, self._sim.step, b.actions
-        self._results = (b.observations, b.rewards, b.terminals, b.truncations)
+        self.buffers = self._sim.buffers
 
     def reset(self, seed: int | None = None):
-        self._sim.reset(seed)
-        return self.buffers.observations, []
+        return self._sim.reset(seed)
 
     def step(self, actions):
-        if actions is not self._actions:
-            copy_actions(self._actions, actions, "TripleTriad.step")
-        unread = self._c_step(self._c)  # episodes to report; -1 if not reset or closed
-        return (*self._results, self._sim.infos(unread) if unread else [])
+        return self._sim.step(actions)
 
     def render(self, mode: str = "rgb_array", index: int = 0):
         """Sub-env ``index``: an RGB frame ``[142, 130, 3]`` uint8 (``"rgb_array"``): the opponent's

@@ -55,6 +55,11 @@ class SourceTreeError(EnvsdkError, ImportError):
     """envsdk was imported from a source checkout that is not built (no compiled ``envsdk._sims``)."""
 
 
+class CBuildError(EnvsdkError, ValueError):
+    """A C sim cannot be built (``envsdk.cbuild``): a header that is not a valid sim, a compile
+    error (the message quotes the compiler), or a cache folder that cannot be written."""
+
+
 class CheckpointError(EnvsdkError, ValueError):
     """A policy checkpoint cannot be loaded: no such file, content that is not plain data (it would
     run code), keys or shapes that are not the format of ``envsdk/policy.py``, a policy for another

@@ -20,7 +20,11 @@ they cost more than the rest of the handshake.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
+
+from envsdk.errors import SourceTreeError
 
 STEP, RESET, CLOSE = 1, 2, 3          # commands (parent -> worker)
 OK, INFOS, PIPED, ERROR = 0, 1, 2, 3  # how a worker finished: no infos; infos in its area; infos or
@@ -35,12 +39,27 @@ _DONE, _STATUS, _LENGTH = 8, 9, 10  # the number of the last command the worker 
 _NUMBER = 11  # the number of the command in the slot (1 is "build your envs", never posted)
 
 
+def native():
+    """``(ffi, lib)`` of ``envsdk._sims``, the compiled module the handshake's C lives in (beside the
+    bundled sims); ``SourceTreeError`` with the fix when this envsdk is a checkout never built."""
+    try:
+        from envsdk._sims import ffi, lib
+    except ModuleNotFoundError as e:
+        if e.name != "envsdk._sims":
+            raise
+        raise SourceTreeError(
+            f"envsdk._sims: expected the C sims compiled beside {os.path.dirname(os.path.dirname(__file__))}, "
+            "found no compiled module (this source checkout was never built). Fix: python -m pip install -e . "
+            "(or pip install . and run from another directory)."
+        ) from None
+    return ffi, lib
+
+
 class Handshake:
     """The handshake of ``num_workers`` workers, over ``memory`` (``nbytes(num_workers)`` bytes)."""
 
     def __init__(self, memory: np.ndarray, num_workers: int):
-        from envsdk.csim import ffi, lib  # here, not at import: importing envsdk loads no C
-
+        ffi, lib = native()  # here, not at import: importing envsdk loads no C
         self._lib = lib
         # Memoryviews, not numpy: reading or writing one word costs ~30 ns instead of ~100, and
         # the parent does a dozen per step while every worker waits for it.

@@ -420,7 +420,9 @@ def _watch_parent(parent_pid: int) -> None:
 def _die_with_parent(start_method: str) -> None:
     """Have the kernel kill this worker when its parent (the backend's process, or the forkserver)
     ends: the one way to end a worker left stopped (SIGSTOP) by a parent that was SIGKILLed."""
-    from envsdk._sims import lib
+    from envsdk.backends.handshake import native
+
+    _, lib = native()
 
     if start_method == "forkserver":
         # Each child of a forkserver holds a descriptor that keeps the forkserver running until
