@@ -147,7 +147,8 @@ class _Sim:
             self._check_log(ffi, fields["log"].type)
 
     def _require(self, fields: dict, field: str, cname: str, fix: str) -> None:
-        found = fields[field].type.cname if field in fields else "none"
+        # cffi names a typedef'd struct "x" when parsing and "struct x" once compiled: compare without it.
+        found = fields[field].type.cname.replace("struct ", "") if field in fields else "none"
         if found != cname:
             self._fail(f"struct {self.name} to have a field {field!r} of type {cname}", found, fix)
 
@@ -406,9 +407,11 @@ def _compile_error(headers: list[Path], output: str) -> str:
         for i in diagnostics[:10]:
             quoted += lines[i:i + 3]
         body = "\n".join(f"    {line}" for line in quoted)
-    else:  # not a diagnostic we recognise (a missing compiler, a missing setuptools): quote the end
-        body = "\n".join(f"    {line}" for line in lines[-20:])
-    names = ", ".join(str(h) for h in headers)
-    return (f"{names}: expected the sim to compile, found the C compiler's errors:\n{body}\n"
-            "Fix: correct the code at the file:line the compiler names, then call load again (a changed "
-            "header rebuilds).")
+        return (f"{', '.join(map(str, headers))}: expected the sim to compile, found the C compiler's errors:\n"
+                f"{body}\nFix: correct the code at the file:line the compiler names, then call load again (a "
+                "changed header rebuilds).")
+    # No diagnostic: the build itself failed (no C compiler, no setuptools on Python >= 3.12, ...).
+    body = "\n".join(f"    {line}" for line in lines[-4:])
+    return (f"{', '.join(map(str, headers))}: expected the sim to compile, found the build failing before any "
+            f"compiler diagnostic:\n{body}\nFix: install a C compiler (gcc or clang; CC names another) and "
+            "setuptools (python -m pip install setuptools), then call load again.")
