@@ -41,3 +41,60 @@ def test_readme_env_meets_the_contract():
                                                    r_serial.truncations[t, i])
     assert_conforms(Corridor, num_envs=None, length=3, max_steps=8)
     assert np.isfinite(r_serial.rewards).all()
+
+
+def c_walkthrough(folder):
+    """Write the files of the README's "Write a C env" section into ``folder``: seek.h, seek_batch.h
+    (the same game in the array style) and seek.py, plus seek_batch.py (seek.py binding the other)."""
+    section = README.split("## Write a C env, in your own package", 1)[1].split("\n## ", 1)[0]
+    headers = re.findall(r"```c\n(.*?)```", section, re.S)
+    [thin] = [b for b in re.findall(r"```python\n(.*?)```", section, re.S) if "class Seek" in b]
+    assert [h.split(":", 1)[0] for h in headers] == ["// seek.h", "// seek_batch.h"]
+    (folder / "seek.h").write_text(headers[0])
+    (folder / "seek_batch.h").write_text(headers[1])
+    (folder / "seek.py").write_text(thin)
+    batch = thin.replace('"seek.h"', '"seek_batch.h"').replace('"seek"', '"seek_batch"')
+    (folder / "seek_batch.py").write_text(batch.replace("Seek", "SeekBatch"))
+
+
+def test_readme_c_env_passes_envsdk_check_from_its_own_folder(tmp_path):
+    # What a new user does: the README's header and class in a fresh folder, then `envsdk check`.
+    import subprocess
+    import sys
+
+    c_walkthrough(tmp_path)
+    envsdk_cli = [sys.executable, "-c", "from envsdk.cli import main; main()"]
+    out = subprocess.run([*envsdk_cli, "check", "seek:Seek"], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.splitlines()[-1].startswith("OK: ") and " 0 failed" in out.stdout.splitlines()[-1]
+
+
+def test_readme_c_env_styles_are_bit_identical(tmp_path):
+    import sys
+
+    c_walkthrough(tmp_path)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        import seek
+        import seek_batch
+    finally:
+        sys.path.remove(str(tmp_path))
+    one, arrays = seek.Seek(num_envs=16, length=6, report_every=1), seek_batch.SeekBatch(num_envs=16, length=6,
+                                                                                       report_every=1)
+    assert_conforms(seek.Seek, num_envs=4)
+    rng = np.random.default_rng(0)
+    a, b = one.reset(seed=11), arrays.reset(seed=11)
+    assert a[0].tobytes() == b[0].tobytes()
+    episodes, reached = 0, []
+    for _ in range(400):
+        actions = rng.integers(-1, 4, size=16).astype(np.int32)  # out-of-range values stay put
+        a, b = one.step(actions), arrays.step(actions)
+        assert all(x.tobytes() == y.tobytes() for x, y in zip(a[:4], b[:4], strict=True))
+        assert a[4] == b[4]
+        if a[4]:
+            episodes += a[4][0]["episode_count"]
+            reached.append(a[4][0]["reached"])
+    assert episodes > 50 and 0.0 < np.mean(reached) < 1.0  # some episodes reach the goal, some time out
+    one.close()
+    arrays.close()
