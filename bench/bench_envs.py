@@ -134,7 +134,7 @@ def replay_rounds(env, moves: np.ndarray) -> tuple[int, dict]:
     (the reset not timed): the two Python steps, and the C step called directly (one cffi call
     per step); each copies the step's actions into the buffer the same way."""
     sim = env.envs[0]._sim
-    c_step, c = sim.step, sim.c
+    c_step, c = getattr(sim.lib, f"{sim.name}_step"), sim.c  # the C function itself, one cffi call
     acts = env.buffers.actions
 
     def replay(step):
