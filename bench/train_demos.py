@@ -205,9 +205,9 @@ def demo_tripletriad() -> None:
     rng = np.random.default_rng(0)
     figures = {}
     for opponent in ("random", "greedy"):
-        for starter in ("agent", "opponent"):
-            config = {"opponent": opponent, "starter": starter}
-            figures[f"{opponent}_{starter}_first"] = {
+        for first in ("agent", "opponent"):
+            config = {"opponent": opponent, "first": first}
+            figures[f"{opponent}_{first}_first"] = {
                 "policy": play_games(ckpt, 2000, **config),
                 "one_ply": play_policy("tripletriad", lambda obs: tripletriad_one_ply(obs, rng), 2000, **config)}
     report("tripletriad", s, target=s.get("target"), games=figures)

@@ -2,7 +2,7 @@
 
     python bench/tripletriad_optimal.py [--deals N] [--seed S] [--workers W] [--handover G]
 
-What it measures: the env's deals (``envsdk.make("tripletriad", num_envs=N, starter=...)``,
+What it measures: the env's deals (``envsdk.make("tripletriad", num_envs=N, first=...)``,
 ``reset(seed=S)``), read from the first observation, each solved EXACTLY by expectimax: the agent
 maximizes (W) the probability of winning or (R) the expected return (+1 / 0 / -1); the opponent
 is a chance node, uniform over its legal (unplayed card, empty cell) pairs ("random"), or uniform
@@ -11,7 +11,7 @@ agent's two-action move (select, then place) is one (card, cell) choice here, an
 action is never optimal. Per starter (the agent first; the opponent first, the game then starting
 before its opening card, so the value averages over it) it prints the mean over deals of each
 policy's win / draw / loss probabilities with 95% confidence half-widths (normal approximation
-over deals), and the coin toss (starter="random"): the per-deal mean of the two starters.
+over deals), and the coin toss (first="random"): the per-deal mean of the two starters.
 
 The solver is C (``tripletriad_optimal.c`` beside this file, which explains its exact reductions),
 compiled with cffi into a temporary directory at each run; deals run in parallel, one process
@@ -296,7 +296,7 @@ def _env(starter: str, kind: str):
     """This process's one-sub-env env for (starter, kind); reset(seed=S + i) gives sub-env i of the big env."""
     key = (starter, kind)
     if key not in _envs:
-        _envs[key] = envsdk.make("tripletriad", num_envs=1, starter=starter, opponent=kind)
+        _envs[key] = envsdk.make("tripletriad", num_envs=1, first=starter, opponent=kind)
     return _envs[key]
 
 

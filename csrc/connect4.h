@@ -35,7 +35,7 @@
 //     agent win (the agent's four-completing cell that is playable now), else a random legal
 //     column; ties at each stage broken uniformly at random.
 //   2 search: depth-limited negamax with alpha-beta over the bitboards, looking `depth` plies
-//     ahead (its own move is ply 1). A win at ply p scores C4_WIN - p for the winner (sooner is
+//     ahead (its own move is ply 1). A win at ply p scores CONNECT4_WIN - p for the winner (sooner is
 //     better, and a loss later is better than sooner); a draw and the depth horizon score 0 (no
 //     heuristic: the search sees forced wins and losses within `depth` plies, nothing else).
 //     Among the root moves of best score, one is chosen uniformly at random (the root moves are
@@ -72,16 +72,16 @@
 
 #include "envsdk.h"
 
-#define C4_ROWS 6
-#define C4_COLS 7
-#define C4_CELLS 42
-#define C4_OBS 49                             // 42 cells + 7 legal-column entries
-#define C4_BOTTOM 0x0040810204081ULL           // bit col * 7 for every column (row 0 cells)
-#define C4_BOARD (C4_BOTTOM * 0x3FULL)         // the 42 playable bits (rows 0..5 of each column)
-#define C4_TOP (C4_BOTTOM << 5)                // row 5 (top) cell of every column
-#define C4_WIN 100                             // search score of a win at ply 0
-#define C4_MAX_DEPTH 12                        // Python caps config depth here
-#define C4_NONE 3                              // config `opponent` of two-player mode
+#define CONNECT4_ROWS 6
+#define CONNECT4_COLS 7
+#define CONNECT4_CELLS 42
+#define CONNECT4_OBS 49                             // 42 cells + 7 legal-column entries
+#define CONNECT4_BOTTOM 0x0040810204081ULL           // bit col * 7 for every column (row 0 cells)
+#define CONNECT4_BOARD (CONNECT4_BOTTOM * 0x3FULL)         // the 42 playable bits (rows 0..5 of each column)
+#define CONNECT4_TOP (CONNECT4_BOTTOM << 5)                // row 5 (top) cell of every column
+#define CONNECT4_WIN 100                             // search score of a win at ply 0
+#define CONNECT4_MAX_DEPTH 12                        // Python caps config depth here
+#define CONNECT4_NONE 3                              // config `opponent` of two-player mode
 
 // envsdk:cdef begin
 typedef struct connect4_log {
@@ -119,7 +119,7 @@ typedef struct connect4 {
     // Config, validated in Python before init.
     int32_t num_envs;       // sub-envs (games)
     int32_t opponent;       // 0 random, 1 greedy (one ply), 2 search, 3 none (two-player mode)
-    int32_t depth;          // search plies, 1..C4_MAX_DEPTH (used by opponent 2 only)
+    int32_t depth;          // search plies, 1..CONNECT4_MAX_DEPTH (used by opponent 2 only)
     int32_t first;          // who moves first: 0 agent, 1 opponent, 2 random per episode
     float illegal_reward;   // reward for an illegal action (which ends the episode as a loss)
     // State of every sub-env, allocated by connect4_init, freed by connect4_close.
@@ -162,14 +162,14 @@ int connect4_init(connect4* env) {
 // ---- Bitboard rules ----------------------------------------------------------------------------
 
 // Bit of column col's cell in row 0 (bottom); all of column col's playable bits.
-static inline uint64_t c4_bottom(int32_t col) { return 1ULL << (col * 7); }
-static inline uint64_t c4_column(int32_t col) { return 0x3FULL << (col * 7); }
+static inline uint64_t connect4_bottom(int32_t col) { return 1ULL << (col * 7); }
+static inline uint64_t connect4_column(int32_t col) { return 0x3FULL << (col * 7); }
 
 // The cells where a stone would land now, one per non-full column (mask = all stones).
-static inline uint64_t c4_playable(uint64_t mask) { return (mask + C4_BOTTOM) & C4_BOARD; }
+static inline uint64_t connect4_playable(uint64_t mask) { return (mask + CONNECT4_BOTTOM) & CONNECT4_BOARD; }
 
 // True when stones holds four in a row: shift by the direction's step and AND, twice.
-static inline bool c4_four(uint64_t stones) {
+static inline bool connect4_four(uint64_t stones) {
     uint64_t m = stones & (stones >> 7);  // horizontal
     if (m & (m >> 14)) return true;
     m = stones & (stones >> 6);           // diagonal, up-left to down-right
@@ -182,7 +182,7 @@ static inline bool c4_four(uint64_t stones) {
 
 // The EMPTY cells (playable now or not) that would complete four for stones (Pons, "Solving
 // Connect 4", compute_winning_position): each direction checks the three patterns around the cell.
-static inline uint64_t c4_threats(uint64_t stones, uint64_t mask) {
+static inline uint64_t connect4_threats(uint64_t stones, uint64_t mask) {
     uint64_t r = (stones << 1) & (stones << 2) & (stones << 3);  // vertical: three below
     uint64_t p;
     // Horizontal (step 7), diagonals (step 6 and step 8).
@@ -204,18 +204,18 @@ static inline uint64_t c4_threats(uint64_t stones, uint64_t mask) {
     p = (stones >> 8) & (stones >> 16);
     r |= p & (stones << 8);
     r |= p & (stones >> 24);
-    return r & (C4_BOARD ^ mask);
+    return r & (CONNECT4_BOARD ^ mask);
 }
 
 // One bit per column 0..6 (bit col) for the columns that hold a cell of cells.
-static inline uint32_t c4_columns_of(uint64_t cells) {
+static inline uint32_t connect4_columns_of(uint64_t cells) {
     uint32_t cols = 0;
-    for (int32_t c = 0; c < C4_COLS; c++) cols |= (uint32_t)((cells & c4_column(c)) != 0) << c;
+    for (int32_t c = 0; c < CONNECT4_COLS; c++) cols |= (uint32_t)((cells & connect4_column(c)) != 0) << c;
     return cols;
 }
 
 // A uniformly random column among the set bits of cols (cols != 0).
-static inline int32_t c4_pick(uint64_t* rng, uint32_t cols) {
+static inline int32_t connect4_pick(uint64_t* rng, uint32_t cols) {
     int32_t k = envsdk_rng_below(rng, __builtin_popcount(cols));
     for (; k > 0; k--) cols &= cols - 1;  // drop the k lowest set bits
     return __builtin_ctz(cols);
@@ -226,17 +226,17 @@ static inline int32_t c4_pick(uint64_t* rng, uint32_t cols) {
 // Negamax value for the side to move (stones `me`, all stones `mask`) searching `depth` >= 1
 // plies; `ply` is the ply of the move about to be made, counted from the opponent's root move
 // (1). Fail-hard alpha-beta: the result is exact inside (alpha, beta), a bound outside.
-static int32_t c4_negamax(uint64_t me, uint64_t mask, int32_t depth, int32_t ply, int32_t alpha, int32_t beta) {
-    uint64_t playable = c4_playable(mask);
+static int32_t connect4_negamax(uint64_t me, uint64_t mask, int32_t depth, int32_t ply, int32_t alpha, int32_t beta) {
+    uint64_t playable = connect4_playable(mask);
     if (!playable) return 0;                                    // full board: draw
-    if (c4_threats(me, mask) & playable) return C4_WIN - ply;   // win now: the best possible
+    if (connect4_threats(me, mask) & playable) return CONNECT4_WIN - ply;   // win now: the best possible
     if (depth == 1) return 0;                                   // horizon
     // With >= 2 plies left, a move that lets the other side win at once scores the worst
-    // (-(C4_WIN - (ply + 1))), so only non-losing moves are searched (the score is unchanged).
+    // (-(CONNECT4_WIN - (ply + 1))), so only non-losing moves are searched (the score is unchanged).
     uint64_t them = me ^ mask;
-    uint64_t their = c4_threats(them, mask);
+    uint64_t their = connect4_threats(them, mask);
     uint64_t forced = playable & their;
-    int32_t lose = -(C4_WIN - (ply + 1));
+    int32_t lose = -(CONNECT4_WIN - (ply + 1));
     if (forced) {
         if (forced & (forced - 1)) return lose;  // two threats: cannot block both
         playable = forced;
@@ -244,16 +244,16 @@ static int32_t c4_negamax(uint64_t me, uint64_t mask, int32_t depth, int32_t ply
     playable &= ~(their >> 1);  // never play directly below the other side's winning cell
     if (!playable) return lose;
     // No win now, so the best reachable is a win at ply + 2.
-    int32_t best_possible = C4_WIN - (ply + 2);
+    int32_t best_possible = CONNECT4_WIN - (ply + 2);
     if (beta > best_possible) {
         beta = best_possible;
         if (alpha >= beta) return beta;
     }
-    static const int32_t order[C4_COLS] = {3, 2, 4, 1, 5, 0, 6};  // centre first: better cut-offs
-    for (int32_t k = 0; k < C4_COLS; k++) {
-        uint64_t move = playable & c4_column(order[k]);
+    static const int32_t order[CONNECT4_COLS] = {3, 2, 4, 1, 5, 0, 6};  // centre first: better cut-offs
+    for (int32_t k = 0; k < CONNECT4_COLS; k++) {
+        uint64_t move = playable & connect4_column(order[k]);
         if (!move) continue;
-        int32_t score = -c4_negamax(them, mask | move, depth - 1, ply + 1, -beta, -alpha);
+        int32_t score = -connect4_negamax(them, mask | move, depth - 1, ply + 1, -beta, -alpha);
         if (score >= beta) return beta;
         if (score > alpha) alpha = score;
     }
@@ -261,35 +261,35 @@ static int32_t c4_negamax(uint64_t me, uint64_t mask, int32_t depth, int32_t ply
 }
 
 // The search opponent's column (stones `me`, all stones `mask`, some column playable).
-static int32_t c4_search(uint64_t* rng, uint64_t me, uint64_t mask, int32_t depth) {
-    uint64_t playable = c4_playable(mask);
-    uint64_t wins = c4_threats(me, mask) & playable;
-    if (wins) return c4_pick(rng, c4_columns_of(wins));  // every winning column scores C4_WIN - 1
-    if (depth == 1) return c4_pick(rng, c4_columns_of(playable));  // every column scores 0
-    // Root candidates: the non-losing moves (as in c4_negamax); when every move loses at once,
+static int32_t connect4_search(uint64_t* rng, uint64_t me, uint64_t mask, int32_t depth) {
+    uint64_t playable = connect4_playable(mask);
+    uint64_t wins = connect4_threats(me, mask) & playable;
+    if (wins) return connect4_pick(rng, connect4_columns_of(wins));  // every winning column scores CONNECT4_WIN - 1
+    if (depth == 1) return connect4_pick(rng, connect4_columns_of(playable));  // every column scores 0
+    // Root candidates: the non-losing moves (as in connect4_negamax); when every move loses at once,
     // all of them tie and any is chosen.
     uint64_t them = me ^ mask;
-    uint64_t their = c4_threats(them, mask);
+    uint64_t their = connect4_threats(them, mask);
     uint64_t candidates = playable;
     uint64_t forced = playable & their;
     if (forced) candidates = (forced & (forced - 1)) ? 0 : forced;
     candidates &= ~(their >> 1);
-    if (!candidates) return c4_pick(rng, c4_columns_of(playable));
+    if (!candidates) return connect4_pick(rng, connect4_columns_of(playable));
     // Shuffle the candidate columns (Fisher-Yates), then keep the first of best score: uniform
     // among the best. Later moves need only beat the best so far (window (best, +inf)).
-    int32_t cols[C4_COLS], n = 0;
-    for (int32_t c = 0; c < C4_COLS; c++)
-        if (candidates & c4_column(c)) cols[n++] = c;
+    int32_t cols[CONNECT4_COLS], n = 0;
+    for (int32_t c = 0; c < CONNECT4_COLS; c++)
+        if (candidates & connect4_column(c)) cols[n++] = c;
     for (int32_t k = n - 1; k > 0; k--) {
         int32_t j = envsdk_rng_below(rng, k + 1);
         int32_t t = cols[k];
         cols[k] = cols[j];
         cols[j] = t;
     }
-    int32_t best = -C4_WIN - 1, choice = cols[0];
+    int32_t best = -CONNECT4_WIN - 1, choice = cols[0];
     for (int32_t k = 0; k < n; k++) {
-        uint64_t move = playable & c4_column(cols[k]);
-        int32_t score = -c4_negamax(them, mask | move, depth - 1, 2, -C4_WIN - 1, -best);
+        uint64_t move = playable & connect4_column(cols[k]);
+        int32_t score = -connect4_negamax(them, mask | move, depth - 1, 2, -CONNECT4_WIN - 1, -best);
         if (score > best) best = score, choice = cols[k];
     }
     return choice;
@@ -297,81 +297,81 @@ static int32_t c4_search(uint64_t* rng, uint64_t me, uint64_t mask, int32_t dept
 
 // The column an opponent of the given kind (config `opponent`) plays, with me = its stones and
 // other = the agent's stones; at least one column is playable.
-static inline int32_t c4_opponent_move(int32_t kind, int32_t depth, uint64_t* rng, uint64_t me, uint64_t other) {
+static inline int32_t connect4_opponent_move(int32_t kind, int32_t depth, uint64_t* rng, uint64_t me, uint64_t other) {
     uint64_t mask = me | other;
-    uint64_t playable = c4_playable(mask);
-    if (kind == 2) return c4_search(rng, me, mask, depth);
+    uint64_t playable = connect4_playable(mask);
+    if (kind == 2) return connect4_search(rng, me, mask, depth);
     if (kind == 1) {
-        uint64_t wins = c4_threats(me, mask) & playable;
-        if (wins) return c4_pick(rng, c4_columns_of(wins));
-        uint64_t blocks = c4_threats(other, mask) & playable;
-        if (blocks) return c4_pick(rng, c4_columns_of(blocks));
+        uint64_t wins = connect4_threats(me, mask) & playable;
+        if (wins) return connect4_pick(rng, connect4_columns_of(wins));
+        uint64_t blocks = connect4_threats(other, mask) & playable;
+        if (blocks) return connect4_pick(rng, connect4_columns_of(blocks));
     }
-    return c4_pick(rng, c4_columns_of(playable));
+    return connect4_pick(rng, connect4_columns_of(playable));
 }
 
 // ---- Episodes ----------------------------------------------------------------------------------
 
 // Write sub-env i's observation row from its bitboards (the agent's perspective).
-static inline void c4_observe(float* obs, uint64_t agent, uint64_t opponent) {
-    for (int32_t row = 0; row < C4_ROWS; row++) {
-        float* line = obs + (C4_ROWS - 1 - row) * C4_COLS;  // row 0 (bottom) is the last line
-        for (int32_t col = 0; col < C4_COLS; col++) {
+static inline void connect4_observe(float* obs, uint64_t agent, uint64_t opponent) {
+    for (int32_t row = 0; row < CONNECT4_ROWS; row++) {
+        float* line = obs + (CONNECT4_ROWS - 1 - row) * CONNECT4_COLS;  // row 0 (bottom) is the last line
+        for (int32_t col = 0; col < CONNECT4_COLS; col++) {
             int32_t bit = col * 7 + row;
             line[col] = (float)((int32_t)((agent >> bit) & 1) - (int32_t)((opponent >> bit) & 1));
         }
     }
-    uint64_t room = ~(agent | opponent) & C4_TOP;  // top cell empty: the column has room
-    for (int32_t col = 0; col < C4_COLS; col++) obs[C4_CELLS + col] = (float)((room >> (col * 7 + 5)) & 1);
+    uint64_t room = ~(agent | opponent) & CONNECT4_TOP;  // top cell empty: the column has room
+    for (int32_t col = 0; col < CONNECT4_COLS; col++) obs[CONNECT4_CELLS + col] = (float)((room >> (col * 7 + 5)) & 1);
 }
 
 // Whether the agent (row 2g in two-player mode) moves first in sub-env i's new episode, per
 // `first`; `random` draws its coin from the sub-env's RNG.
-static inline bool c4_agent_first(connect4* env, int32_t i) {
+static inline bool connect4_agent_first(connect4* env, int32_t i) {
     return !(env->first == 1 || (env->first == 2 && (envsdk_rng_next(&env->rng[i]) >> 63)));
 }
 
 // Start a new episode in sub-env i: empty board, the opponent's first stone if it moves first.
-static void c4_start(connect4* env, int32_t i) {
+static void connect4_start(connect4* env, int32_t i) {
     uint64_t opp = 0;
-    bool agent_first = c4_agent_first(env, i);
-    if (!agent_first) opp = c4_bottom(c4_opponent_move(env->opponent, env->depth, &env->rng[i], 0, 0));
+    bool agent_first = connect4_agent_first(env, i);
+    if (!agent_first) opp = connect4_bottom(connect4_opponent_move(env->opponent, env->depth, &env->rng[i], 0, 0));
     env->agent_stones[i] = 0;
     env->opponent_stones[i] = opp;
     env->agent_first[i] = agent_first;
     env->tick[i] = 0;
     env->episode_return[i] = 0.0f;
-    c4_observe(env->observations + (size_t)i * C4_OBS, 0, opp);
+    connect4_observe(env->observations + (size_t)i * CONNECT4_OBS, 0, opp);
 }
 
 // Two-player mode: write both rows of game g (2g, 2g + 1), each from its player's perspective
 // (stones0 are row 2g's), with the legal-column entries only in the row of `mover` (0: row 2g,
 // 1: row 2g + 1); the waiting row's legal-column entries are zeros.
-static inline void c4_observe_two_player(connect4* env, int32_t g, uint64_t stones0, uint64_t stones1,
+static inline void connect4_observe_two_player(connect4* env, int32_t g, uint64_t stones0, uint64_t stones1,
                                          int32_t mover) {
     size_t row = 2 * (size_t)g;
-    float* obs = env->observations + row * C4_OBS;
-    c4_observe(obs, stones0, stones1);
-    c4_observe(obs + C4_OBS, stones1, stones0);
-    memset(obs + (mover ? 0 : C4_OBS) + C4_CELLS, 0, C4_COLS * sizeof(float));
+    float* obs = env->observations + row * CONNECT4_OBS;
+    connect4_observe(obs, stones0, stones1);
+    connect4_observe(obs + CONNECT4_OBS, stones1, stones0);
+    memset(obs + (mover ? 0 : CONNECT4_OBS) + CONNECT4_CELLS, 0, CONNECT4_COLS * sizeof(float));
 }
 
 // Two-player mode: start a new game in sub-env g (empty board; who moves first per `first`).
-static void c4_start_two_player(connect4* env, int32_t g) {
-    bool agent_first = c4_agent_first(env, g);
+static void connect4_start_two_player(connect4* env, int32_t g) {
+    bool agent_first = connect4_agent_first(env, g);
     env->agent_stones[g] = 0;
     env->opponent_stones[g] = 0;
     env->agent_first[g] = agent_first;
     env->tick[g] = 0;
     env->episode_return[g] = 0.0f;
-    c4_observe_two_player(env, g, 0, 0, agent_first ? 0 : 1);
+    connect4_observe_two_player(env, g, 0, 0, agent_first ? 0 : 1);
 }
 
 void connect4_reset(connect4* env, uint64_t seed) {
     memset(&env->log, 0, sizeof(env->log));
     env->core.since_report = 0;
     memset(&env->two_player_log, 0, sizeof(env->two_player_log));
-    const bool two_player = env->opponent == C4_NONE;
+    const bool two_player = env->opponent == CONNECT4_NONE;
     const size_t rows = two_player ? 2 : 1;  // agent rows per sub-env
     for (int32_t i = 0; i < env->num_envs; i++) {
         env->rng[i] = seed + (uint64_t)i;
@@ -381,16 +381,16 @@ void connect4_reset(connect4* env, uint64_t seed) {
             env->truncations[r] = false;
         }
         if (two_player) {
-            c4_start_two_player(env, i);
+            connect4_start_two_player(env, i);
         } else {
-            c4_start(env, i);
+            connect4_start(env, i);
         }
     }
     env->core.started = true;
 }
 
 // Outcomes of one step, as indices into the reward table below.
-enum { C4_ON, C4_WON, C4_DRAW, C4_LOST, C4_ILLEGAL };
+enum { CONNECT4_ON, CONNECT4_WON, CONNECT4_DRAW, CONNECT4_LOST, CONNECT4_ILLEGAL };
 
 // Two-player mode's step: one move in every game, by the row whose turn it is (r below; the other
 // row of the game is r ^ 1). Returns the row episodes logged and not yet read by Python.
@@ -414,34 +414,34 @@ static int32_t connect4_step_two_player(connect4* env) {
         const int32_t action = actions[r];  // the waiting row's action is never read
         uint64_t me = stones[mover][g];
         uint64_t mask = me | stones[mover ^ 1][g];
-        int32_t outcome = C4_ON;
-        uint64_t move = (uint32_t)action < (uint32_t)C4_COLS ? c4_playable(mask) & c4_column(action) : 0;
+        int32_t outcome = CONNECT4_ON;
+        uint64_t move = (uint32_t)action < (uint32_t)CONNECT4_COLS ? connect4_playable(mask) & connect4_column(action) : 0;
         if (!move) {
-            outcome = C4_ILLEGAL;  // out of range or a full column: the game ends, the mover's fault
+            outcome = CONNECT4_ILLEGAL;  // out of range or a full column: the game ends, the mover's fault
         } else {
             me |= move;
             mask |= move;
-            if (c4_four(me)) {
-                outcome = C4_WON;
-            } else if (mask == C4_BOARD) {
-                outcome = C4_DRAW;
+            if (connect4_four(me)) {
+                outcome = CONNECT4_WON;
+            } else if (mask == CONNECT4_BOARD) {
+                outcome = CONNECT4_DRAW;
             }
         }
         tick[g] += 1;
         truncations[r] = false;
         truncations[other] = false;
-        if (outcome == C4_ON) {
+        if (outcome == CONNECT4_ON) {
             stones[mover][g] = me;
             rewards[r] = 0.0f;
             rewards[other] = 0.0f;
             terminals[r] = false;
             terminals[other] = false;
-            c4_observe_two_player(env, g, stones[0][g], stones[1][g], mover ^ 1);  // the turn passes
+            connect4_observe_two_player(env, g, stones[0][g], stones[1][g], mover ^ 1);  // the turn passes
             continue;
         }
-        ENVSDK_TWO_PLAYER_END(&log, rewards, terminals, r, other, outcome == C4_WON, outcome == C4_DRAW,
+        ENVSDK_TWO_PLAYER_END(&log, rewards, terminals, r, other, outcome == CONNECT4_WON, outcome == CONNECT4_DRAW,
                               illegal_reward, moved_first, tick[g]);
-        c4_start_two_player(env, g);  // same-step autoreset: both rows start the next game
+        connect4_start_two_player(env, g);  // same-step autoreset: both rows start the next game
     }
     env->two_player_log = log;
     return ENVSDK_REPORT(env, env->two_player_log);
@@ -451,7 +451,7 @@ static int32_t connect4_step_two_player(connect4* env) {
 // without touching anything when the env is not started (before reset, after close).
 int32_t connect4_step(connect4* env) {
     if (!env->core.started) return -1;
-    if (env->opponent == C4_NONE) return connect4_step_two_player(env);
+    if (env->opponent == CONNECT4_NONE) return connect4_step_two_player(env);
     // Locals, so that stores through the bool buffers (which may alias anything) do not force
     // reloads of env's fields.
     const int32_t* actions = env->actions;
@@ -468,43 +468,43 @@ int32_t connect4_step(connect4* env) {
         uint64_t me = agent[i], opp = opponent[i];
         uint64_t mask = me | opp;
         int32_t action = actions[i];
-        int32_t outcome = C4_ON;
-        uint64_t move = (uint32_t)action < (uint32_t)C4_COLS ? c4_playable(mask) & c4_column(action) : 0;
+        int32_t outcome = CONNECT4_ON;
+        uint64_t move = (uint32_t)action < (uint32_t)CONNECT4_COLS ? connect4_playable(mask) & connect4_column(action) : 0;
         if (!move) {
-            outcome = C4_ILLEGAL;  // out of range or a full column: the episode ends as a loss
+            outcome = CONNECT4_ILLEGAL;  // out of range or a full column: the episode ends as a loss
         } else {
             me |= move;
             mask |= move;
-            if (c4_four(me)) {
-                outcome = C4_WON;
-            } else if (mask == C4_BOARD) {
-                outcome = C4_DRAW;
+            if (connect4_four(me)) {
+                outcome = CONNECT4_WON;
+            } else if (mask == CONNECT4_BOARD) {
+                outcome = CONNECT4_DRAW;
             } else {
-                int32_t col = c4_opponent_move(kind, depth, &rng[i], opp, me);
-                uint64_t reply = c4_playable(mask) & c4_column(col);  // the landing cell
+                int32_t col = connect4_opponent_move(kind, depth, &rng[i], opp, me);
+                uint64_t reply = connect4_playable(mask) & connect4_column(col);  // the landing cell
                 opp |= reply;
                 mask |= reply;
-                if (c4_four(opp)) outcome = C4_LOST;
-                else if (mask == C4_BOARD) outcome = C4_DRAW;
+                if (connect4_four(opp)) outcome = CONNECT4_LOST;
+                else if (mask == CONNECT4_BOARD) outcome = CONNECT4_DRAW;
             }
         }
         float reward = reward_of[outcome];
         rewards[i] = reward;
-        terminals[i] = outcome != C4_ON;
+        terminals[i] = outcome != CONNECT4_ON;
         truncations[i] = false;  // every flag of every row, every step (the caller may reuse them)
         tick[i] += 1;
-        if (outcome == C4_ON) {
+        if (outcome == CONNECT4_ON) {
             agent[i] = me;
             opponent[i] = opp;
-            c4_observe(observations + (size_t)i * C4_OBS, me, opp);
+            connect4_observe(observations + (size_t)i * CONNECT4_OBS, me, opp);
         } else {
             connect4_log* log = &env->log;
             ENVSDK_LOG_EPISODE(log, episode_return[i] + reward, tick[i]);
-            log->win += outcome == C4_WON;
-            log->draw += outcome == C4_DRAW;
-            log->loss += outcome >= C4_LOST;
-            log->illegal += outcome == C4_ILLEGAL;
-            c4_start(env, i);  // same-step autoreset
+            log->win += outcome == CONNECT4_WON;
+            log->draw += outcome == CONNECT4_DRAW;
+            log->loss += outcome >= CONNECT4_LOST;
+            log->illegal += outcome == CONNECT4_ILLEGAL;
+            connect4_start(env, i);  // same-step autoreset
             continue;
         }
         episode_return[i] += reward;

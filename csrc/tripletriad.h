@@ -8,7 +8,7 @@
 // with flat index 2k (its high 32 bits) and 2k + 1 (its low 32 bits), flat index = 4 * card +
 // side, each rank = 1 + floor(bits * max_rank / 2^32), i.e. uniform in 1..max_rank (bias below
 // 2^-32). So draws 0..9 deal the agent's cards, 10..19 the opponent's.
-// Who starts: `starter` 0 = the agent, 1 = the opponent, 2 = a coin toss per episode (one more
+// Who starts: `first` 0 = the agent, 1 = the opponent, 2 = a coin toss per episode (one more
 // draw after the deal; its top bit set means the opponent starts). When the opponent starts it
 // plays its first card during the episode start, so the first observation already shows it.
 //
@@ -18,7 +18,7 @@
 //                                    must be empty; then the opponent answers in the same step.
 // An illegal action (out of range, the wrong phase's action, a played card, an occupied cell)
 // changes nothing (no read or write outside the tables: actions are range-checked before use)
-// and gives reward -illegal_penalty; it still counts as a step. The legal actions are the mask
+// and gives reward illegal_reward (<= 0); it still counts as a step. The legal actions are the mask
 // in the observation.
 //
 // Placing a card captures each orthogonally adjacent card of the other side whose rank on the
@@ -34,10 +34,10 @@
 //   1 greedy: maximizes the number of cards captured by this move; among the best pairs, listed
 //             card-major in ascending (card, cell) order, picks index below(count).
 //
-// The game ends when the board is full (9 placements: the starter places 5, the other side 4
+// The game ends when the board is full (9 placements: the first mover places 5, the other side 4
 // and keeps one card). Each side's score is the cards it owns on the board plus its unplayed
 // cards (the two sum to 10): more wins. Reward at that step: +1 win, 0 draw, -1 loss (terminal).
-// Otherwise the reward is 0 (or -illegal_penalty). Truncated after max_steps steps without the
+// Otherwise the reward is 0 (or illegal_reward). Truncated after max_steps steps without the
 // game ending (never both terminal and truncated).
 //
 // Observation [104] int8, written by reset and step:
@@ -86,10 +86,10 @@ typedef struct tripletriad {
     // Config, validated in Python before init.
     int32_t num_envs;
     int32_t opponent;       // 0 random, 1 greedy
-    int32_t starter;        // 0 the agent, 1 the opponent, 2 a coin toss per episode
+    int32_t first;          // 0 the agent, 1 the opponent, 2 a coin toss per episode
     int32_t max_rank;       // ranks are dealt uniformly in 1..max_rank (1..99)
     int32_t max_steps;      // truncation limit, steps (>= 1)
-    float illegal_penalty;  // reward -illegal_penalty for an illegal action (>= 0)
+    float illegal_reward;   // the reward of an illegal action (<= 0)
     // State of every sub-env, allocated by tripletriad_init, freed by tripletriad_close.
     uint64_t* rng;          // [num_envs] RNG state
     int8_t* ranks;          // [num_envs, 10, 4] ranks N, E, S, W of cards 0..9 (5..9: opponent's)
@@ -288,7 +288,7 @@ static inline void tripletriad_mask_place(int8_t* obs, uint32_t empty) {
     obs[TRIPLETRIAD_OBS_MASK + 13] = (int8_t)((empty >> 8) & 1u);
 }
 
-// Start a new episode in sub-env i (deal, starter, the opponent's opening move if it starts)
+// Start a new episode in sub-env i (deal, first mover, the opponent's opening move if it starts)
 // and write its whole observation row.
 static void tripletriad_start(tripletriad* env, int32_t i) {
     uint64_t* rng = &env->rng[i];
@@ -304,7 +304,7 @@ static void tripletriad_start(tripletriad* env, int32_t i) {
     memset(g.board, 0, 36);
     memset(g.obs, 0, TRIPLETRIAD_OBS);
     memcpy(g.obs + TRIPLETRIAD_OBS_HANDS, ranks, 40);
-    bool opponent_first = env->starter == 1 || (env->starter == 2 && (envsdk_rng_next(rng) >> 63));
+    bool opponent_first = env->first == 1 || (env->first == 2 && (envsdk_rng_next(rng) >> 63));
     if (opponent_first) {
         tripletriad_opponent_move(&g, env->opponent, rng);
         tripletriad_write_owners(g.obs, g.empty, g.mine);
@@ -339,7 +339,7 @@ int32_t tripletriad_step(tripletriad* env) {
     // Locals: int8/bool stores may alias anything, so the compiler would otherwise reload the
     // struct's fields after every observation or flag store.
     const int32_t n = env->num_envs, max_steps = env->max_steps, kind = env->opponent;
-    const float penalty = -env->illegal_penalty;
+    const float penalty = env->illegal_reward;
     const int32_t* actions = env->actions;
     int8_t* observations = env->observations;
     float* rewards = env->rewards;

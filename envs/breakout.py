@@ -103,7 +103,7 @@ class Breakout:
         self.single_observation_space = spaces.Box(-1.0, 1.0, shape=(OBS_HEAD + brick_rows * brick_cols,),
                                                    dtype=np.float32)
         self.single_action_space = spaces.Discrete(4)
-        self.num_agents = num_envs
+        self.num_envs = self.num_agents = num_envs
         self._sim = CSim(
             _sims, "breakout", self, buffers, num_envs=num_envs, width=width, height=height, brick_rows=brick_rows,
             brick_cols=brick_cols, brick_width=brick_width, brick_height=brick_height, brick_top=brick_top,

@@ -50,7 +50,7 @@ class CartPole:
         high = np.array([2 * X_THRESHOLD, np.inf, 2 * THETA_THRESHOLD, np.inf], np.float32)
         self.single_observation_space = spaces.Box(-high, high, dtype=np.float32)
         self.single_action_space = spaces.Discrete(2)
-        self.num_agents = num_envs
+        self.num_envs = self.num_agents = num_envs
         self._sim = CSim(
             _sims, "cartpole", self, buffers, num_envs=num_envs, max_steps=self.max_steps, report_every=report_every,
         )

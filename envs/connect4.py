@@ -5,17 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from envsdk import _sims, spaces
-from envsdk.config import check_float, check_int, reject_unknown
+from envsdk.config import check_choice, check_float, check_int, reject_unknown
 from envsdk.controls import Controls
 from envsdk.csim import CSim
-from envsdk.errors import ConfigError
 from envsdk.render import colour
 
 ROWS, COLS, CELLS = 6, 7, 42
 OBS_SIZE = CELLS + COLS  # 42 cells (row 0 at the top) + 7 legal-column entries
 OPPONENTS = ("random", "greedy", "search", "none")  # index = the C config value; "none": two-player mode
 FIRST = ("agent", "opponent", "random")      # index = the C config value
-MAX_DEPTH = 12  # C4_MAX_DEPTH in the header
+MAX_DEPTH = 12  # CONNECT4_MAX_DEPTH in the header
 
 _BOARD = np.array([25, 70, 190], np.uint8)
 _EMPTY = np.array([235, 235, 240], np.uint8)
@@ -23,13 +22,6 @@ _AGENT = np.array([220, 40, 40], np.uint8)      # red
 _OPPONENT = np.array([250, 210, 40], np.uint8)  # yellow
 _GLYPHS = {0: "·", 1: colour("X", 196), -1: colour("O", 220)}
 
-
-def _choice(name: str, value, choices: tuple[str, ...]) -> int:
-    if value not in choices:
-        raise ConfigError(
-            f"Connect4: expected {name} among {', '.join(map(repr, choices))}, found {value!r}. Fix: pass one of those."
-        )
-    return choices.index(value)
 
 
 class Connect4:
@@ -90,9 +82,9 @@ class Connect4:
                  illegal_reward: float = -1.0, report_every: int = 16, buffers=None, **unknown):
         reject_unknown(Connect4, unknown)
         num_envs = check_int("Connect4", "num_envs", num_envs, 1, 2**31 - 1)
-        kind = _choice("opponent", opponent, OPPONENTS)
+        opponent_id = check_choice("Connect4", "opponent", opponent, OPPONENTS)
         depth = check_int("Connect4", "depth", depth, 1, MAX_DEPTH)
-        who = _choice("first", first, FIRST)
+        first_id = check_choice("Connect4", "first", first, FIRST)
         illegal_reward = check_float("Connect4", "illegal_reward", illegal_reward, -100.0, 0.0)
         self.opponent, self.depth, self.first, self.illegal_reward = opponent, depth, first, illegal_reward
         self.num_envs = num_envs
@@ -101,7 +93,7 @@ class Connect4:
         self.single_action_space = spaces.Discrete(COLS)
         self.num_agents = num_envs * self._rows
         self._sim = CSim(
-            _sims, "connect4", self, buffers, num_envs=num_envs, opponent=kind, depth=depth, first=who,
+            _sims, "connect4", self, buffers, num_envs=num_envs, opponent=opponent_id, depth=depth, first=first_id,
             illegal_reward=illegal_reward, log_field="two_player_log" if self._rows == 2 else "log",
             report_every=report_every,
         )

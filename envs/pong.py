@@ -70,7 +70,7 @@ class Pong:
         self.max_score = max_score
         self.single_observation_space = spaces.Box(-1.0, 1.0, shape=(8,), dtype=np.float32)
         self.single_action_space = spaces.Discrete(3)
-        self.num_agents = num_envs
+        self.num_envs = self.num_agents = num_envs
         self._sim = CSim(
             _sims, "pong", self, buffers, num_envs=num_envs, width=width, height=height, paddle_width=paddle_width,
             paddle_height=paddle_height, paddle_speed=paddle_speed, opponent_speed=opponent_speed,

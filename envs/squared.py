@@ -35,7 +35,7 @@ class Squared:
         self.max_steps = check_int("Squared", "max_steps", max_steps, 1, 2**31 - 1)
         self.single_observation_space = spaces.Box(0, 2, shape=(size * size,), dtype=np.uint8)
         self.single_action_space = spaces.Discrete(5)
-        self.num_agents = num_envs
+        self.num_envs = self.num_agents = num_envs
         self._sim = CSim(
             _sims, "squared", self, buffers, num_envs=num_envs, size=size, max_steps=max_steps,
             report_every=report_every,

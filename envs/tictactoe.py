@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from envsdk import _sims, spaces
-from envsdk.config import check_float, check_int, reject_unknown
+from envsdk.config import check_choice, check_float, check_int, reject_unknown
 from envsdk.controls import Controls
 from envsdk.csim import CSim
-from envsdk.errors import ConfigError
 from envsdk.render import colour
 
 OPPONENTS = ("random", "perfect", "none")  # index = the C code; "none": two-player mode
@@ -33,13 +32,6 @@ def _glyphs() -> tuple[np.ndarray, np.ndarray]:
 
 _X, _O = _glyphs()
 
-
-def _choice(owner: str, name: str, value, choices: tuple[str, ...]) -> int:
-    if not isinstance(value, str) or value not in choices:
-        raise ConfigError(
-            f"{owner}: expected {name} among {', '.join(map(repr, choices))}, found {value!r}. Fix: pass one of those."
-        )
-    return choices.index(value)
 
 
 class TicTacToe:
@@ -111,8 +103,8 @@ class TicTacToe:
                  buffers=None, **unknown):
         reject_unknown(TicTacToe, unknown)
         num_envs = check_int("TicTacToe", "num_envs", num_envs, 1, 2**31 - 1)
-        opponent_code = _choice("TicTacToe", "opponent", opponent, OPPONENTS)
-        first_code = _choice("TicTacToe", "first", first, FIRST)
+        opponent_id = check_choice("TicTacToe", "opponent", opponent, OPPONENTS)
+        first_id = check_choice("TicTacToe", "first", first, FIRST)
         epsilon = check_float("TicTacToe", "epsilon", epsilon, 0.0, 1.0)
         opening = check_int("TicTacToe", "opening", opening, 0, 4)
         illegal_reward = check_float("TicTacToe", "illegal_reward", illegal_reward, -1000.0, 0.0)
@@ -124,7 +116,7 @@ class TicTacToe:
         self.single_action_space = spaces.Discrete(9)
         self.num_agents = num_envs * self._rows
         self._sim = CSim(
-            _sims, "tictactoe", self, buffers, num_envs=num_envs, opponent=opponent_code, first=first_code,
+            _sims, "tictactoe", self, buffers, num_envs=num_envs, opponent=opponent_id, first=first_id,
             epsilon=epsilon, opening=opening, illegal_reward=illegal_reward,
             log_field="two_player_log" if self._rows == 2 else "log", report_every=report_every,
         )

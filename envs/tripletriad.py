@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from envsdk import _sims, spaces
-from envsdk.config import check_float, check_int, reject_unknown
+from envsdk.config import check_choice, check_float, check_int, reject_unknown
 from envsdk.controls import Controls
 from envsdk.csim import CSim
-from envsdk.errors import ConfigError
 from envsdk.render import colour
 
 SELECT = 0  # actions 0..4: select the agent's card 0..4
@@ -17,7 +16,7 @@ NUM_ACTIONS = 14
 # Observation layout (int8 [104]); see csrc/tripletriad.h.
 OBS_OWNERS, OBS_BOARD, OBS_HAND, OBS_OPPONENT_HAND, OBS_SELECTED, OBS_MASK, OBS_SIZE = 0, 9, 45, 65, 85, 90, 104
 OPPONENTS = ("random", "greedy")
-STARTERS = ("agent", "opponent", "random")
+FIRST = ("agent", "opponent", "random")
 
 # RGB layout: a card is 24 px square inside a 26 px slot; rows: opponent hand, 3 board rows, agent hand.
 _SLOT, _CARD, _GAP = 26, 24, 6
@@ -32,27 +31,19 @@ _DIGITS = np.array([
 _GLYPH = ((_DIGITS[:, :, None] >> np.array([2, 1, 0])) & 1).astype(bool)  # [10, 5, 3]
 
 
-def _choice(owner: str, name: str, value, choices: tuple[str, ...]) -> int:
-    """The index of ``value`` in ``choices``; raise ``ConfigError`` listing them otherwise."""
-    if not isinstance(value, str) or value not in choices:
-        raise ConfigError(
-            f"{owner}: expected {name} among {', '.join(map(repr, choices))}, found {value!r}. Fix: pass one of those."
-        )
-    return choices.index(value)
-
 
 class TripleTriad:
     """``num_envs`` games of Triple Triad (3x3 board, 5 cards a side) against a built-in opponent.
 
     Each side is dealt 5 cards from the sub-env's RNG, each with ranks N, E, S, W uniform in
-    ``1..max_rank``. ``starter`` says who plays first: ``"agent"``, ``"opponent"`` (it plays its
+    ``1..max_rank``. ``first`` says who plays first: ``"agent"``, ``"opponent"`` (it plays its
     opening card during the episode start) or ``"random"`` (a coin toss per episode).
 
     Action ``Discrete(14)``, two strictly alternating phases: with no card selected, ``0..4``
     selects the agent's unplayed card 0..4; with a card selected, ``5..13`` places it on the
     empty cell ``action - 5`` (cells row-major, 0 top left), and the opponent answers in the same
     step. Any other action (out of range, wrong phase, played card, occupied cell) is illegal: it
-    changes nothing and gives reward ``-illegal_penalty``. The observation carries the legal mask.
+    changes nothing and gives reward ``illegal_reward`` (at most 0). The observation carries the legal mask.
 
     A placed card captures each adjacent card of the other side whose rank on the touching side
     is strictly lower (no chains, no Same/Plus/Combo). The opponent plays a uniformly random
@@ -73,22 +64,22 @@ class TripleTriad:
     step it ends (a report costs about 1 µs: a few percent of a batch step at 4096 sub-envs).
     """
 
-    def __init__(self, *, num_envs: int = 1, opponent: str = "random", starter: str = "agent", max_rank: int = 10,
-                 max_steps: int = 30, illegal_penalty: float = 0.1, report_every: int = 16, buffers=None, **unknown):
+    def __init__(self, *, num_envs: int = 1, opponent: str = "random", first: str = "agent", max_rank: int = 10,
+                 max_steps: int = 30, illegal_reward: float = -0.1, report_every: int = 16, buffers=None, **unknown):
         reject_unknown(TripleTriad, unknown)
         num_envs = check_int("TripleTriad", "num_envs", num_envs, 1, 2**31 - 1)
-        opponent_id = _choice("TripleTriad", "opponent", opponent, OPPONENTS)
-        starter_id = _choice("TripleTriad", "starter", starter, STARTERS)
-        self.opponent, self.starter = opponent, starter
+        opponent_id = check_choice("TripleTriad", "opponent", opponent, OPPONENTS)
+        first_id = check_choice("TripleTriad", "first", first, FIRST)
+        self.opponent, self.first = opponent, first
         self.max_rank = check_int("TripleTriad", "max_rank", max_rank, 1, 99)
         self.max_steps = check_int("TripleTriad", "max_steps", max_steps, 1, 2**31 - 1)
-        self.illegal_penalty = check_float("TripleTriad", "illegal_penalty", illegal_penalty, 0.0, 1e6)
+        self.illegal_reward = check_float("TripleTriad", "illegal_reward", illegal_reward, -1e6, 0.0)
         self.single_observation_space = spaces.Box(-1, self.max_rank, shape=(OBS_SIZE,), dtype=np.int8)
         self.single_action_space = spaces.Discrete(NUM_ACTIONS)
-        self.num_agents = num_envs
+        self.num_envs = self.num_agents = num_envs
         self._sim = CSim(
-            _sims, "tripletriad", self, buffers, num_envs=num_envs, opponent=opponent_id, starter=starter_id,
-            max_rank=self.max_rank, max_steps=self.max_steps, illegal_penalty=self.illegal_penalty,
+            _sims, "tripletriad", self, buffers, num_envs=num_envs, opponent=opponent_id, first=first_id,
+            max_rank=self.max_rank, max_steps=self.max_steps, illegal_reward=self.illegal_reward,
             report_every=report_every,
         )
         self.buffers = self._sim.buffers

@@ -64,5 +64,14 @@ def check_float(owner: str, name: str, value, low: float, high: float | None = N
     return float(value)
 
 
+def check_choice(owner: str, name: str, value, choices: tuple[str, ...]) -> int:
+    """The index of ``value`` in ``choices`` (the C config code), or ``ConfigError`` listing the choices."""
+    if not isinstance(value, str) or value not in choices:
+        raise ConfigError(
+            f"{owner}: expected {name} among {', '.join(map(repr, choices))}, found {value!r}. Fix: pass one of those."
+        )
+    return choices.index(value)
+
+
 def _range(low, high) -> str:
     return f"[{low}, {high}]" if high is not None else f"[{low}, inf)"

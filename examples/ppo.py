@@ -80,7 +80,7 @@ ENV_DEFAULTS: dict[str, dict] = {
     # (bench/tripletriad_optimal.py); this MLP plateaus near one-ply strength in every setting tried.
     "tripletriad": dict(num_envs=128, num_steps=32, learning_rate=5e-4, ent_coef=0.01, hidden=256, gamma=0.99,
                         num_minibatches=4, update_epochs=4, total_timesteps=10_000_000, legal_mask=14,
-                        target=("win", 0.72, 1000), config={"opponent": "random", "starter": "random"},
+                        target=("win", 0.72, 1000), config={"opponent": "random", "first": "random"},
                         gif_steps=60),
     # breakout: 256 sub-envs of 32 steps (the same 8192-step batch as 64 x 128) see more of the
     # game per update; measured (bench/train_demos.py): score 63 after 600 s, against 16.1 with 64 x 128.

@@ -114,7 +114,7 @@ def test_connect4_two_people_a_full_column_is_warned_about(monkeypatch, capsys):
 def test_tripletriad_plays_to_the_end_and_its_final_cards_match_the_envs_score(monkeypatch, capsys):
     # The first legal action each step, replayed from the same seed: the env reports the agent's
     # final card count (score), which the drawn final position must show.
-    env = tripletriad.TripleTriad(opponent="random", starter="agent", report_every=1)
+    env = tripletriad.TripleTriad(opponent="random", first="agent", report_every=1)
     obs, _ = env.reset(seed=4)
     moves = []
     while True:
@@ -124,7 +124,7 @@ def test_tripletriad_plays_to_the_end_and_its_final_cards_match_the_envs_score(m
             break
     env.close()
     assert moves[:4] == [0, 5, 1, 6] and rewards[0] == 0 and infos[0]["score"] == 5
-    code, out, _ = play(monkeypatch, capsys, "tripletriad", "starter=agent", "--seed", "4",
+    code, out, _ = play(monkeypatch, capsys, "tripletriad", "first=agent", "--seed", "4",
                         stdin="".join(f"{m}\n" for m in moves))
     assert code == 0 and "you: A: the hand at the bottom" in out and "0-4 picks a card of your hand" in out
     final = out[out.index("final position:"):]
@@ -133,7 +133,7 @@ def test_tripletriad_plays_to_the_end_and_its_final_cards_match_the_envs_score(m
 
 
 def test_tripletriad_says_when_an_illegal_action_only_costs_a_penalty(monkeypatch, capsys):
-    code, out, _ = play(monkeypatch, capsys, "tripletriad", "starter=agent", "--seed", "4", stdin="5\n5\n")
+    code, out, _ = play(monkeypatch, capsys, "tripletriad", "first=agent", "--seed", "4", stdin="5\n5\n")
     assert "place at 5 is not a legal move now: an illegal action changes nothing and costs a small penalty" in out
     assert "you made an illegal move (place at 5): an illegal action changes nothing" in out
 
@@ -365,7 +365,7 @@ def test_connect4_final_positions_agree_with_the_rewards(opponent):
 
 @pytest.mark.parametrize("opponent", ["random", "greedy"])
 def test_tripletriad_final_positions_agree_with_the_envs_score(opponent):
-    env = tripletriad.TripleTriad(opponent=opponent, starter="random", report_every=1)
+    env = tripletriad.TripleTriad(opponent=opponent, first="random", report_every=1)
     for before, actions, _, infos in _random_games(env, 14, 300, seed=5):
         picture = tripletriad.CONTROLS.final(before, actions, None, "ansi")
         owned = int(re.search(r"cards owned: agent (\d+)", picture).group(1))

@@ -35,7 +35,7 @@ def captures(row: np.ndarray, card: int, cell: int) -> int:
 
 def test_one_ply_player_takes_a_move_capturing_the_most():
     demos = _train_demos()
-    env = envsdk.make("tripletriad", num_envs=64, starter="random", opponent="greedy")
+    env = envsdk.make("tripletriad", num_envs=64, first="random", opponent="greedy")
     obs, _ = env.reset(seed=5)
     rng, checked, captured = np.random.default_rng(5), 0, 0
     for _ in range(60):

@@ -173,7 +173,7 @@ def test_a_game_step_by_step_against_the_random_opponent():
 
 # ---- Opponents against an independent Python reference ------------------------------------------
 
-WIN = 100  # C4_WIN
+WIN = 100  # CONNECT4_WIN
 
 
 def _lines():

@@ -64,10 +64,10 @@ def neighbours(cell):
 class Reference:
     """One sub-env. ``board[p]`` is None or ``[owner, ranks]`` (owner +1 agent, -1 opponent)."""
 
-    def __init__(self, seed, opponent="random", starter="agent", max_rank=10, max_steps=30, illegal_penalty=0.1):
+    def __init__(self, seed, opponent="random", first="agent", max_rank=10, max_steps=30, illegal_reward=-0.1):
         self.rng = SplitMix64(seed)
-        self.opponent, self.starter, self.max_rank = opponent, starter, max_rank
-        self.max_steps, self.penalty = max_steps, np.float32(illegal_penalty)
+        self.opponent, self.first, self.max_rank = opponent, first, max_rank
+        self.max_steps, self.illegal_reward = max_steps, np.float32(illegal_reward)
         self.start()
 
     def start(self):
@@ -80,7 +80,7 @@ class Reference:
         self.board = [None] * 9
         self.selected = None
         self.steps, self.illegal, self.ret = 0, 0, np.float32(0)
-        if self.starter == "opponent" or (self.starter == "random" and self.rng.next() >> 63):
+        if self.first == "opponent" or (self.first == "random" and self.rng.next() >> 63):
             self.opponent_move()
 
     def place(self, card, cell):
@@ -129,7 +129,7 @@ class Reference:
                 terminal = True
                 reward = np.float32(np.sign(self.score() - 5))
         else:
-            reward = -self.penalty
+            reward = self.illegal_reward
             self.illegal += 1
         self.steps += 1
         self.ret = np.float32(self.ret + reward)
@@ -193,10 +193,10 @@ def mostly_legal_actions(env, rng, steps, illegal=0.2):
 
 
 @pytest.mark.parametrize("opponent", ["random", "greedy"])
-@pytest.mark.parametrize("starter", ["agent", "opponent", "random"])
+@pytest.mark.parametrize("first", ["agent", "opponent", "random"])
 @pytest.mark.parametrize("max_rank", [10, 3])
-def test_matches_the_reference_bit_for_bit(opponent, starter, max_rank):
-    config = dict(opponent=opponent, starter=starter, max_rank=max_rank, max_steps=11, illegal_penalty=0.1)
+def test_matches_the_reference_bit_for_bit(opponent, first, max_rank):
+    config = dict(opponent=opponent, first=first, max_rank=max_rank, max_steps=11, illegal_reward=-0.1)
     env = TripleTriad(num_envs=5, report_every=1, **config)  # stats on the step each game ends
     actions, got = mostly_legal_actions(env, np.random.default_rng(max_rank), 150)
     want = reference_rollout(config, 5, 123, actions)
@@ -284,7 +284,7 @@ def test_last_card_captures_strictly_higher_sides(east, reward, score):
 
 
 def test_opponent_places_the_ninth_card_and_wins():
-    env = TripleTriad(starter="opponent", report_every=1)
+    env = TripleTriad(first="opponent", report_every=1)
     env.reset(seed=0)
     # The opponent started, so it places the 9th card. The agent places card 0 (1, 1, 1, 1) on
     # cell 0 and keeps card 4; the opponent must then put its last card, 9 (8, 8, 8, 8), on cell 8.
@@ -353,11 +353,11 @@ def test_select_then_place_writes_the_observation():
 
 
 def test_opponent_first_shows_its_opening_card():
-    env = TripleTriad(num_envs=8, starter="opponent")
+    env = TripleTriad(num_envs=8, first="opponent")
     obs, _ = env.reset(seed=1)
     assert ((obs[:, :9] == -1).sum(axis=1) == 1).all() and ((obs[:, :9] == 1).sum(axis=1) == 0).all()
     assert ((obs[:, OBS_OPPONENT_HAND:OBS_SELECTED].reshape(8, 5, 4) == 0).all(axis=2).sum(axis=1) == 1).all()
-    toss = TripleTriad(num_envs=64, starter="random")
+    toss = TripleTriad(num_envs=64, first="random")
     obs, _ = toss.reset(seed=1)
     first = (obs[:, :9] == -1).any(axis=1)
     assert 10 < first.sum() < 54  # a coin toss per sub-env
@@ -371,7 +371,7 @@ def test_deal_is_uniform_over_ranks():
 
 
 def test_illegal_actions_change_nothing_and_cost_the_penalty():
-    env = TripleTriad(num_envs=6, max_steps=100, illegal_penalty=0.25)
+    env = TripleTriad(num_envs=6, max_steps=100, illegal_reward=-0.25)
     env.reset(seed=0)
     for i in range(6):
         # Every sub-env: the opponent's card 5 on the centre; sub-env 0 also has card 0 played.
@@ -388,7 +388,7 @@ def test_illegal_actions_change_nothing_and_cost_the_penalty():
 
 
 def test_truncation_after_max_steps():
-    env = TripleTriad(max_steps=3, illegal_penalty=0.5, report_every=1)
+    env = TripleTriad(max_steps=3, illegal_reward=-0.5, report_every=1)
     env.reset(seed=0)
     # Select, then two illegal actions: the third step truncates (reward of that step only).
     act(env, 0)
@@ -417,7 +417,7 @@ def test_full_games_with_legal_play_last_ten_steps():
 
 def test_conforms():
     assert_conforms(TripleTriad, num_envs=4, max_steps=20)
-    assert_conforms(TripleTriad, num_envs=3, opponent="greedy", starter="random", max_rank=4)
+    assert_conforms(TripleTriad, num_envs=3, opponent="greedy", first="random", max_rank=4)
 
 
 def test_registered_and_steps_at_scale():
@@ -430,18 +430,18 @@ def test_registered_and_steps_at_scale():
 
 
 def test_config_errors_name_the_key():
-    with pytest.raises(ConfigError, match=r"expected config keys among num_envs, opponent, starter.*'oponent'"):
+    with pytest.raises(ConfigError, match=r"expected config keys among num_envs, opponent, first.*'oponent'"):
         TripleTriad(oponent="greedy")
     with pytest.raises(ConfigError, match=r"opponent among 'random', 'greedy', found 'smart'"):
         TripleTriad(opponent="smart")
-    with pytest.raises(ConfigError, match="starter among 'agent', 'opponent', 'random'"):
-        TripleTriad(starter=1)
+    with pytest.raises(ConfigError, match="first among 'agent', 'opponent', 'random'"):
+        TripleTriad(first=1)
     with pytest.raises(ConfigError, match="max_rank"):
         TripleTriad(max_rank=100)
     with pytest.raises(ConfigError, match="max_steps"):
         TripleTriad(max_steps=0)
-    with pytest.raises(ConfigError, match="illegal_penalty"):
-        TripleTriad(illegal_penalty=-1.0)
+    with pytest.raises(ConfigError, match="illegal_reward"):
+        TripleTriad(illegal_reward=1.0)
     with pytest.raises(ConfigError, match="num_envs"):
         TripleTriad(num_envs=0)
 
@@ -450,12 +450,13 @@ def test_config_errors_name_the_key():
 @settings(max_examples=30, deadline=None)
 @given(
     num_envs=st.integers(1, 4), opponent=st.sampled_from(["random", "greedy"]),
-    starter=st.sampled_from(["agent", "opponent", "random"]), max_rank=st.integers(1, 99),
-    max_steps=st.integers(1, 40), penalty=st.sampled_from([0.0, 0.1, 3.0]), seed=st.integers(0, 2**64 - 1),
+    first=st.sampled_from(["agent", "opponent", "random"]), max_rank=st.integers(1, 99),
+    max_steps=st.integers(1, 40), illegal_reward=st.sampled_from([0.0, -0.1, -3.0]), seed=st.integers(0, 2**64 - 1),
     actions=st.lists(st.integers(-(2**31), 2**31 - 1) | st.integers(0, 13), min_size=40, max_size=40),
 )
-def test_fuzz_against_the_reference(num_envs, opponent, starter, max_rank, max_steps, penalty, seed, actions):
-    config = dict(opponent=opponent, starter=starter, max_rank=max_rank, max_steps=max_steps, illegal_penalty=penalty)
+def test_fuzz_against_the_reference(num_envs, opponent, first, max_rank, max_steps, illegal_reward, seed, actions):
+    config = dict(opponent=opponent, first=first, max_rank=max_rank, max_steps=max_steps,
+                  illegal_reward=illegal_reward)
     env = TripleTriad(num_envs=num_envs, **config)
     obs, _ = env.reset(seed=seed)
     games = [Reference((seed + i) % 2**64, **config) for i in range(num_envs)]
