@@ -30,9 +30,9 @@ The dict's keys (version ``"envsdk-policy/1"``):
   does not read it.
 
 The policy's action for an observation is the argmax of its logits over the legal actions
-(``Policy.act``). Checkpoints written by ``examples/ppo.py`` before this format (a ``state_dict``
-with keys ``actor.0``, ``actor.2``, ``actor.4``, ``critic.*`` and ``obs_size``, ``hidden``, ...)
-load too: ``load`` reads them as the same layers.
+(``Policy.act``). The format describes the network itself, so envsdk depends on no trainer's code:
+a file in any other form (such as the actor state dict ``examples/ppo.py`` wrote before this
+format) is refused with a ``CheckpointError``.
 
 ``save`` writes the format (it validates first); ``load`` reads and validates it, and every
 problem is a ``CheckpointError`` naming the file, what was expected and what was found. Both need
@@ -188,32 +188,6 @@ def _first_line(error: BaseException) -> str:
     return text.splitlines()[0] if text else "no message"
 
 
-def _from_legacy(data: dict, shown: str) -> dict:
-    """A checkpoint of examples/ppo.py before the format: its actor/critic state dict as layers."""
-    weights = data["state_dict"]
-
-    def layers(prefix: str) -> list[dict]:
-        out = []
-        for k in (0, 2, 4):  # nn.Sequential(Linear, Tanh, Linear, Tanh, Linear)
-            keys = (f"{prefix}.{k}.weight", f"{prefix}.{k}.bias")
-            missing = [key for key in keys if key not in weights]
-            if missing:
-                raise CheckpointError(field_message(
-                    f"checkpoint {shown!r}", "state_dict", f"the keys {keys[0]!r} and {keys[1]!r} (examples/ppo.py's "
-                    "older format)", f"no {missing[0]!r}", _FIX_FILE))
-            out.append({"weight": weights[keys[0]], "bias": weights[keys[1]]})
-        return out
-
-    translated = {"format": FORMAT, "env": data.get("env"), "config": data.get("config", {}),
-                  "observation_size": data.get("obs_size"), "num_actions": data.get("num_actions"),
-                  "legal_mask": data.get("legal_mask", 0), "onehot": data.get("onehot", 0),
-                  "onehot_low": data.get("onehot_low", 0), "policy": layers("actor")}
-    if any(key.startswith("critic.") for key in weights):
-        translated["value"] = layers("critic")
-    translated["metadata"] = {"args": data["args"]} if isinstance(data.get("args"), dict) else {}
-    return translated
-
-
 def _validate(data: object, shown: str) -> Policy:
     """The ``Policy`` in ``data`` (a loaded checkpoint), or a ``CheckpointError`` naming the first problem."""
     owner = f"checkpoint {shown!r}"
@@ -223,8 +197,10 @@ def _validate(data: object, shown: str) -> Policy:
 
     if not isinstance(data, dict):
         raise fail("format", f"a dict with format {FORMAT!r}", type(data).__name__)
-    if "format" not in data and "state_dict" in data:
-        data = _from_legacy(data, shown)
+    if "format" not in data and "state_dict" in data:  # an examples/ppo.py state dict from before the format
+        raise fail("format", f"{FORMAT!r} (a network envsdk reads as data)",
+                   "a trainer's state_dict (examples/ppo.py's format before envsdk-policy/1, which envsdk no longer "
+                   "reads: it named that example's layers)")
     if data.get("format") != FORMAT:
         raise fail("format", repr(FORMAT), repr(data.get("format")))
 

@@ -468,27 +468,13 @@ def test_checkpoint_keys_and_shapes_are_checked(tmp_path):
 
 
 @needs_torch
-def test_checkpoints_of_the_earlier_examples_ppo_still_load(tmp_path):
-    # examples/ppo.py used to save its agent's state dict with what rebuilds it; plain data, so it
-    # loads with weights_only=True, as the same layers.
-    g = torch.Generator().manual_seed(1)
-    state = {}
-    for net, outputs in (("actor", 9), ("critic", 1)):
-        for k, (out, inputs) in {"0": (8, 18), "2": (8, 8), "4": (outputs, 8)}.items():
-            state[f"{net}.{k}.weight"] = torch.randn(out, inputs, generator=g)
-            state[f"{net}.{k}.bias"] = torch.randn(out, generator=g)
-    torch.save({"state_dict": state, "env": "tictactoe", "config": {"opponent": "perfect"}, "obs_size": 18,
-                "num_actions": 9, "hidden": 8, "legal_mask": 9, "onehot": 0, "onehot_low": 0,
-                "args": {"seed": 1}}, tmp_path / "old.pt")
-    policy = policies.load(tmp_path / "old.pt")
-    assert (policy.env, policy.config, policy.legal_mask, len(policy.layers), len(policy.value_layers)) == (
-        "tictactoe", {"opponent": "perfect"}, 9, 3, 3)
-    obs = np.zeros((1, 18), np.float32)
-    obs[0, 9 + 5] = 1  # only cell 5 legal
-    assert policy.act(obs).tolist() == [5]
-    x = torch.randn(4, 18, generator=g)
-    x[:, 9:] = 1  # every cell legal
-    h = torch.tanh(x @ state["actor.0.weight"].T + state["actor.0.bias"])
-    h = torch.tanh(h @ state["actor.2.weight"].T + state["actor.2.bias"])
-    expected = (h @ state["actor.4.weight"].T + state["actor.4.bias"]).argmax(1)
-    np.testing.assert_array_equal(policy.act(x.numpy()), expected.numpy())
+def test_a_trainers_state_dict_is_refused_for_what_it_is(tmp_path):
+    # envsdk reads a network described as data; the actor state dict examples/ppo.py wrote before
+    # the format named that example's layers, so the library no longer reads it.
+    state = {"actor.0.weight": torch.zeros(8, 18), "actor.0.bias": torch.zeros(8)}
+    torch.save({"state_dict": state, "env": "tictactoe", "obs_size": 18}, tmp_path / "old.pt")
+    with pytest.raises(CheckpointError) as e:
+        policies.load(tmp_path / "old.pt")
+    message = str(e.value)
+    assert message.startswith(f"checkpoint {str(tmp_path / 'old.pt')!r}.format: expected 'envsdk-policy/1'")
+    assert "found a trainer's state_dict" in message and "Fix: " in message
