@@ -368,18 +368,12 @@ static void connect4_start_two_player(connect4* env, int32_t g) {
 }
 
 void connect4_reset(connect4* env, uint64_t seed) {
-    memset(&env->log, 0, sizeof(env->log));
-    env->core.since_report = 0;
-    memset(&env->two_player_log, 0, sizeof(env->two_player_log));
     const bool two_player = env->opponent == CONNECT4_NONE;
     const size_t rows = two_player ? 2 : 1;  // agent rows per sub-env
+    ENVSDK_RESET_ROWS(env, (size_t)env->num_envs * (size_t)rows);
+    memset(&env->two_player_log, 0, sizeof(env->two_player_log));
     for (int32_t i = 0; i < env->num_envs; i++) {
         env->rng[i] = seed + (uint64_t)i;
-        for (size_t r = (size_t)i * rows; r < ((size_t)i + 1) * rows; r++) {
-            env->rewards[r] = 0.0f;
-            env->terminals[r] = false;
-            env->truncations[r] = false;
-        }
         if (two_player) {
             connect4_start_two_player(env, i);
         } else {

@@ -252,15 +252,9 @@ static void snake_start(snake* env, int32_t e) {
 }
 
 void snake_reset(snake* env, uint64_t seed) {
-    memset(&env->log, 0, sizeof(env->log));
-    env->core.since_report = 0;
     size_t agents = (size_t)env->num_envs * (size_t)env->snakes;
-    for (size_t a = 0; a < agents; a++) {
-        env->rewards[a] = 0.0f;
-        env->terminals[a] = false;
-        env->truncations[a] = false;
-        if (env->masks) env->masks[a] = true;
-    }
+    ENVSDK_RESET_ROWS(env, agents);
+    if (env->masks) memset(env->masks, 1, agents * sizeof(bool));  // every snake starts alive
     for (int32_t e = 0; e < env->num_envs; e++) {
         env->rng[e] = seed + (uint64_t)e;
         snake_start(env, e);

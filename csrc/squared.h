@@ -81,13 +81,9 @@ static void squared_start(squared* env, int32_t i) {
 }
 
 void squared_reset(squared* env, uint64_t seed) {
-    memset(&env->log, 0, sizeof(env->log));
-    env->core.since_report = 0;
+    ENVSDK_RESET_ROWS(env, env->num_envs);
     for (int32_t i = 0; i < env->num_envs; i++) {
         env->rng[i] = seed + (uint64_t)i;
-        env->rewards[i] = 0.0f;
-        env->terminals[i] = false;
-        env->truncations[i] = false;
         squared_start(env, i);
     }
     env->core.started = true;

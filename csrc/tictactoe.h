@@ -266,18 +266,12 @@ static void tictactoe_start_two_player(tictactoe* env, int32_t g) {
 }
 
 void tictactoe_reset(tictactoe* env, uint64_t seed) {
-    memset(&env->log, 0, sizeof(env->log));
-    env->core.since_report = 0;
-    memset(&env->two_player_log, 0, sizeof(env->two_player_log));
     const bool two_player = env->opponent == TICTACTOE_NONE;
     const int32_t rows = two_player ? 2 : 1;  // agent rows per sub-env
+    ENVSDK_RESET_ROWS(env, (size_t)env->num_envs * (size_t)rows);
+    memset(&env->two_player_log, 0, sizeof(env->two_player_log));
     for (int32_t i = 0; i < env->num_envs; i++) {
         env->rng[i] = seed + (uint64_t)i;
-        for (size_t r = (size_t)i * (size_t)rows; r < (size_t)(i + 1) * (size_t)rows; r++) {
-            env->rewards[r] = 0.0f;
-            env->terminals[r] = false;
-            env->truncations[r] = false;
-        }
         env->agent_first[i] = 0;  // so that `alternate` gives the agent (row 2g) the first episode
         if (two_player) {
             tictactoe_start_two_player(env, i);

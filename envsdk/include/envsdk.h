@@ -124,6 +124,22 @@ static inline int32_t envsdk_report(envsdk_core* core, void* log, size_t bytes) 
     return count < 2147483647.0 ? (int32_t)count : INT32_MAX;
 }
 
+// The common start of an array-style <name>_reset: the log and the report restart, and the
+// rewards and flags of all `rows` agent rows are zeroed; the sim then seeds and starts each
+// sub-env (rng[i] = seed + i) and sets core.started.
+#define ENVSDK_RESET_ROWS(env, rows)                                                               \
+    envsdk_reset_rows(&(env)->core, &(env)->log, sizeof((env)->log), (env)->rewards, (env)->terminals, \
+                      (env)->truncations, (size_t)(rows))
+
+static inline void envsdk_reset_rows(envsdk_core* core, void* log, size_t log_bytes, float* rewards, bool* terminals,
+                                     bool* truncations, size_t rows) {
+    memset(log, 0, log_bytes);
+    core->since_report = 0;
+    memset(rewards, 0, rows * sizeof(float));  // all-zero bits are 0.0f
+    memset(terminals, 0, rows * sizeof(bool));
+    memset(truncations, 0, rows * sizeof(bool));
+}
+
 // Record one finished episode into a sim's log struct (count, episode_return, episode_length).
 #define ENVSDK_LOG_EPISODE(log, ret, len)      \
     do {                                       \
