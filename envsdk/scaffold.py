@@ -56,15 +56,25 @@ def _refuse(name: str, expected: str, found: str, fix: str) -> ConfigError:
     return ConfigError(f"NAME {name!r}: expected {expected}, found {found}. Fix: {fix}")
 
 
+def _flaw(name: str) -> str:
+    """What keeps ``name`` from being a lowercase identifier, in words."""
+    if not name or re.search(r"\W", name, re.ASCII):
+        return "characters other than letters, digits and underscores" if name else "an empty name"
+    if re.search(r"[A-Z]", name):
+        return "upper-case letters"
+    return "a first character that is not a letter"
+
+
 def _check_name(name: str, kind: str) -> None:
     """Raise ``ConfigError`` unless ``name`` can be the package, the class stem and (for c) the sim."""
     from envsdk.registry import ENVS
 
     if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
-        suggestion = re.sub(r"[^a-z0-9_]", "_", re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", str(name)).lower())
+        snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", str(name)).lower()  # MyGame -> my_game
+        suggestion = re.sub(r"_+", "_", re.sub(r"[^a-z0-9_]", "_", snake)).strip("_")
         suggestion = suggestion if re.fullmatch(r"[a-z][a-z0-9_]*", suggestion) else "my_game"
         raise _refuse(name, "a lowercase Python identifier (letters, digits and underscores, starting with a "
-                      "letter): it names the package, the C sim and the entry point", "other characters",
+                      "letter): it names the package, the C sim and the entry point", _flaw(str(name)),
                       f"pass e.g. {suggestion} (the env class is then {class_name(suggestion)})")
     if keyword.iskeyword(name) or (kind == "c" and name in _C_KEYWORDS):
         raise _refuse(name, "a name that is no Python or C keyword", "a keyword", f"pass e.g. {name}_env")

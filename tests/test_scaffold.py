@@ -104,8 +104,12 @@ def test_c_and_numpy_kinds_play_the_same_game_bit_for_bit(tmp_path, monkeypatch)
 
 @pytest.mark.parametrize("args, error", [
     (["new", "My-Game", "--kind", "c"], "envsdk new: NAME 'My-Game': expected a lowercase Python identifier"),
-    (["new", "MyGame", "--kind", "python"], "Fix: pass e.g. my_game (the env class is then MyGame)"),
+    (["new", "My-Game", "--kind", "c"], "found characters other than letters, digits and underscores. Fix: pass "
+                                        "e.g. my_game (the env class is then MyGame)"),
+    (["new", "MyGame", "--kind", "python"], "found upper-case letters. Fix: pass e.g. my_game (the env class is "
+                                            "then MyGame)"),
     (["new", "2048", "--kind", "python"], "envsdk new: NAME '2048': expected a lowercase Python identifier"),
+    (["new", "2048", "--kind", "python"], "found a first character that is not a letter."),
     (["new", "class", "--kind", "numpy"], "envsdk new: NAME 'class': expected a name that is no Python or C keyword"),
     (["new", "int", "--kind", "c"], "envsdk new: NAME 'int': expected a name that is no Python or C keyword"),
     (["new", "cartpole", "--kind", "c"], "found a bundled env's name. Fix: pass e.g. my_cartpole"),
