@@ -388,6 +388,7 @@ class ${Class}:
     """
 
     def __init__(self, *, num_envs: int = 1, length: int = 9, max_steps: int = 32, buffers=None, **unknown):
+        """Check the config (``ConfigError`` naming the key), declare the spaces, take or allocate the buffers."""
         reject_unknown(${Class}, unknown)
         num_envs = check_int("${Class}", "num_envs", num_envs, 1, 2**31 - 1)
         self.length = check_int("${Class}", "length", length, 2, 2**24)  # cells stay exact in float32
@@ -444,6 +445,7 @@ class ${Class}:
     """
 
     def __init__(self, *, num_envs: int = 1, length: int = 9, max_steps: int = 32, buffers=None, **unknown):
+        """Check the config (``ConfigError`` naming the key), declare the spaces, take or allocate the buffers."""
         reject_unknown(${Class}, unknown)
         num_envs = check_int("${Class}", "num_envs", num_envs, 1, 2**31 - 1)
         self.length = check_int("${Class}", "length", length, 2, 2**24)  # cells stay exact in float32
@@ -533,6 +535,7 @@ class ${Class}:
     """
 
     def __init__(self, *, num_envs: int = 1, length: int = 9, max_steps: int = 32, buffers=None, **unknown):
+        """Check the config (``ConfigError`` naming the key), declare the spaces, take or allocate the buffers."""
         reject_unknown(${Class}, unknown)
         num_envs = check_int("${Class}", "num_envs", num_envs, 1, 2**31 - 1)
         self.length = check_int("${Class}", "length", length, 2, 2**24)  # cells stay exact in float32
