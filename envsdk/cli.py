@@ -1,4 +1,5 @@
-"""The ``envsdk`` command line: ``envsdk --version``, ``list``, ``bench ENV``, ``check ENV``, ``play ENV``."""
+"""The ``envsdk`` command line: ``envsdk --version``, ``list``, ``bench ENV``, ``check ENV``, ``play ENV``,
+``new NAME``."""
 
 from __future__ import annotations
 
@@ -128,6 +129,18 @@ def _play(args: argparse.Namespace) -> int:
                 seed=args.seed)
 
 
+def _new(args: argparse.Namespace) -> int:
+    from envsdk.scaffold import new
+
+    project = new(args.name, args.kind, args.dir)
+    print(f"wrote {project.root} ({project.kind} env):")
+    for path in project.files:
+        print(f"  {path.relative_to(project.root)}")
+    print(f"next, from {project.root}: envsdk check {project.target}, python -m pytest; see README.md there")
+    print(project.target)  # last, alone on its line: what to check (scripts read it)
+    return 0
+
+
 def _positive(kind):
     """An argparse type: a ``kind`` (int or float) above zero, else a one-line usage error."""
 
@@ -207,6 +220,20 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--episodes", type=int, default=1, metavar="N", help="episodes to play (default 1)")
     play.add_argument("--seed", type=int, default=None, metavar="S", help="seed of the env (default: fresh)")
     play.set_defaults(func=_play)
+    new = sub.add_parser(
+        "new", help="write a small working env project (C, numpy or Python) to start from",
+        description="Write DIR/NAME/: a package NAME/ with a working env (for --kind c, a C sim NAME/NAME.h in "
+                    "the one-sub-env style and its thin class), tests/test_NAME.py, a pyproject.toml that "
+                    "registers the env under the envsdk.envs entry point, and a README.md. The last line printed "
+                    "is the module:Class target; from DIR/NAME, `envsdk check TARGET` and `python -m pytest` pass "
+                    "as written. Exit code 0: written; 2: a bad NAME or kind, or DIR/NAME exists and is not empty "
+                    "(nothing is overwritten).")
+    new.add_argument("name", metavar="NAME", help="lowercase Python identifier: the package, the C sim and the "
+                                                  "entry-point name (the class is its CamelCase: my_game -> MyGame)")
+    new.add_argument("--kind", required=True, metavar="{c,numpy,python}",
+                     help="c: a C sim compiled with cffi; numpy: vectorized numpy; python: plain Python")
+    new.add_argument("--dir", default=".", metavar="DIR", help="folder to write NAME/ into (default: here)")
+    new.set_defaults(func=_new)
     return parser
 
 
