@@ -1,6 +1,6 @@
 """The user's C path against the installed build: same headers, same flags, same speed?
 
-    python bench/bench_user_c.py [--num-agents 4096] [--seconds 1.0] [--rounds 9] [--envs squared pong]
+    python bench/bench_user_c.py [--num-agents 4096] [--seconds 2.0] [--rounds 9] [--envs squared pong]
 
 Every bundled sim header (each ``csrc/*.h`` with a cdef region but ``handshake.h``, as
 ``csrc/build.py`` finds them) is compiled a second time through the compiled-on-first-use path a
@@ -125,7 +125,8 @@ print(time.perf_counter() - start)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--num-agents", type=int, default=4096, help="agent rows per env (default 4096)")
-    parser.add_argument("--seconds", type=float, default=1.0, help="seconds of interleaved rounds per env and arm")
+    parser.add_argument("--seconds", type=float, default=2.0,
+                        help="seconds of interleaved rounds per env and arm (a board game replays a long round)")
     parser.add_argument("--rounds", type=int, default=9, help="at least this many interleaved sets per env and arm")
     parser.add_argument("--envs", nargs="+", default=None, help="sim names (default: every bundled sim header)")
     args = parser.parse_args()
