@@ -51,9 +51,9 @@ def sub_envs_for(name: str, agents: int) -> int:
     return max(1, agents // per)
 
 
-def interleaved_rounds(rounds: dict, seconds: float) -> dict[str, np.ndarray]:
+def interleaved_rounds(rounds: dict, seconds: float, min_sets: int = 9) -> dict[str, np.ndarray]:
     """Seconds of each round of every arm in ``rounds`` (``{arm: round function returning its
-    seconds}``), run in interleaved sets for about ``seconds``.
+    seconds}``), run in interleaved sets for about ``seconds`` and at least ``min_sets`` sets.
 
     Rounds are short (about a millisecond) and each set runs every arm once: the rounds of a set
     see the same machine state (frequency, cache, a neighbour's load), so the ratio within a set
@@ -63,7 +63,7 @@ def interleaved_rounds(rounds: dict, seconds: float) -> dict[str, np.ndarray]:
     arms = list(rounds)
     times: dict[str, list[float]] = {arm: [] for arm in arms}
     start, n = time.perf_counter(), 0
-    while time.perf_counter() - start < seconds or n < 9:
+    while time.perf_counter() - start < seconds or n < min_sets:
         for arm in arms[n % len(arms):] + arms[:n % len(arms)]:
             times[arm].append(rounds[arm]())
         n += 1
@@ -134,7 +134,7 @@ def replay_rounds(env, moves: np.ndarray) -> tuple[int, dict]:
     (the reset not timed): the two Python steps, and the C step called directly (one cffi call
     per step); each copies the step's actions into the buffer the same way."""
     sim = env.envs[0]._sim
-    c_step, c = getattr(sim.lib, f"{sim.name}_step"), sim.c  # the C function itself, one cffi call
+    c_step, c = getattr(sim.lib, f"{sim.name}_step"), sim.c  # the C step itself, not CSim.step
     acts = env.buffers.actions
 
     def replay(step):
@@ -148,6 +148,18 @@ def replay_rounds(env, moves: np.ndarray) -> tuple[int, dict]:
         return round_
 
     return len(moves), {"make": replay(env.step), "object": replay(env.envs[0].step), "C": replay(lambda _: c_step(c))}
+
+
+def env_rounds(name: str, env) -> tuple[int, dict]:
+    """``(steps per round, {arm: round function})`` of the bundled env ``name`` built as ``env`` (a
+    Serial backend): ``replay_rounds`` on recorded legal moves for a board game, else
+    ``fixed_rounds`` on its fixed actions (random ones drawn with seed 0 unless FIXED_ACTIONS has one)."""
+    if name in LEGAL_MASK_GAMES:
+        return replay_rounds(env, record_legal_moves(env, REPLAY_STEPS))
+    env.reset(seed=0)
+    fixed = FIXED_ACTIONS.get(name)
+    env.buffers.actions[...] = spaces.sample(env.single_action_space, env.num_agents, rng=0) if fixed is None else fixed
+    return fixed_rounds(env)
 
 
 def puffer_rounds(name: str, num_envs: int, report_every: int) -> tuple[int, Callable, Callable] | str:
@@ -207,13 +219,7 @@ def main() -> None:
             sub_envs = sub_envs_for(name, agents)
             env = envsdk.make(name, num_envs=sub_envs, **{**args.config, "report_every": report_every})
             n = env.num_agents
-            if name in LEGAL_MASK_GAMES:
-                k, rounds = replay_rounds(env, record_legal_moves(env, REPLAY_STEPS))
-            else:
-                env.reset(seed=0)
-                fixed = FIXED_ACTIONS.get(name)
-                env.buffers.actions[...] = spaces.sample(env.single_action_space, n, rng=0) if fixed is None else fixed
-                k, rounds = fixed_rounds(env)
+            k, rounds = env_rounds(name, env)
             times = interleaved_rounds(rounds, args.seconds)
             overheads = []
             for arm in ("object", "make"):  # the overhead within each set, its median and quartiles over sets

@@ -1,4 +1,8 @@
-"""squared: the minimal sanity env (C sim in csrc/squared.h). An agent walks to a target cell."""
+"""squared: the minimal sanity env (C sim in csrc/squared.h). An agent walks to a target cell.
+
+``SquaredOne`` is the same game written in C's one-sub-env style (csrc/squared_one.h), bit-identical
+to ``Squared``; it shows and measures that style and is not registered.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,21 @@ from envsdk.render import colour, grid_to_ansi, grid_to_rgb
 
 _PALETTE = np.array([[20, 20, 28], [80, 200, 255], [255, 90, 90]], np.uint8)  # empty, agent, target
 _GLYPHS = {0: "·", 1: colour("A", 45), 2: colour("T", 203)}
+
+
+def _bind(env, sim: str, buffers, unknown: dict, *, num_envs, size, max_steps, report_every) -> None:
+    """Validate the config, set ``env``'s spaces and bind it to the C sim ``sim`` (both classes' constructor)."""
+    owner = type(env).__name__
+    reject_unknown(type(env), unknown)
+    num_envs = check_int(owner, "num_envs", num_envs, 1, 2**31 - 1)
+    env.size = check_int(owner, "size", size, 2, 255)
+    env.max_steps = check_int(owner, "max_steps", max_steps, 1, 2**31 - 1)
+    env.single_observation_space = spaces.Box(0, 2, shape=(size * size,), dtype=np.uint8)
+    env.single_action_space = spaces.Discrete(5)
+    env.num_envs = env.num_agents = num_envs
+    env._sim = CSim(_sims, sim, env, buffers, num_envs=num_envs, size=size, max_steps=max_steps,
+                    report_every=report_every)
+    env.buffers = env._sim.buffers
 
 
 class Squared:
@@ -29,18 +48,8 @@ class Squared:
 
     def __init__(self, *, num_envs: int = 1, size: int = 11, max_steps: int = 33, report_every: int = 16,
                  buffers=None, **unknown):
-        reject_unknown(Squared, unknown)
-        num_envs = check_int("Squared", "num_envs", num_envs, 1, 2**31 - 1)
-        self.size = check_int("Squared", "size", size, 2, 255)
-        self.max_steps = check_int("Squared", "max_steps", max_steps, 1, 2**31 - 1)
-        self.single_observation_space = spaces.Box(0, 2, shape=(size * size,), dtype=np.uint8)
-        self.single_action_space = spaces.Discrete(5)
-        self.num_envs = self.num_agents = num_envs
-        self._sim = CSim(
-            _sims, "squared", self, buffers, num_envs=num_envs, size=size, max_steps=max_steps,
-            report_every=report_every,
-        )
-        self.buffers = self._sim.buffers
+        _bind(self, "squared", buffers, unknown, num_envs=num_envs, size=size, max_steps=max_steps,
+              report_every=report_every)
 
     def reset(self, seed: int | None = None):
         return self._sim.reset(seed)
@@ -55,6 +64,25 @@ class Squared:
 
     def close(self) -> None:
         self._sim.close()
+
+
+class SquaredOne:
+    """``Squared`` with its C sim written one sub-env at a time (csrc/squared_one.h, ``ENVSDK_SUB_ENV``).
+
+    Same config, spaces, outputs and render as ``Squared``, bit for bit from the same seed and
+    actions; it exists to show that style and to measure its cost (``bench/bench_user_c.py``).
+    """
+
+    def __init__(self, *, num_envs: int = 1, size: int = 11, max_steps: int = 33, report_every: int = 16,
+                 buffers=None, **unknown):
+        _bind(self, "squared_one", buffers, unknown, num_envs=num_envs, size=size, max_steps=max_steps,
+              report_every=report_every)
+
+    # The same functions as Squared's (plain functions shared, not inherited).
+    reset = Squared.reset
+    step = Squared.step
+    render = Squared.render
+    close = Squared.close
 
 
 CONTROLS = Controls(

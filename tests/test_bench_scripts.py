@@ -3,6 +3,7 @@
 The figures themselves are benchmarks, not tests; this only keeps the script working.
 """
 
+import os
 import re
 import subprocess
 import sys
@@ -26,3 +27,28 @@ def test_bench_envs_prints_a_row_per_env_and_size(tmp_path):
     # tictactoe has no PufferLib 3.0 counterpart, whether or not pufferlib is importable here
     assert all("not importable" in line for line in out.splitlines()[2:] if line.startswith("tictactoe"))
     assert list(tmp_path.iterdir()) == []  # nothing left in the working directory
+
+
+def test_bench_user_c_prints_installed_against_user_path(tmp_path):
+    work, temp = tmp_path / "work", tmp_path / "temp"  # temp: where its temporary build cache goes
+    work.mkdir(), temp.mkdir()
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_user_c.py"), "--envs", "squared", "tictactoe",
+         "--num-agents", "64", "--seconds", "0.01", "--rounds", "3"],
+        capture_output=True, text=True, timeout=300, cwd=work, check=True, env={**os.environ, "TMPDIR": str(temp)},
+    ).stdout
+    sps = r"[\d.]+[MK] SPS \([\d.]+[MK]\.\.[\d.]+[MK]\)"
+    ratio = r"[\d.]+ \([\d.]+\.\.[\d.]+\)"
+    rows = [line for line in out.splitlines() if " SPS " in line and " vs " not in line]
+    assert [row.split(":")[0] for row in rows] == [
+        "squared [C loop]", "squared [object]", "tictactoe [C loop]", "tictactoe [object]"]
+    for row in rows:
+        assert re.fullmatch(rf"[\w ]+\[[\w ]+\]: installed {sps}, user path {sps}, ratio {ratio}", row), row
+    worst = r"^worst ratio: [\d.]+ \((squared|tictactoe) \[(C loop|object)\]\); target 0\.97-1\.03$"
+    assert re.search(worst, out, re.M), out
+    assert re.search(r"^build of squared\.h through envsdk\.cbuild\.load: first [\d.]+ s .*, cached [\d.]+ ms",
+                     out, re.M), out
+    for arm in ("C loop", "object"):
+        assert re.search(rf"^squared_one vs squared \[{arm}\]: squared {sps}, squared_one {sps}, ratio {ratio}; "
+                         r"target >= 0\.9$", out, re.M), out
+    assert list(work.iterdir()) == [] and list(temp.iterdir()) == []  # nothing left behind, the cache removed

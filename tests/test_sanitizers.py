@@ -130,9 +130,11 @@ DRIVER = FUZZ + textwrap.dedent(
     assert envsdk._sims.__file__.startswith(sys.argv[1]), envsdk._sims.__file__
     from envsdk.registry import ENVS
 
-    for name in sorted(ENVS):
+    # Every sim header: the registered envs, and squared_one (ENVSDK_SUB_ENV's batch code).
+    sims = {**ENVS, "squared_one": "envsdk.envs.squared:SquaredOne"}
+    for name in sorted(sims):
         for num_envs in (1, 33):
-            fuzz(envsdk.registry.resolve(name), num_envs, render=True)
+            fuzz(envsdk.registry.resolve(sims[name]), num_envs, render=True)
         print("clean", name, flush=True)
 
     # The Multiprocessing handshake (csrc/handshake.h) in the forked workers and the parent.

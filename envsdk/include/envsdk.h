@@ -218,6 +218,8 @@ static inline int envsdk_init_done(envsdk_core* core) {
 #define ENVSDK_SUB_ENV(name) ENVSDK_SUB_ENV_(name, 0)
 #define ENVSDK_SUB_ENV_WITH_MASKS(name) ENVSDK_SUB_ENV_(name, 1)
 #define ENVSDK_SUB_ENV_(name, has_masks)                                                            \
+    ENVSDK_INLINABLE_(name##_start_one)                                                              \
+    ENVSDK_INLINABLE_(name##_step_one)                                                               \
     static void name##_point_(envsdk_vec* vec, name* env, int32_t i) {                               \
         size_t rows = (size_t)i * (size_t)vec->agents;                                               \
         env->observations = (void*)((char*)vec->observations + (size_t)i * (size_t)vec->observation_bytes); \
@@ -266,6 +268,17 @@ static inline int envsdk_init_done(envsdk_core* core) {
     void name##_step_n(envsdk_vec* vec, int64_t n) {                                                 \
         for (int64_t k = 0; k < n; k++) name##_step(vec);                                            \
     }
+// The author's two functions are global (cffi declares them), and GCC does not inline a global
+// function of a shared library (-fPIC) into the batch loop, since another library could interpose
+// it (-fsemantic-interposition, GCC's default): every sub-env's step would be a call through the
+// PLT. Declared hidden, they are the module's own, and GCC inlines them (Python still reaches them
+// through cffi's wrappers, which are in the same module). Clang inlines them anyway and ignores
+// a visibility given after the definition, so this is GCC's alone.
+#if defined(__GNUC__) && !defined(__clang__)
+#define ENVSDK_INLINABLE_(function) extern __typeof__(function) function __attribute__((visibility("hidden")));
+#else
+#define ENVSDK_INLINABLE_(function)
+#endif
 #define ENVSDK_POINT_MASKS_0(vec, env, i) ((void)0)
 #define ENVSDK_POINT_MASKS_1(vec, env, i) \
     ((env)->masks = (bool*)(void*)((char*)(vec)->masks + (size_t)(i) * (size_t)(vec)->mask_bytes))
