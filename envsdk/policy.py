@@ -50,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-from envsdk.errors import CheckpointError, field_message
+from envsdk.errors import CheckpointError
 
 FORMAT = "envsdk-policy/1"
 """The value of a checkpoint's ``format`` key."""
@@ -101,9 +101,9 @@ class Policy:
         obs = np.asarray(observations)
         x = torch.as_tensor(obs.reshape(len(obs), -1), dtype=torch.float32)
         if x.shape[1] != self.observation_size:
-            raise CheckpointError(field_message(
+            raise CheckpointError.of(
                 f"checkpoint {self.path!r}", "observation_size", f"observations of {self.observation_size} entries",
-                f"{x.shape[1]}", f"play it on the env config it was trained with ({self.env}, {self.config})"))
+                f"{x.shape[1]}", f"play it on the env config it was trained with ({self.env}, {self.config})")
         with torch.no_grad():
             h = x
             if self.onehot:
@@ -198,9 +198,9 @@ def _from_legacy(data: dict, shown: str) -> dict:
             keys = (f"{prefix}.{k}.weight", f"{prefix}.{k}.bias")
             missing = [key for key in keys if key not in weights]
             if missing:
-                raise CheckpointError(field_message(
+                raise CheckpointError.of(
                     f"checkpoint {shown!r}", "state_dict", f"the keys {keys[0]!r} and {keys[1]!r} (examples/ppo.py's "
-                    "older format)", f"no {missing[0]!r}", _FIX_FILE))
+                    "older format)", f"no {missing[0]!r}", _FIX_FILE)
             out.append({"weight": weights[keys[0]], "bias": weights[keys[1]]})
         return out
 
@@ -219,7 +219,7 @@ def _validate(data: object, shown: str) -> Policy:
     owner = f"checkpoint {shown!r}"
 
     def fail(field: str, expected: str, found: object) -> CheckpointError:
-        return CheckpointError(field_message(owner, field, expected, found, _FIX_FILE))
+        return CheckpointError.of(owner, field, expected, found, _FIX_FILE)
 
     if not isinstance(data, dict):
         raise fail("format", f"a dict with format {FORMAT!r}", type(data).__name__)
