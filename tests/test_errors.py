@@ -7,6 +7,7 @@ import pytest
 
 from envsdk import spaces
 from envsdk.buffers import allocate
+from envsdk.checks.report import from_error
 from envsdk.errors import BuffersError, ConfigError, EnvsdkError, SpaceError, WorkerError, field_message
 
 
@@ -46,3 +47,12 @@ def test_validation_errors_carry_their_fields():
     assert (caught.value.owner, caught.value.field, caught.value.expected) == ("single_observation_space", None,
                                                                                "a Box")
 
+
+def test_the_checker_reads_the_fields_not_the_text():
+    # A found value that itself contains " Fix: " would split the text at the wrong place.
+    e = BuffersError.of("env.buffers", "observations", "dtype float32", "dtype float64 (see Fix: notes)", "allocate")
+    outcome = from_error(e)
+    assert outcome.message == "env.buffers.observations: expected dtype float32, found dtype float64 (see Fix: notes)."
+    assert outcome.fix == "allocate"
+    plain = from_error(ConfigError("something went wrong. Fix: nothing"))
+    assert (plain.message, plain.fix) == ("something went wrong. Fix: nothing", "")
