@@ -7,6 +7,7 @@ the built-in (``ValueError``, ``TypeError``, ``LookupError``, ``RuntimeError``) 
 
 from __future__ import annotations
 
+import importlib
 import re
 
 
@@ -91,6 +92,17 @@ def field_message(owner: str, field: str | None, expected: object, found: object
     ``field`` is None), expected, found, fix."""
     where = owner if field is None else f"{owner}.{field}"
     return f"{where}: expected {expected}, found {found}. Fix: {fix}"
+
+
+def require(module: str, extra: str, owner: str, package: str | None = None):
+    """Import and return ``module``, or raise ``MissingExtraError`` naming ``owner`` (what needs it)
+    and the pip install of envsdk's optional ``extra`` that adds it (``install_hint(extra,
+    package)``). envsdk's one way to import an optional dependency."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as e:
+        raise MissingExtraError.of(owner, None, f"the optional package {module!r}", f"{type(e).__name__}: {e}",
+                                   f"{install_hint(extra, package)}.") from e
 
 
 def install_hint(extra: str, package: str | None = None) -> str:

@@ -1,6 +1,7 @@
 """envsdk errors carry their parts as fields (owner, field, expected, found, fix); the text is built from them."""
 
 import pickle
+import sys
 
 import numpy as np
 import pytest
@@ -8,7 +9,17 @@ import pytest
 from envsdk import spaces
 from envsdk.buffers import allocate
 from envsdk.checks.report import from_error
-from envsdk.errors import BuffersError, ConfigError, EnvsdkError, SpaceError, WorkerError, field_message
+from envsdk.errors import (
+    BuffersError,
+    ConfigError,
+    EnvsdkError,
+    MissingExtraError,
+    SpaceError,
+    WorkerError,
+    field_message,
+    install_hint,
+    require,
+)
 
 
 def test_of_builds_the_message_from_the_fields_and_keeps_them():
@@ -56,3 +67,16 @@ def test_the_checker_reads_the_fields_not_the_text():
     assert outcome.fix == "allocate"
     plain = from_error(ConfigError("something went wrong. Fix: nothing"))
     assert (plain.message, plain.fix) == ("something went wrong. Fix: nothing", "")
+
+
+def test_require_imports_or_names_the_extra_that_installs_it(monkeypatch):
+    import json
+
+    assert require("json", "test", "somewhere") is json
+    monkeypatch.setitem(sys.modules, "ray", None)  # makes `import ray` raise ImportError
+    with pytest.raises(MissingExtraError) as caught:
+        require("ray", "ray", "envsdk.backends.Ray")
+    e = caught.value
+    assert isinstance(e, ImportError) and (e.owner, e.expected) == ("envsdk.backends.Ray", "the optional package 'ray'")
+    assert e.fix == install_hint("ray") + "." and str(e).endswith(f"Fix: {e.fix}")
+    assert e.found.startswith("ModuleNotFoundError: ")
