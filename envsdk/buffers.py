@@ -17,6 +17,7 @@ from multiprocessing import shared_memory
 import numpy as np
 
 from envsdk import spaces
+from envsdk.config import is_int
 from envsdk.errors import ActionError, BuffersError
 
 FIELDS = ("observations", "actions", "rewards", "terminals", "truncations", "masks")
@@ -157,7 +158,7 @@ def _check_array(owner: str, name: str, arr, dtype: np.dtype, shape: tuple[int, 
 
 
 def _check_num_agents(num_agents) -> int:
-    if isinstance(num_agents, bool) or not isinstance(num_agents, (int, np.integer)):
+    if not is_int(num_agents):
         raise BuffersError.of("num_agents", None, "a positive int", f"{type(num_agents).__name__} {num_agents!r}",
                               "pass the number of agent rows, e.g. num_agents=num_envs.")
     if num_agents <= 0:

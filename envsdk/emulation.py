@@ -41,6 +41,7 @@ import numpy as np
 
 from envsdk import spaces
 from envsdk.buffers import allocate, copy_actions
+from envsdk.config import positive_int
 from envsdk.errors import ConfigError, SpaceError, StateError, require
 from envsdk.protocol import Infos
 from envsdk.seeding import check_seed, sub_seed
@@ -287,10 +288,7 @@ class GymnasiumEnv:
                  buffers=None):
         owner = "GymnasiumEnv"
         gym = require("gymnasium", "gymnasium", owner)
-        if isinstance(num_envs, bool) or not isinstance(num_envs, (int, np.integer)) or num_envs < 1:
-            raise ConfigError(f"{owner}: expected num_envs to be a positive int, found {num_envs!r}. "
-                              "Fix: pass num_envs=1 or more.")
-        self.num_envs = self.num_agents = int(num_envs)
+        self.num_envs = self.num_agents = positive_int(owner, "num_envs", num_envs)
         self.env, self.env_kwargs = env, dict(env_kwargs or {})
         self._closed, self._started = False, False
         self.envs: list = []
@@ -435,10 +433,7 @@ class PettingZooEnv:
                  buffers=None):
         owner = "PettingZooEnv"
         pettingzoo = require("pettingzoo", "pettingzoo", owner)
-        if isinstance(num_envs, bool) or not isinstance(num_envs, (int, np.integer)) or num_envs < 1:
-            raise ConfigError(f"{owner}: expected num_envs to be a positive int, found {num_envs!r}. "
-                              "Fix: pass num_envs=1 or more.")
-        self.num_envs = int(num_envs)
+        self.num_envs = positive_int(owner, "num_envs", num_envs)
         self.env, self.env_kwargs = env, dict(env_kwargs or {})
         self._closed, self._started = False, False
         self.envs: list = []

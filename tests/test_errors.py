@@ -80,3 +80,14 @@ def test_require_imports_or_names_the_extra_that_installs_it(monkeypatch):
     assert isinstance(e, ImportError) and (e.owner, e.expected) == ("envsdk.backends.Ray", "the optional package 'ray'")
     assert e.fix == install_hint("ray") + "." and str(e).endswith(f"Fix: {e.fix}")
     assert e.found.startswith("ModuleNotFoundError: ")
+
+
+def test_positive_int_has_one_home_in_config():
+    from envsdk.backends import factory
+    from envsdk.config import positive_int
+
+    assert factory.positive_int is positive_int
+    assert positive_int("Serial", "num_envs", np.int64(3)) == 3
+    for bad in (0, -1, True, 2.0, "3"):
+        with pytest.raises(ConfigError, match=f"Serial: expected num_envs to be a positive int, found {bad!r}"):
+            positive_int("Serial", "num_envs", bad)

@@ -20,6 +20,7 @@ from envsdk.checks.record import (
     signature,
 )
 from envsdk.checks.report import fail, from_error, warn
+from envsdk.config import is_int
 from envsdk.errors import EnvsdkError
 
 MEMBERS = ("single_observation_space", "single_action_space", "num_agents", "buffers", "reset", "step", "close")
@@ -65,7 +66,7 @@ def check_members(ctx: Context) -> str:
             fail("members", "reset, step and close to be methods", f"{', '.join(not_callable)} not callable",
                  "define them with def (see envsdk/protocol.py)")
         n = env.num_agents
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        if not is_int(n) or n < 1:
             fail("num_agents", "a positive int (agent rows)", describe(n), "set self.num_agents = num_envs * agents")
         if ctx.takes_num_envs and n % ctx.num_envs:
             fail("num_agents", f"a multiple of num_envs={ctx.num_envs}", f"{n}",

@@ -21,6 +21,7 @@ import numpy as np
 from envsdk import spaces
 from envsdk.buffers import Buffers
 from envsdk.checks.report import fail
+from envsdk.config import is_int
 
 RESULTS = ("observations", "rewards", "terminals", "truncations")  # what step returns, in order
 STAT_KEYS = ("episode_return", "episode_length", "episode_count")
@@ -220,7 +221,7 @@ def max_steps_of(ctx: Context, env) -> int | None:
         sig = signature(ctx.factory)
         param = sig.parameters.get("max_steps") if sig else None
         value = None if param is None or param.default is inspect.Parameter.empty else param.default
-    return int(value) if isinstance(value, (int, np.integer)) and not isinstance(value, bool) else None
+    return int(value) if is_int(value) else None
 
 
 def checked_reset(env, seed: int | None):

@@ -7,11 +7,10 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 
-import numpy as np
-
 from envsdk.checks import contract, robustness, values
 from envsdk.checks.record import Context, factory_name, signature, takes_num_envs
 from envsdk.checks.report import CheckResult, Outcome, Report, env_traceback
+from envsdk.config import is_int
 from envsdk.errors import ConfigError
 
 DEFAULT_NUM_ENVS = 8  # sub-envs per object for factories that take num_envs
@@ -179,7 +178,7 @@ def check(factory, *, num_envs: int | None = None, seed: int = 0, steps: int | N
     for name, value, low in (("num_envs", num_envs, 1), ("seed", seed, 0), ("steps", steps, 1)):
         if value is None and name == "num_envs":
             continue
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        if not is_int(value) or value < low:
             raise ConfigError(f"check: expected {name} to be an int >= {low}, found {value!r}. Fix: pass e.g. "
                               f"{name}={max(low, 8 if name == 'num_envs' else low)}.")
     ctx = Context(factory, config, int(num_envs) if num_envs is not None else None, int(seed), int(steps), quick)
