@@ -140,6 +140,7 @@ class Context:
         return {**base, **self.config, **extra}
 
     def build(self, **extra):
+        """An env built from the factory with ``kwargs(**extra)``; the caller closes it."""
         self.where = f"{self.name}(...)"
         return self.factory(**self.kwargs(**extra))
 
@@ -195,6 +196,7 @@ class Context:
 
 
 def factory_name(factory) -> str:
+    """A factory's name for reports: ``module:qualname`` (a string target as given)."""
     if isinstance(factory, str):
         return factory
     module = getattr(factory, "__module__", None)
@@ -203,6 +205,7 @@ def factory_name(factory) -> str:
 
 
 def signature(obj) -> inspect.Signature | None:
+    """``inspect.signature(obj)``, or None for callables that have none."""
     try:
         return inspect.signature(obj)
     except (TypeError, ValueError):  # some C callables have none
@@ -210,6 +213,7 @@ def signature(obj) -> inspect.Signature | None:
 
 
 def takes_num_envs(factory) -> bool:
+    """Whether the factory takes ``num_envs`` (else each object is one sub-env)."""
     sig = signature(factory)
     return sig is not None and "num_envs" in sig.parameters
 
@@ -260,6 +264,7 @@ def _check_infos(infos, where: str) -> None:
 
 
 def describe(x) -> str:
+    """A short description of a value for a finding: an array's shape and dtype, a sequence's length."""
     if isinstance(x, np.ndarray):
         return f"ndarray shape {x.shape} dtype {x.dtype}"
     if isinstance(x, (tuple, list)):
@@ -268,6 +273,7 @@ def describe(x) -> str:
 
 
 def first_index(mask: np.ndarray) -> tuple[int, ...]:
+    """The index of the first True entry of ``mask`` (which has one)."""
     return tuple(int(i) for i in np.argwhere(mask)[0])
 
 
@@ -323,6 +329,7 @@ def first_difference(a: Rollout, b: Rollout, infos: str = "exact") -> str | None
 
 
 def short(x) -> str:
+    """An array (or value) printed in under 80 characters."""
     text = np.array2string(np.asarray(x), precision=6, threshold=8, edgeitems=3)
     return text if len(text) < 80 else text[:77] + "..."
 

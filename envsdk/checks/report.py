@@ -51,10 +51,12 @@ class Report:
 
     @property
     def failures(self) -> list[CheckResult]:
+        """The failed checks' results."""
         return [r for r in self.results if r.status == "fail"]
 
     @property
     def warnings(self) -> list[CheckResult]:
+        """The warned checks' results."""
         return [r for r in self.results if r.status == "warn"]
 
     def __getitem__(self, name: str) -> CheckResult:
@@ -64,9 +66,11 @@ class Report:
         raise KeyError(f"Report: expected a check named {name!r}, found none. Checks: {[r.name for r in self.results]}")
 
     def counts(self) -> dict[str, int]:
+        """How many checks ended with each status."""
         return {s: sum(r.status == s for r in self.results) for s in STATUSES}
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as plain data (seconds rounded to ms)."""
         return {
             "target": self.target,
             "ok": self.ok,
@@ -77,6 +81,7 @@ class Report:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
+        """The machine-readable report: ``to_dict`` as JSON."""
         return json.dumps(self.to_dict(), indent=indent, default=repr)
 
     def format(self) -> str:
@@ -121,14 +126,20 @@ class Outcome(Exception):
 
 
 class Failed(Outcome):
+    """The check failed."""
+
     status = "fail"
 
 
 class Warned(Outcome):
+    """The check found a problem that does not fail the run."""
+
     status = "warn"
 
 
 class Skipped(Outcome):
+    """The check does not apply (its message says why)."""
+
     status = "skip"
 
 
