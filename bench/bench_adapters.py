@@ -28,6 +28,7 @@ import numpy as np
 
 import envsdk
 from envsdk import compat
+from envsdk.errors import MissingExtraError
 
 
 def interleaved(arms: dict[str, Callable[[], None]], rounds: int, steps: int) -> dict[str, np.ndarray]:
@@ -91,8 +92,8 @@ def main() -> None:
     def add(label: str, build, acts) -> None:
         try:
             env = build()
-        except compat.ExtraNotInstalledError as e:
-            print(f"{label:<34} skipped: {str(e).split('Fix: ')[-1]}")
+        except MissingExtraError as e:
+            print(f"{label:<34} skipped: {e.fix}")
             return
         built.append(env)
         arms[label] = stepper(env.step, acts, steps)
@@ -147,8 +148,8 @@ def main() -> None:
     snake_arms = {"native envsdk": stepper(native.step, snake_actions, max(1, steps // 10))}
     try:
         pz = compat.to_pettingzoo(envsdk.make("snake", **config))
-    except compat.ExtraNotInstalledError as e:
-        print(f"{'to_pettingzoo':<34} skipped: {str(e).split('Fix: ')[-1]}")
+    except MissingExtraError as e:
+        print(f"{'to_pettingzoo':<34} skipped: {e.fix}")
         return
     index = {a: i for i, a in enumerate(pz.possible_agents)}
 

@@ -87,7 +87,7 @@ else:
 
     from envsdk import backends, spaces
     from envsdk.buffers import Buffers, Layout, SharedBuffers, allocate
-    from envsdk.check import check
+    from envsdk.checks import check
     from envsdk.errors import EnvsdkError
     from envsdk.protocol import Backend, Batch, Env
     from envsdk.registry import make, registered

@@ -29,11 +29,14 @@ class Throughput:
         return 1e6 * self.seconds / self.steps
 
 
-def measure(env, name: str, seconds: float = 1.0, seed: int = 0, warmup: int = 10, actions=None) -> Throughput:
-    """Time ``env.step`` on fixed actions for about ``seconds``.
+def measure(env, name: str, seconds: float = 1.0, seed: int = 0, warmup: int = 10, actions=None,
+            calibration: float = 0.1) -> Throughput:
+    """Time ``env.step`` on fixed actions for about ``seconds``, after ``reset(seed=seed)``.
 
     ``actions`` (broadcast into the actions buffer) defaults to random valid ones. They are
-    written once and left in ``env.buffers.actions``, so only the env is timed.
+    written once and left in ``env.buffers.actions``, so only the env is timed. Before timing,
+    ``warmup`` steps run, then about ``calibration`` seconds (up to twice that) of untimed steps
+    size the batch of steps run between clock reads.
     """
     env.reset(seed=seed)
     if actions is None:
@@ -42,9 +45,9 @@ def measure(env, name: str, seconds: float = 1.0, seed: int = 0, warmup: int = 1
     actions, step = env.buffers.actions, env.step
     for _ in range(warmup):
         step(actions)
-    # Calibrate a batch count that takes about 0.1 s, then time whole batches until `seconds`.
+    # Calibrate a batch count that takes about `calibration` s, then time whole batches until `seconds`.
     chunk, t0 = 1, time.perf_counter()
-    while time.perf_counter() - t0 < 0.1:
+    while time.perf_counter() - t0 < calibration:
         for _ in range(chunk):
             step(actions)
         chunk *= 2

@@ -17,7 +17,8 @@ from multiprocessing import shared_memory
 import numpy as np
 
 from envsdk import spaces
-from envsdk.errors import ActionError, BuffersError, field_message
+from envsdk.config import is_int
+from envsdk.errors import ActionError, BuffersError
 
 FIELDS = ("observations", "actions", "rewards", "terminals", "truncations", "masks")
 
@@ -55,14 +56,14 @@ class Buffers:
         if current is _UNSET or current is value:
             object.__setattr__(self, name, value)
             return
-        raise BuffersError(field_message(
+        raise BuffersError.of(
             "Buffers", name, "the array it was built with (buffers are never rebound)",
             f"an assignment of {type(value).__name__}" + (" (another array)" if isinstance(value, np.ndarray) else ""),
             f"write into it in place: buffers.{name}[...] = value (or an in-place operator such as +=)",
-        ))
+        )
 
     def __delattr__(self, name: str) -> None:
-        raise BuffersError(field_message("Buffers", name, "a field that stays", "del", "leave the field in place"))
+        raise BuffersError.of("Buffers", name, "a field that stays", "del", "leave the field in place")
 
     @property
     def num_agents(self) -> int:
@@ -95,10 +96,11 @@ _UNSET = object()
 def require_buffers(buffers, owner: str = "buffers") -> Buffers:
     """``buffers`` if it is an envsdk ``Buffers``; else ``BuffersError`` naming ``owner`` and the fix."""
     if not isinstance(buffers, Buffers):
-        raise BuffersError(
-            f"{owner}: expected an envsdk.Buffers, found {type(buffers).__name__}. Fix: pass buffers=None (the "
-            "env allocates its own) or build them with envsdk.allocate(obs_space, act_space, num_agents)"
-            + (" (a dict of arrays: envsdk.Buffers(**arrays))" if isinstance(buffers, dict) else "") + "."
+        raise BuffersError.of(
+            owner, None, "an envsdk.Buffers", type(buffers).__name__,
+            "pass buffers=None (the env allocates its own) or build them with envsdk.allocate(obs_space, "
+            "act_space, num_agents)" + (" (a dict of arrays: envsdk.Buffers(**arrays))" if isinstance(buffers, dict)
+                                        else "") + ".",
         )
     return buffers
 
@@ -121,59 +123,47 @@ def validate(buffers, single_observation_space, single_action_space, num_agents:
     for i, a in enumerate(FIELDS):
         for b in FIELDS[i + 1:]:
             if np.may_share_memory(getattr(buffers, a), getattr(buffers, b)):
-                raise BuffersError(field_message(
+                raise BuffersError.of(
                     owner, b, "memory of its own", f"it overlaps {owner}.{a}",
                     "give every field its own array (envsdk.allocate lays all six out side by side in one block)",
-                ))
+                )
     return buffers
 
 
 def _check_array(owner: str, name: str, arr, dtype: np.dtype, shape: tuple[int, ...]) -> None:
     fix_alloc = "build buffers with envsdk.allocate(obs_space, act_space, num_agents)"
     if not isinstance(arr, np.ndarray):
-        raise BuffersError(field_message(owner, name, "a numpy.ndarray", type(arr).__name__, fix_alloc))
+        raise BuffersError.of(owner, name, "a numpy.ndarray", type(arr).__name__, fix_alloc)
     if arr.dtype != dtype:
-        raise BuffersError(
-            field_message(
-                owner, name, f"dtype {dtype}", f"dtype {arr.dtype}",
-                f"{fix_alloc}; never .astype() a buffer (it copies and breaks sharing)",
-            )
+        raise BuffersError.of(
+            owner, name, f"dtype {dtype}", f"dtype {arr.dtype}",
+            f"{fix_alloc}; never .astype() a buffer (it copies and breaks sharing)",
         )
     if arr.shape != shape:
-        raise BuffersError(
-            field_message(
-                owner, name, f"shape {shape}", f"shape {arr.shape}",
-                f"{fix_alloc} with the env's num_agents and spaces",
-            )
+        raise BuffersError.of(
+            owner, name, f"shape {shape}", f"shape {arr.shape}",
+            f"{fix_alloc} with the env's num_agents and spaces",
         )
     if not arr.flags.c_contiguous:
-        raise BuffersError(
-            field_message(
-                owner, name, "a C-contiguous array", f"strides {arr.strides}",
-                "pass a row slice (buffers.rows) or np.ascontiguousarray before construction, "
-                "never a column or strided view",
-            )
+        raise BuffersError.of(
+            owner, name, "a C-contiguous array", f"strides {arr.strides}",
+            "pass a row slice (buffers.rows) or np.ascontiguousarray before construction, "
+            "never a column or strided view",
         )
     if not arr.flags.writeable:
-        raise BuffersError(
-            field_message(
-                owner, name, "a writable array", "a read-only array",
-                "pass memory the env may write (not np.broadcast_to or a read-only mapping)",
-            )
+        raise BuffersError.of(
+            owner, name, "a writable array", "a read-only array",
+            "pass memory the env may write (not np.broadcast_to or a read-only mapping)",
         )
 
 
 def _check_num_agents(num_agents) -> int:
-    if isinstance(num_agents, bool) or not isinstance(num_agents, (int, np.integer)):
-        raise BuffersError(
-            f"num_agents: expected a positive int, found {type(num_agents).__name__} "
-            f"{num_agents!r}. Fix: pass the number of agent rows, e.g. num_agents=num_envs."
-        )
+    if not is_int(num_agents):
+        raise BuffersError.of("num_agents", None, "a positive int", f"{type(num_agents).__name__} {num_agents!r}",
+                              "pass the number of agent rows, e.g. num_agents=num_envs.")
     if num_agents <= 0:
-        raise BuffersError(
-            f"num_agents: expected a positive int, found {num_agents}. Fix: an env simulates at "
-            "least one agent row."
-        )
+        raise BuffersError.of("num_agents", None, "a positive int", num_agents,
+                              "an env simulates at least one agent row.")
     return int(num_agents)
 
 
@@ -267,19 +257,15 @@ def copy_actions(dst: np.ndarray, actions, owner: str = "step") -> None:
         return
     a = actions if isinstance(actions, np.ndarray) else np.asarray(actions)
     if a.shape != dst.shape:
-        raise ActionError(
-            field_message(
-                owner, "actions", f"shape {dst.shape}", f"shape {a.shape}",
-                "pass one action row per agent (num_agents rows)",
-            )
+        raise ActionError.of(
+            owner, "actions", f"shape {dst.shape}", f"shape {a.shape}",
+            "pass one action row per agent (num_agents rows)",
         )
     if not np.can_cast(a.dtype, dst.dtype, "same_kind"):
-        raise ActionError(
-            field_message(
-                owner, "actions", f"dtype {dst.dtype} (or one that casts to it within its kind)",
-                f"dtype {a.dtype}",
-                f"pass {dst.dtype.name} actions, e.g. write into env.buffers.actions directly",
-            )
+        raise ActionError.of(
+            owner, "actions", f"dtype {dst.dtype} (or one that casts to it within its kind)",
+            f"dtype {a.dtype}",
+            f"pass {dst.dtype.name} actions, e.g. write into env.buffers.actions directly",
         )
     bounds = None if a.dtype == dst.dtype else _wrapping(a.dtype, dst.dtype)
     if bounds is not None and a.size:
@@ -290,13 +276,11 @@ def copy_actions(dst: np.ndarray, actions, owner: str = "step") -> None:
         low, high = _min(flat), _max(flat)
         if low < lowest or high > highest:
             bad = low if low < lowest else high
-            raise ActionError(
-                field_message(
-                    owner, "actions", f"values within {dst.dtype.name} [{lowest}, {highest}]",
-                    f"{bad} at index {tuple(int(i) for i in np.argwhere(a == bad)[0])}",
-                    f"pass actions the env defines; a {a.dtype.name} value outside {dst.dtype.name} would wrap "
-                    "around to another, valid-looking action",
-                )
+            raise ActionError.of(
+                owner, "actions", f"values within {dst.dtype.name} [{lowest}, {highest}]",
+                f"{bad} at index {tuple(int(i) for i in np.argwhere(a == bad)[0])}",
+                f"pass actions the env defines; a {a.dtype.name} value outside {dst.dtype.name} would wrap "
+                "around to another, valid-looking action",
             )
     dst[...] = a
 

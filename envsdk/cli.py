@@ -93,7 +93,7 @@ def _config(pairs: list[str], config: dict | None = None) -> dict:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from envsdk.check import check
+    from envsdk.checks import check
 
     config = {}
     if args.config is not None:

@@ -9,8 +9,8 @@
 ``envsdk.make(...)``). The adapters own it: closing the adapter closes the env.
 
 Gymnasium, Stable-Baselines3, PettingZoo and torch are optional: each is imported only when its
-adapter is built, and a missing one raises ``ExtraNotInstalledError`` (an ``ImportError``) that
-names the ``pip install`` that fixes it. Importing this module imports none of them.
+adapter is built, and a missing one raises ``envsdk.errors.MissingExtraError`` (an ``ImportError``)
+that names the ``pip install`` that fixes it. Importing this module imports none of them.
 
 The final observation, for every adapter
     envsdk resets an ended episode inside the same ``step`` (protocol.py): the row then holds the
@@ -30,37 +30,18 @@ The final observation, for every adapter
 from __future__ import annotations
 
 import functools
-import importlib
 import time
 from typing import Any
 
 import numpy as np
 
 from envsdk import spaces as _spaces
-from envsdk.errors import ConfigError, MissingExtraError, ProtocolError, install_hint
+from envsdk.errors import ConfigError, ProtocolError, require
 from envsdk.protocol import Env
 
-__all__ = ["ExtraNotInstalledError", "to_gymnasium", "to_pettingzoo", "to_sb3", "to_torch"]
+__all__ = ["to_gymnasium", "to_pettingzoo", "to_sb3", "to_torch"]
 
 
-ExtraNotInstalledError = MissingExtraError
-"""What an adapter raises when the optional package it needs is not installed (envsdk's one
-missing-extra error, under the name this module has always used)."""
-
-
-# The extra of envsdk's pyproject.toml that brings each optional package an adapter needs.
-_EXTRAS = {"gymnasium": "gymnasium", "stable_baselines3": "sb3", "pettingzoo": "pettingzoo", "torch": "train"}
-
-
-def _require(module: str, owner: str):
-    """Import ``module`` or raise ``ExtraNotInstalledError`` naming the pip install that fixes it."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as e:
-        raise ExtraNotInstalledError(
-            f"envsdk.compat.{owner}: expected the optional package {module!r}, found it not importable "
-            f"({e}). Fix: {install_hint(_EXTRAS[module], 'torch' if module == 'torch' else None)}"
-        ) from e
 
 
 def _check_env(env: Any, owner: str) -> None:
@@ -150,7 +131,7 @@ def to_gymnasium(env, *, copy: bool = True, stats_key: str | None = None):
       key). envsdk's aggregate infos (and env keys such as ``score``) are not forwarded:
       Gymnasium infos are per sub-env.
     """
-    gym = _require("gymnasium", "to_gymnasium")
+    gym = require("gymnasium", "gymnasium", "envsdk.compat.to_gymnasium")
     _check_env(env, "to_gymnasium")
     return _gymnasium_class(gym)(env, copy=copy, stats_key=stats_key)
 
@@ -248,7 +229,7 @@ def to_sb3(env, *, terminal_observation: str | None = "previous"):
       reads, writes or calls it ONCE and returns that result for every requested index.
       ``env_is_wrapped`` is False for every row (no Gymnasium wrappers are involved).
     """
-    _require("stable_baselines3", "to_sb3")
+    require("stable_baselines3", "sb3", "envsdk.compat.to_sb3")
     _check_env(env, "to_sb3")
     if terminal_observation not in _TERMINAL_CHOICES:
         raise ConfigError(
@@ -358,7 +339,7 @@ def to_pettingzoo(env, *, idle_action=None):
     ``infos[agent]`` holds ``episode_return``/``episode_length`` for an agent that just finished.
     ``reset(seed=s)`` seeds sub-env ``i`` with ``s + i``; reset ``options`` are accepted and ignored.
     """
-    _require("pettingzoo", "to_pettingzoo")
+    require("pettingzoo", "pettingzoo", "envsdk.compat.to_pettingzoo")
     _check_env(env, "to_pettingzoo")
     return _pettingzoo_class()(env, idle_action=idle_action)
 
@@ -462,7 +443,7 @@ def to_torch(env, device=None):
     - ``step(actions)`` takes a tensor (any device; copied into the actions buffer with a dtype
       cast), a numpy array, or the actions buffer itself (no copy).
     """
-    torch = _require("torch", "to_torch")
+    torch = require("torch", "train", "envsdk.compat.to_torch", package="torch")
     _check_env(env, "to_torch")
     return TorchEnv(env, torch, device)
 

@@ -2,7 +2,8 @@
 
 An env declares its config as keyword-only parameters with defaults, plus ``**unknown``; it
 calls ``reject_unknown`` so a misspelt key lists the valid ones, and ``check_int`` /
-``check_float`` so out-of-range values fail before any C code sees them.
+``check_float`` so out-of-range values fail before any C code sees them. ``positive_int`` is the
+check for counts (``num_envs``, ``num_workers``, ``batch_size``) that backends and adapters take.
 """
 
 from __future__ import annotations
@@ -34,9 +35,23 @@ def reject_unknown(factory, unknown: dict) -> None:
         )
 
 
+def is_int(value) -> bool:
+    """Whether ``value`` is an integer (Python or numpy), not a bool."""
+    return not isinstance(value, bool) and isinstance(value, (int, np.integer))
+
+
+def positive_int(owner: str, name: str, value) -> int:
+    """``value`` as an int if it is a positive integer; else ``ConfigError`` naming ``owner``."""
+    if not is_int(value) or value <= 0:
+        raise ConfigError(
+            f"{owner}: expected {name} to be a positive int, found {value!r}. Fix: pass {name}=1 or more."
+        )
+    return int(value)
+
+
 def check_int(owner: str, name: str, value, low: int, high: int | None = None) -> int:
     """Return ``value`` as int if it is an integer in ``[low, high]``; raise ``ConfigError``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+    if not is_int(value):
         raise ConfigError(
             f"{owner}: expected {name} to be an int, found {type(value).__name__} {value!r}. "
             f"Fix: pass an int in {_range(low, high)}."

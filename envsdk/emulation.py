@@ -41,21 +41,10 @@ import numpy as np
 
 from envsdk import spaces
 from envsdk.buffers import allocate, copy_actions
-from envsdk.errors import ConfigError, MissingExtraError, SpaceError, StateError, install_hint
+from envsdk.config import positive_int
+from envsdk.errors import ConfigError, SpaceError, StateError, require
 from envsdk.protocol import Infos
 from envsdk.seeding import check_seed, sub_seed
-
-
-def _require(module: str, extra: str, needed_by: str):
-    """Import ``module`` or raise ``MissingExtraError`` naming the extra that installs it."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as e:
-        raise MissingExtraError(
-            f"{needed_by}: expected the optional dependency {module!r} to be installed, found "
-            f"{type(e).__name__}: {e}. Fix: {install_hint(extra)}"
-        ) from e
-
 
 # --- flattening -------------------------------------------------------------------------------
 
@@ -78,7 +67,7 @@ class Leaf:
 
 def _leaves(space, path: tuple, offset: int, out: list, low: list, high: list) -> int:
     """Append the leaves of ``space`` (and their bounds) in flatten order; return the next offset."""
-    gs = _require("gymnasium.spaces", "gymnasium", "envsdk.emulation")
+    gs = require("gymnasium.spaces", "gymnasium", "envsdk.emulation")
     if isinstance(space, gs.Dict):
         for key, sub in space.spaces.items():
             offset = _leaves(sub, (*path, key), offset, out, low, high)
@@ -225,7 +214,7 @@ def _observation_layout(space, owner: str):
 
     A Box stays as it is (writer None: rows are assigned directly); anything else is flattened.
     """
-    gs = _require("gymnasium.spaces", "gymnasium", owner)
+    gs = require("gymnasium.spaces", "gymnasium", owner)
     if isinstance(space, gs.Box):
         box = spaces.Box(space.low, space.high, shape=tuple(space.shape), dtype=space.dtype)
         return box, None, None
@@ -235,7 +224,7 @@ def _observation_layout(space, owner: str):
 
 def _action_layout(space, owner: str):
     """``(envsdk space, convert)``: ``convert(actions_buffer)`` gives one action per row, as the env takes it."""
-    gs = _require("gymnasium.spaces", "gymnasium", owner)
+    gs = require("gymnasium.spaces", "gymnasium", owner)
     if isinstance(space, gs.Discrete):
         return spaces.Discrete(int(space.n), start=int(space.start)), lambda a: a.tolist()
     if isinstance(space, gs.MultiDiscrete) and np.ndim(space.nvec) == 1 and not np.any(space.start):
@@ -298,11 +287,8 @@ class GymnasiumEnv:
     def __init__(self, *, env: str | Callable[..., Any], num_envs: int = 1, env_kwargs: dict | None = None,
                  buffers=None):
         owner = "GymnasiumEnv"
-        gym = _require("gymnasium", "gymnasium", owner)
-        if isinstance(num_envs, bool) or not isinstance(num_envs, (int, np.integer)) or num_envs < 1:
-            raise ConfigError(f"{owner}: expected num_envs to be a positive int, found {num_envs!r}. "
-                              "Fix: pass num_envs=1 or more.")
-        self.num_envs = self.num_agents = int(num_envs)
+        gym = require("gymnasium", "gymnasium", owner)
+        self.num_envs = self.num_agents = positive_int(owner, "num_envs", num_envs)
         self.env, self.env_kwargs = env, dict(env_kwargs or {})
         self._closed, self._started = False, False
         self.envs: list = []
@@ -446,11 +432,8 @@ class PettingZooEnv:
     def __init__(self, *, env: str | Callable[..., Any], num_envs: int = 1, env_kwargs: dict | None = None,
                  buffers=None):
         owner = "PettingZooEnv"
-        pettingzoo = _require("pettingzoo", "pettingzoo", owner)
-        if isinstance(num_envs, bool) or not isinstance(num_envs, (int, np.integer)) or num_envs < 1:
-            raise ConfigError(f"{owner}: expected num_envs to be a positive int, found {num_envs!r}. "
-                              "Fix: pass num_envs=1 or more.")
-        self.num_envs = int(num_envs)
+        pettingzoo = require("pettingzoo", "pettingzoo", owner)
+        self.num_envs = positive_int(owner, "num_envs", num_envs)
         self.env, self.env_kwargs = env, dict(env_kwargs or {})
         self._closed, self._started = False, False
         self.envs: list = []

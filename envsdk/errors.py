@@ -7,11 +7,32 @@ the built-in (``ValueError``, ``TypeError``, ``LookupError``, ``RuntimeError``) 
 
 from __future__ import annotations
 
+import importlib
 import re
 
 
 class EnvsdkError(Exception):
-    """Base class of every error envsdk raises on purpose."""
+    """Base class of every error envsdk raises on purpose.
+
+    Besides its message, an error may carry the parts of it as plain attributes, as attrs passes
+    its arguments to the exception: ``owner`` (the object at fault), ``field`` (which part of it,
+    or None), ``expected``, ``found`` and ``fix``. Code that reports an error (the checker) reads
+    these instead of parsing the text. ``XError.of(owner, field, expected, found, fix)`` builds
+    the message from them (``field_message``); an error raised with a message alone has them all
+    None.
+    """
+
+    def __init__(self, *args, owner: str | None = None, field: str | None = None, expected: object = None,
+                 found: object = None, fix: str | None = None):
+        super().__init__(*args)
+        self.owner, self.field, self.expected, self.found, self.fix = owner, field, expected, found, fix
+
+    @classmethod
+    def of(cls, owner: str, field: str | None, expected: object, found: object, fix: str):
+        """The error whose message is ``field_message(owner, field, expected, found, fix)``, with
+        those five as its attributes."""
+        return cls(field_message(owner, field, expected, found, fix), owner=owner, field=field,
+                   expected=expected, found=found, fix=fix)
 
 
 class SpaceError(EnvsdkError, TypeError):
@@ -48,7 +69,7 @@ class WorkerError(EnvsdkError, RuntimeError):
 
 class MissingExtraError(EnvsdkError, ImportError):
     """An optional dependency (Gymnasium, PettingZoo, SB3, torch, Ray) is not installed; the message
-    gives the pip install that adds it (``install_hint``)."""
+    gives the pip install that adds it (``install_hint``). Raised by ``require``."""
 
 
 class SourceTreeError(EnvsdkError, ImportError):
@@ -66,9 +87,22 @@ class CheckpointError(EnvsdkError, ValueError):
     env, or torch (which reads the file) is not installed."""
 
 
-def field_message(owner: str, field: str, expected: object, found: object, fix: str) -> str:
-    """Format the one error-message shape envsdk uses: where, expected, found, fix."""
-    return f"{owner}.{field}: expected {expected}, found {found}. Fix: {fix}"
+def field_message(owner: str, field: str | None, expected: object, found: object, fix: str) -> str:
+    """Format the one error-message shape envsdk uses: where (``owner.field``, or ``owner`` when
+    ``field`` is None), expected, found, fix."""
+    where = owner if field is None else f"{owner}.{field}"
+    return f"{where}: expected {expected}, found {found}. Fix: {fix}"
+
+
+def require(module: str, extra: str, owner: str, package: str | None = None):
+    """Import and return ``module``, or raise ``MissingExtraError`` naming ``owner`` (what needs it)
+    and the pip install of envsdk's optional ``extra`` that adds it (``install_hint(extra,
+    package)``). envsdk's one way to import an optional dependency."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as e:
+        raise MissingExtraError.of(owner, None, f"the optional package {module!r}", f"{type(e).__name__}: {e}",
+                                   f"{install_hint(extra, package)}.") from e
 
 
 def install_hint(extra: str, package: str | None = None) -> str:

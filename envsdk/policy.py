@@ -50,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-from envsdk.errors import CheckpointError, field_message
+from envsdk.errors import CheckpointError
 
 FORMAT = "envsdk-policy/1"
 """The value of a checkpoint's ``format`` key."""
@@ -101,9 +101,9 @@ class Policy:
         obs = np.asarray(observations)
         x = torch.as_tensor(obs.reshape(len(obs), -1), dtype=torch.float32)
         if x.shape[1] != self.observation_size:
-            raise CheckpointError(field_message(
+            raise CheckpointError.of(
                 f"checkpoint {self.path!r}", "observation_size", f"observations of {self.observation_size} entries",
-                f"{x.shape[1]}", f"play it on the env config it was trained with ({self.env}, {self.config})"))
+                f"{x.shape[1]}", f"play it on the env config it was trained with ({self.env}, {self.config})")
         with torch.no_grad():
             h = x
             if self.onehot:
@@ -193,7 +193,7 @@ def _validate(data: object, shown: str) -> Policy:
     owner = f"checkpoint {shown!r}"
 
     def fail(field: str, expected: str, found: object) -> CheckpointError:
-        return CheckpointError(field_message(owner, field, expected, found, _FIX_FILE))
+        return CheckpointError.of(owner, field, expected, found, _FIX_FILE)
 
     if not isinstance(data, dict):
         raise fail("format", f"a dict with format {FORMAT!r}", type(data).__name__)

@@ -14,7 +14,7 @@ import os
 
 import numpy as np
 
-from envsdk.errors import ConfigError, field_message
+from envsdk.errors import ConfigError
 
 SEED_LIMIT = 2**64  # seeds are in [0, SEED_LIMIT); sub-env seeds wrap modulo SEED_LIMIT
 
@@ -25,14 +25,14 @@ def check_seed(owner: str, seed) -> int | None:
         return None
     fix = "pass seed=None or an int in [0, 2**64), e.g. seed=0"
     if isinstance(seed, (bool, np.bool_)):  # an int to Python, but never meant as a seed
-        raise ConfigError(field_message(owner, "seed", "None or an int in [0, 2**64)", f"bool {seed!r}", fix))
+        raise ConfigError.of(owner, "seed", "None or an int in [0, 2**64)", f"bool {seed!r}", fix)
     try:
         value = operator.index(seed)  # int and numpy integers; not float, str or arrays of size > 1
     except TypeError:
         found = f"{type(seed).__name__} {seed!r}"[:80]
-        raise ConfigError(field_message(owner, "seed", "None or an int in [0, 2**64)", found, fix)) from None
+        raise ConfigError.of(owner, "seed", "None or an int in [0, 2**64)", found, fix) from None
     if not 0 <= value < SEED_LIMIT:
-        raise ConfigError(field_message(owner, "seed", "an int in [0, 2**64)", value, fix))
+        raise ConfigError.of(owner, "seed", "an int in [0, 2**64)", value, fix)
     return value
 
 

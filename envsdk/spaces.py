@@ -178,25 +178,25 @@ def kind(space, role: str = "space") -> Kind:
         return "discrete"
     if all(hasattr(space, a) for a in ("low", "high", "shape", "dtype")):
         return "box"
-    raise SpaceError(
-        f"{role}: expected a Box, Discrete or MultiDiscrete space (envsdk.spaces or Gymnasium), "
-        f"found {type(space).__name__} {space!r}. Fix: flatten Dict/Tuple spaces into a Box "
-        "(envsdk.emulation does this for Gymnasium envs)."
+    raise SpaceError.of(
+        role, None, "a Box, Discrete or MultiDiscrete space (envsdk.spaces or Gymnasium)",
+        f"{type(space).__name__} {space!r}",
+        "flatten Dict/Tuple spaces into a Box (envsdk.emulation does this for Gymnasium envs).",
     )
 
 
 def observation_spec(space) -> tuple[tuple[int, ...], np.dtype]:
     """``(row_shape, dtype)`` of one agent's observation: the space must be a Box."""
     if kind(space, "single_observation_space") != "box":
-        raise SpaceError(
-            f"single_observation_space: expected a Box, found {space!r}. Fix: encode discrete "
-            "observations as Box(0, n-1, shape=(1,), dtype=np.int32) or one-hot."
+        raise SpaceError.of(
+            "single_observation_space", None, "a Box", repr(space),
+            "encode discrete observations as Box(0, n-1, shape=(1,), dtype=np.int32) or one-hot.",
         )
     dtype = np.dtype(space.dtype)
     if not (np.issubdtype(dtype, np.number) or dtype == np.bool_):
-        raise SpaceError(
-            f"single_observation_space.dtype: expected a numeric dtype, found {dtype}. "
-            "Fix: use a numeric Box dtype such as float32, uint8 or int8."
+        raise SpaceError.of(
+            "single_observation_space", "dtype", "a numeric dtype", dtype,
+            "use a numeric Box dtype such as float32, uint8 or int8.",
         )
     return tuple(int(s) for s in space.shape), dtype
 

@@ -4,61 +4,19 @@ Each function raises ``AssertionError`` with a message naming the property, what
 what was found and the fix. ``assert_passes_check(factory, **config)`` runs every check;
 ``assert_conforms`` the quick ones; ``assert_deterministic``, ``assert_autoreset`` etc. run the
 named checks (and those they need). ``assert_protocol`` and ``assert_writes_in_place`` take a
-built env. ``rollout`` records a seeded trajectory for hand-written tests.
+built env. ``rollout`` records a seeded trajectory for hand-written tests (the checker's own recorder,
+``envsdk.checks.rollout``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
 from envsdk import spaces
-from envsdk.check import Report, check
+from envsdk.checks import Report, check
+from envsdk.checks import Rollout as Rollout  # re-exported: one recorder, in envsdk.checks
+from envsdk.checks import rollout as rollout
 from envsdk.protocol import Env
-
-
-@dataclass
-class Rollout:
-    """A recorded trajectory: arrays stacked over steps, copies of the buffers after each step."""
-
-    observations: np.ndarray  # [steps + 1, n, *obs_shape]; row 0 is the reset observation
-    actions: np.ndarray       # [steps, n, *act_shape]
-    rewards: np.ndarray       # [steps, n]
-    terminals: np.ndarray     # [steps, n]
-    truncations: np.ndarray   # [steps, n]
-    masks: np.ndarray         # [steps + 1, n]
-    infos: list = field(default_factory=list)  # per step: that step's infos list
-
-    def equal(self, other: Rollout) -> bool:
-        """True when every array is bit-identical (NaNs at the same places compare equal)."""
-        names = ("observations", "actions", "rewards", "terminals", "truncations", "masks")
-        return all(_bit_equal(getattr(self, k), getattr(other, k)) for k in names)
-
-
-def _bit_equal(a: np.ndarray, b: np.ndarray) -> bool:
-    return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
-
-
-def rollout(env: Env, steps: int, seed: int = 0, action_seed: int = 0) -> Rollout:
-    """Reset ``env`` with ``seed``, step it ``steps`` times with seeded random valid actions."""
-    b = env.buffers
-    rng = np.random.default_rng(action_seed)
-    obs, _ = env.reset(seed=seed)
-    rec = {k: [] for k in ("observations", "actions", "rewards", "terminals", "truncations", "masks")}
-    rec["observations"].append(obs.copy())
-    rec["masks"].append(b.masks.copy())
-    infos = []
-    for _ in range(steps):
-        actions = spaces.sample(env.single_action_space, env.num_agents, rng=rng)
-        b.actions[...] = actions
-        obs, rew, term, trunc, info = env.step(b.actions)
-        rec["actions"].append(b.actions.copy())
-        for k, v in (("observations", obs), ("rewards", rew), ("terminals", term), ("truncations", trunc)):
-            rec[k].append(v.copy())
-        rec["masks"].append(b.masks.copy())
-        infos.append(info)
-    return Rollout(**{k: np.stack(v) for k, v in rec.items()}, infos=infos)
 
 
 def assert_protocol(env) -> None:

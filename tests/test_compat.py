@@ -15,8 +15,8 @@ import pytest
 from envsdk.envs.cartpole import CartPole
 
 import envsdk
-from envsdk.compat import ExtraNotInstalledError, to_gymnasium, to_pettingzoo, to_sb3, to_torch
-from envsdk.errors import ActionError, ConfigError, ProtocolError, install_hint
+from envsdk.compat import to_gymnasium, to_pettingzoo, to_sb3, to_torch
+from envsdk.errors import ActionError, ConfigError, MissingExtraError, ProtocolError, install_hint
 
 gym = pytest.importorskip("gymnasium")  # every adapter speaks Gymnasium spaces
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,7 +65,7 @@ def test_a_missing_extra_names_the_pip_install_that_fixes_it(monkeypatch, adapte
     monkeypatch.setitem(sys.modules, module, None)  # makes `import module` raise ImportError
     with pytest.raises(ImportError, match=re.escape(f"Fix: {fix}")) as caught:
         adapter(cartpole(2))
-    assert isinstance(caught.value, ExtraNotInstalledError)
+    assert isinstance(caught.value, MissingExtraError)
 
 
 def test_install_hints_ask_for_what_the_extras_pin():

@@ -14,13 +14,12 @@ import envsdk  # noqa: E402
 from envsdk.backends import Multiprocessing, Serial  # noqa: E402
 from envsdk.emulation import (  # noqa: E402
     GymnasiumEnv,
-    MissingExtraError,
     PettingZooEnv,
     Unflatten,
     from_gymnasium,
     from_pettingzoo,
 )
-from envsdk.errors import SpaceError, StateError  # noqa: E402
+from envsdk.errors import MissingExtraError, SpaceError, StateError  # noqa: E402
 
 
 def random_actions(n: int, steps: int, seed: int) -> np.ndarray:
@@ -276,4 +275,4 @@ def test_missing_extra_says_which_pip_install(monkeypatch, module, build, packag
         build()
     assert isinstance(e.value, MissingExtraError)
     assert str(e.value).endswith(f"Fix: pip install {packages} (or, from an envsdk checkout, pip install "
-                                 f"'.[{module}]')")
+                                 f"'.[{module}]').")

@@ -7,6 +7,7 @@ import inspect
 import numpy as np
 
 from envsdk.buffers import Buffers
+from envsdk.config import positive_int as positive_int  # its home is envsdk.config; backends import it here
 from envsdk.errors import ConfigError, ProtocolError
 from envsdk.protocol import Env
 
@@ -14,15 +15,6 @@ _PROTOCOL_MEMBERS = (
     "single_observation_space", "single_action_space", "num_agents", "buffers",
     "reset", "step", "close",
 )
-
-
-def positive_int(owner: str, name: str, value) -> int:
-    """``value`` as an int if it is a positive integer; else ``ConfigError`` naming ``owner``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ConfigError(
-            f"{owner}: expected {name} to be a positive int, found {value!r}. Fix: pass {name}=1 or more."
-        )
-    return int(value)
 
 
 def seconds(owner: str, name: str, value, optional: bool = False) -> float | None:

@@ -30,7 +30,7 @@ from envsdk.backends.batches import WorkerBatches
 from envsdk.backends.cycle import WorkerCycle
 from envsdk.backends.factory import build, factory_name, positive_int, seconds, takes_num_envs
 from envsdk.buffers import Buffers, Layout
-from envsdk.errors import ConfigError, MissingExtraError, StateError, WorkerError, install_hint
+from envsdk.errors import ConfigError, StateError, WorkerError, require
 from envsdk.protocol import Batch, Env, Infos
 from envsdk.seeding import sub_seed
 
@@ -90,14 +90,7 @@ def _init_ray(ray, address: str | None, init: dict) -> None:
 
 
 def _import_ray():
-    try:
-        import ray
-    except ImportError as e:
-        raise MissingExtraError(
-            f"envsdk.backends.Ray: expected Ray to be installed, found {type(e).__name__}: {e}. Fix: "
-            f"{install_hint('ray')}."
-        ) from e
-    return ray
+    return require("ray", "ray", "envsdk.backends.Ray")
 
 
 def _with_this_envsdk(options: dict) -> dict:

@@ -6,7 +6,7 @@ import pytest
 import zoo
 
 import envsdk
-from envsdk.check import CHECK_NAMES, CheckResult, Report
+from envsdk.checks import CHECK_NAMES, CheckResult, Report
 from envsdk.errors import ConfigError, UnknownEnvError
 from envsdk.testing import assert_conforms, assert_deterministic, assert_passes_check
 
@@ -75,3 +75,12 @@ def test_older_helpers_run_the_named_checks():
         assert_conforms(zoo.MixesFlags, num_envs=3)
     with pytest.raises(AssertionError, match="determinism"):
         assert_deterministic(zoo.IgnoresSeed)
+
+
+def test_the_checks_package_holds_the_report_the_order_and_the_one_recorder():
+    import envsdk.checks
+    import envsdk.testing
+
+    assert envsdk.check is envsdk.checks.check and envsdk.checks.Report is Report
+    assert tuple(c.name for c in envsdk.checks.CHECKS) == CHECK_NAMES  # one explicit list is the order
+    assert envsdk.testing.rollout is envsdk.checks.rollout and envsdk.testing.Rollout is envsdk.checks.Rollout

@@ -6,7 +6,7 @@ import pytest
 import zoo
 
 import envsdk
-from envsdk.check import CHECK_NAMES
+from envsdk.checks import CHECK_NAMES
 
 QUICK = dict(num_envs=4, steps=200, quick=True)
 
@@ -92,7 +92,7 @@ def test_crash_is_reported_with_the_env_traceback_and_the_checker_goes_on():
     rollout = report["rollout"]
     assert rollout.details.startswith("Traceback")
     assert "zoo.py" in rollout.details and 'raise ValueError("boom on step 50")' in rollout.details
-    assert "envsdk/check.py" not in rollout.details  # the env's frames, not the checker's
+    assert "envsdk/checks/" not in rollout.details  # the env's frames, not the checker's
     assert [r.name for r in report.results] == list(CHECK_NAMES)  # every check still reported
     assert report["determinism"].status == "skip"
     assert report["determinism"].message == "needs rollout, which failed"
