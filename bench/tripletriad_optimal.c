@@ -2,10 +2,11 @@
 // opponent (uniformly random, or greedy with uniform tie-breaking), for bench/tripletriad_optimal.py,
 // which compiles this file with cffi into a temporary directory at run time.
 //
-// Rules (as csrc/tripletriad.h implements them): cards 0..4 are the agent's, 5..9 the opponent's,
-// each with ranks N, E, S, W. A card placed on an empty cell captures each orthogonal neighbour
-// owned by the other side whose rank on the touching side is strictly lower (no chains). After 9
-// placements, each side scores its cells plus its unplayed cards (the two sum to 10): more wins.
+// Rules (the docstring of envs/tripletriad.py's TripleTriad): cards 0..4 are the agent's, 5..9
+// the opponent's, each with ranks N, E, S, W. A card placed on an empty cell captures each
+// orthogonal neighbour owned by the other side whose rank on the touching side is strictly lower
+// (no chains). After 9 placements, each side scores its cells plus its unplayed cards (the two
+// sum to 10): more wins.
 //
 // One pass solves two agent policies at once; a value is (P(win), P(draw)) for each:
 //   W maximizes P(win); among moves with equal P(win), the higher P(draw) (= higher return);

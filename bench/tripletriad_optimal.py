@@ -62,7 +62,7 @@ void counters(uint64_t* out);
 """
 STARTERS = ("agent", "opponent")
 KINDS = ("random", "greedy")  # index = the C solver's opponent kind
-# Observation layout (csrc/tripletriad.h): owners, board ranks, both hands, selected card, mask.
+# Observation layout (the TripleTriad docstring): owners, board ranks, both hands, selected card, mask.
 OBS_OWNERS, OBS_BOARD, OBS_HANDS, OBS_MASK = 0, 9, 45, 90
 PLACE = 5  # actions 5..13 place the selected card on cell (action - 5)
 NEIGHBOURS = (  # cell p's neighbour in direction N, E, S, W; -1 off the board

@@ -1,41 +1,14 @@
-// breakout.h: Breakout from state. A paddle at the bottom, a ball, a grid of bricks.
+// breakout.h: Breakout's C sim. The rules (observation, actions, rewards, ends, physics) are the
+// docstring of envs/breakout.py's Breakout; this comment covers only how this file implements them.
 //
-// Coordinates are float pixels, x to the right, y down, (0, 0) the top-left corner of a
-// width x height field with walls left, top and right and an open bottom. The ball is an
-// axis-aligned square of side ball_size whose (x, y) is its top-left corner; the paddle is
-// paddle_width x paddle_height, its top at paddle_y = height - 2 * paddle_height (one paddle
-// height of floor below it). The brick grid has brick_rows x brick_cols bricks of
-// brick_width x brick_height, its top at brick_top, centred horizontally
-// (brick_left = (width - brick_cols * brick_width) / 2). Brick index = row * brick_cols + col,
-// row 0 at the top.
-//
-// Observation [BREAKOUT_OBS_HEAD + brick_rows * brick_cols] float32:
-//   0 paddle centre x / width        1 ball centre x / width     2 ball centre y / height
-//   3 ball vx / ball_speed_max       4 ball vy / ball_speed_max  5 1 if the ball is in play, else 0
-//   6 lives left / lives             7.. one per brick: 1 present, 0 broken
-// Actions: 0 noop, 1 fire (serves the ball when it is not in play, otherwise noop), 2 left,
-// 3 right; any other value is treated as 0 (noop), so no action reads or writes out of bounds.
-// Each step repeats the action for frameskip frames. Per frame: the paddle moves paddle_speed
-// pixels (clamped to the field); a ball not in play rides on the paddle's centre; fire serves
-// it upwards at a random angle within +-45 degrees of vertical at speed ball_speed.
-// Physics, per frame, one axis at a time (x, then y): the ball moves by its velocity along the
-// axis; if its leading edge entered a present brick, that brick breaks, the ball is placed flush
-// against the face it hit and that velocity component is negated; else a wall it crossed does
-// the same (no brick breaks); so at most two bricks break per frame, one per axis. The ball
-// moving down whose bottom edge crosses the paddle's top while overlapping it horizontally is
-// placed on the paddle and bounces off at an angle from vertical proportional to where it hit
-// (-60 degrees at the left end, +60 at the right), its speed raised by ball_speedup up to
-// ball_speed_max (the paddle has no side faces). Python checks
-// paddle_width >= ball_size (the ball riding the paddle stays inside the walls), and
-// ball_speed_max <= min(brick_width, brick_height) and ball_size <= min(brick_width,
-// brick_height): one frame's move then enters at most one new brick row (or column) and
-// touches at most two bricks in it, so checking the leading row (column) cannot tunnel.
-// The ball is lost when its top passes the paddle's bottom: one life is lost and the ball rides
-// the paddle again at speed ball_speed. Deterministic: no -ffast-math, RNG per sub-env.
-// Reward per broken brick, weighted by row like Atari: the bottom third of the rows 1, the
-// middle third 4, the top third 7 (row r of R: 1 + 3 * ((R - 1 - r) * 3 / R), integer division).
-// Terminal when no lives are left or every brick is broken (a win); otherwise truncated after
-// max_steps steps (never both). The remaining frames of a step that ended are skipped.
+// State: per sub-env, float pixels; the ball's (x, y) is its top-left corner and the paddle's x
+// its left edge (the observation reports centres); bricks are one byte each, by brick index.
+// Collisions test only the leading edge's brick row (column), which is exact because Python
+// checks ball_speed_max <= min(brick_width, brick_height) and ball_size <= min(brick_width,
+// brick_height): one frame's move then enters at most one new brick row (or column) and touches
+// at most two bricks in it, so it cannot tunnel. Python also checks paddle_width >= ball_size
+// (the ball riding the paddle stays inside the walls) and that the grid lies above the serve
+// position. Deterministic: no -ffast-math, RNG per sub-env.
 #ifndef BREAKOUT_H
 #define BREAKOUT_H
 

@@ -1,4 +1,7 @@
-// cartpole.h: Gymnasium's CartPole-v1 dynamics: same constants, same Euler update, same order of
+// cartpole.h: CartPole's C sim. The rules (observation, actions, rewards, ends, dynamics) are the
+// docstring of envs/cartpole.py's CartPole; this comment covers only how this file implements them.
+//
+// It follows Gymnasium's CartPole-v1 step: same constants, same Euler update, same order of
 // floating-point operations, state in double as Gymnasium's numpy float64. It is not bit-exact:
 // sin/cos of the pole angle come from an inlined polynomial (cartpole_sincos) within 1 ulp of the
 // C library's, which numpy calls for Gymnasium, and equal to it for 99.8% (sin) and 99.5% (cos)
@@ -11,15 +14,6 @@
 // 4096 sub-envs), and a polynomial that checks its own rounding and calls the library only when
 // unsure is still 1.4-1.5x as slow. (Gymnasium itself is not bit-reproducible across CPUs:
 // numpy's float64 sin/cos use SVML on AVX-512 machines, not the C library; numpy issue #23523.)
-//
-// A pole is hinged on a cart that moves along a frictionless track. Observation [4] float32:
-// x (cart position, m), x_dot (m/s), theta (pole angle from upright, rad, positive = leaning
-// right), theta_dot (rad/s). Action: 1 pushes the cart right with force_mag newtons; 0 pushes it
-// left; any other value is treated as 0 (push left), as Gymnasium's `force_mag if action == 1
-// else -force_mag` does, so no action value is ever used as an index. Reward 1.0 on every step,
-// the terminal one included. Terminal when |x| > 2.4 or |theta| > 12 degrees (after the step).
-// Truncated when the episode reaches max_steps steps and is not terminal (never both flags).
-// A new episode starts with all four state components uniform in [-0.05, 0.05).
 #ifndef CARTPOLE_H
 #define CARTPOLE_H
 

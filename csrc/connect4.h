@@ -1,72 +1,26 @@
-// connect4.h: Connect Four on the standard 6 x 7 board, the agent against a built-in opponent,
-// or two players who are both agents.
-//
-// Board: 6 rows x 7 columns; a stone dropped into a column lands on the lowest empty cell. Four
-// of one player's stones in a row (horizontal, vertical or diagonal) win; a full board with no
-// four is a draw.
+// connect4.h: Connect Four's C sim. The rules (observation, actions, rewards, ends, opponents,
+// two-player mode) are the docstring of envs/connect4.py's Connect4; this comment covers only
+// how this file implements them.
 //
 // State: two bitboards per sub-env (agent's stones, opponent's stones) in the standard 7 x (6+1)
-// layout: bit col * 7 + row, row 0 at the BOTTOM, bit 6 of each column a zero sentinel, so a
-// shift by 1 (vertical), 7 (horizontal), 6 or 8 (diagonals) never wraps into a neighbour column.
-// The column heights are implicit: the lowest empty cell of every column is (mask + BOTTOM) &
-// BOARD, mask = agent | opponent (carry propagation up each column).
+// layout: bit col * 7 + row, row 0 at the BOTTOM (the observation has row 0 at the top), bit 6
+// of each column a zero sentinel, so a shift by 1 (vertical), 7 (horizontal), 6 or 8
+// (diagonals) never wraps into a neighbour column. The column heights are implicit: the lowest
+// empty cell of every column is (mask + BOTTOM) & BOARD, mask = agent | opponent (carry
+// propagation up each column). The whole observation row is rewritten on every step and reset,
+// so it always matches the bitboards. Actions are range-checked before use, so the board is
+// never read or written out of bounds.
 //
-// Observation [49] float32, from the agent's perspective: entries 0..41 are the cells row-major
-// with row 0 at the TOP (index row * 7 + col, as drawn): 1 the agent's stone, -1 the opponent's,
-// 0 empty; entries 42..48 are the legal-column mask: 1 when that column has room, else 0.
-// The whole row is rewritten on every step and reset, so it always matches the bitboards.
+// The search opponent is a fail-hard alpha-beta negamax over the bitboards (scores CONNECT4_WIN
+// - ply), with exact shortcuts inside the tree: a side that can win at once scores that win;
+// with >= 2 plies left a side plays only moves that do not hand the other an immediate win
+// (Pons' "non-losing moves"), which never changes a score. Its cost per ply is measured in the
+// README ("Bundled envs").
 //
-// Action: the column 0..6 to drop a stone into. An ILLEGAL action (outside 0..6, or a full
-// column) ends the episode at once as a loss: reward illegal_reward (default -1), terminal,
-// counted in both `loss` and `illegal`; the board is never read or written out of bounds.
-//
-// Step: the agent's stone drops; if it makes four the agent wins (+1, terminal); else if the
-// board is full it is a draw (0, terminal); else the opponent moves at once, and if that makes
-// four the agent loses (-1, terminal), if it fills the board it is a draw (0, terminal), and
-// otherwise the game goes on (reward 0). So each step is one agent move plus one opponent reply,
-// and an episode lasts at most 21 steps. Never truncated (every game ends within 21 steps).
-//
-// Who moves first (config `first`): 0 the agent, 1 the opponent (its first stone is already on
-// the board in the reset observation), 2 a fair coin per episode from the sub-env's RNG.
-//
-// Opponents (config `opponent`), all drawing their randomness from the sub-env's RNG:
-//   0 random: a uniformly random legal column.
-//   1 greedy (one ply): a winning column if it has one, else a column that blocks an immediate
-//     agent win (the agent's four-completing cell that is playable now), else a random legal
-//     column; ties at each stage broken uniformly at random.
-//   2 search: depth-limited negamax with alpha-beta over the bitboards, looking `depth` plies
-//     ahead (its own move is ply 1). A win at ply p scores CONNECT4_WIN - p for the winner (sooner is
-//     better, and a loss later is better than sooner); a draw and the depth horizon score 0 (no
-//     heuristic: the search sees forced wins and losses within `depth` plies, nothing else).
-//     Among the root moves of best score, one is chosen uniformly at random (the root moves are
-//     shuffled with the RNG and the first best is kept). Exact shortcuts inside the tree: a side
-//     that can win at once scores that win; with >= 2 plies left a side plays only moves that do
-//     not hand the other an immediate win (Pons' "non-losing moves"), which never changes a score.
-//     Depth 1 is "take a win, else random"; depth 2 also never allows an immediate reply win.
-//     Cost per ply (measured, Python step, 4096 sub-envs, random legal agent moves, one core):
-//     depth 1 13.6M SPS, 2 12.1M, 3 4.8M, 4 1.85M, 5 0.82M, 6 0.31M (greedy 13.1M, random 13.3M).
-//
-// Rewards: +1 win, 0 draw, -1 loss, illegal_reward for an illegal action. Log (per episode):
-// win, draw, loss (includes illegal), illegal, and episode_length counts agent moves (steps).
-//
-// Two-player mode (`opponent` 3, none): no built-in opponent; both players are agent rows, so a
-// policy can play itself or a trained one. Rows 2g and 2g + 1 are the two players of sub-env
-// (game) g: the buffers have 2 * num_envs rows, agent_stones holds row 2g's stones and
-// opponent_stones row 2g + 1's, and `first` reads row 2g for "the agent" and row 2g + 1 for "the
-// opponent" (random: the same coin per game). Each row's observation is the layout above from its
-// own player's perspective (1 its stones, -1 the other's). Both rows are live for the whole
-// game, so masks are not written (they stay as allocated, all true); whose turn it is shows only
-// in the observation: the row to move has its legal-column entries, and a row whose legal-column
-// entries are all zero is waiting (its cells are still its current view) and its action is
-// ignored, whatever its value (PettingZoo's classic games do the same with their action_mask).
-// One step is one move. The mover's illegal action ends the game: illegal_reward for the mover, 0
-// for the other. Four in a row: +1 for the mover, -1 for the other. Board full: 0 for both. Each
-// of these is terminal for both rows, and both rows' observations are then the next game's first
-// ones (same-step autoreset); otherwise both rewards are 0 and the turn passes. A game lasts at
-// most 42 steps; nothing is truncated. `depth` is unused, and no number is drawn from the RNG but
-// the `random` coin. Episodes are per row: a game that ends ends one episode in each of its two
-// rows, each as long as the game (both players' moves). Stats go to two_player_log (the
-// single-agent log stays empty).
+// Two-player mode (opponent CONNECT4_NONE): the buffers have 2 * num_envs rows; agent_stones
+// holds row 2g's stones and opponent_stones row 2g + 1's, and `first` reads row 2g for "the
+// agent". Masks are never written (they stay as allocated, all true). Stats go to
+// two_player_log (the single-agent log stays empty).
 #ifndef CONNECT4_H
 #define CONNECT4_H
 

@@ -1,40 +1,12 @@
-// pong.h: Pong from state. The agent's paddle (right) plays a scripted opponent paddle (left).
+// pong.h: Pong's C sim. The rules (observation, actions, rewards, ends, the frame's order, the
+// opponent) are the docstring of envs/pong.py's Pong; this comment covers only how this file
+// implements them.
 //
-// Geometry, in field units (1 unit = 1 pixel of the rendered frame): the field is width x
-// height, x grows rightwards, y grows DOWNWARDS (row 0 is the top wall). Paddles are
-// paddle_width x paddle_height rectangles flush with the side edges: the opponent's covers
-// x in [0, paddle_width], the agent's x in [width - paddle_width, width]. The ball is a
-// ball_size square. Every position below (paddle y, ball x/y) is a CENTRE.
-//
-// Observation [8] float32, every entry in [-1, 1]:
-//   0 agent paddle y / height        1 opponent paddle y / height
-//   2 ball x / width                 3 ball y / height
-//   4 ball vx / ball_speed_x (+-1)   5 ball vy / ball_max_speed_y
-//   6 agent score / max_score        7 opponent score / max_score
-// Action (int32): 0 noop, 1 up (y decreases), 2 down (y increases); any other value is treated
-// as 0 (noop). One action is repeated for `frameskip` frames; a point ends the step early.
-//
-// One frame, in this order:
-//   1. the agent paddle moves paddle_speed in the action's direction (after k frames of a
-//      step it is at y0 + k * dy, clamped inside the field); the opponent moves towards the
-//      ball's y (clamped inside the field) by at most opponent_speed;
-//   2. the ball moves by (vx, vy);
-//   3. top/bottom walls: a ball whose edge passed a wall is mirrored back about it, vy = -vy;
-//   4. a ball whose centre reached a paddle's face line (x >= width - paddle_width - r moving
-//      right, x <= paddle_width + r moving left, r = ball_size / 2) is returned if its centre
-//      is within paddle_height / 2 + r of the paddle's centre: x is mirrored about the face,
-//      vx = -vx, and vy = offset * angle_scale (= ball_max_speed_y / (paddle_height / 2 + r),
-//      rounded down), so the angle depends on where it hit. Otherwise the other side scores
-//      at once (the rest of the step's frames are skipped).
-// Reward: +1 when the agent scores, -1 when the opponent scores, 0 otherwise. After a point the
-// ball is served from the centre with vx = +-ball_speed_x and vy uniform in
-// [-serve_speed_y, serve_speed_y), both drawn from the sub-env's RNG; paddles stay where they
-// are. Terminal when either side reaches max_score; truncated (never both) when max_steps
-// steps pass first. A new episode starts with both paddles centred, scores 0 and a serve.
-//
-// The config is validated in Python (envs/pong.py) so that one frame can never carry the ball
-// past both faces or through a wall twice: ball_speed_x <= (width - 2*paddle_width -
-// ball_size) / 2 and ball_max_speed_y <= (height - ball_size) / 2.
+// State: per sub-env, paddle and ball centres in field units. pong_init derives the face lines,
+// the reach and angle_scale from the config once, so step multiplies and never divides.
+// Python validates the config (envs/pong.py) so that one frame can never carry the ball past
+// both faces or through a wall twice: ball_speed_x <= (width - 2*paddle_width - ball_size) / 2
+// and ball_max_speed_y <= (height - ball_size) / 2; step relies on that (one mirror per axis).
 #ifndef PONG_H
 #define PONG_H
 
@@ -60,7 +32,7 @@ typedef struct pong_log {
 
 typedef struct pong {
     // Buffers owned by the caller, one row per sub-env.
-    float* observations;    // [num_envs, 8], written by reset and step (layout above)
+    float* observations;    // [num_envs, 8], written by reset and step (layout: Pong's docstring)
     int32_t* actions;       // [num_envs], written by the caller, read by step
     float* rewards;         // [num_envs], written by step
     bool* terminals;        // [num_envs], written by step

@@ -1,34 +1,6 @@
-// snake.h: multi-agent Snake. Each sub-env is one width x height grid shared by `snakes` snakes
-// and `food` pieces of food; every snake is one agent row.
-//
-// Agent rows: the snakes of sub-env e are rows [e * snakes, (e + 1) * snakes), snake k of sub-env
-// e being row e * snakes + k, so num_agents = num_envs * snakes and each sub-env's rows are
-// contiguous.
-//
-// Observation [2 * view + 1, 2 * view + 1] int8 per snake: the square crop of the grid centred on
-// its head (row 0 at the top, column 0 at the left; the head is the centre cell). Cell codes:
-//   0 empty    1 food    2 wall (any cell outside the width x height grid)
-//   3 own body           4 own head (always the centre cell)
-//   5 another snake's body   6 another snake's head
-// Actions: 0 up, 1 down, 2 left, 3 right. A snake longer than 1 that is told to reverse into its
-// own neck keeps going straight instead; any value outside 0..3 also means keep going straight
-// (the current heading), so no action reads or writes out of bounds. A snake of length 1 may
-// turn any way. A new snake has length 1 and a random heading.
-// Moves are sequential within a sub-env: snake 0 moves first, then snake 1, ..., each one seeing
-// the grid as the ones before it left it. A snake dies when its head would enter a wall (the
-// grid's edge) or any cell holding a snake segment at that moment, its own tail included (the
-// tail moves after the head). Entering food: reward reward_food (default +1), the snake grows by
-// one (its tail stays put) and the food is gone; every other move gives reward 0.
-// Death: reward reward_death (default -1), the row is terminal, its body is removed, and it
-// respawns in the same step, length 1, at a random empty cell (one always exists: its body was
-// just removed); its observation row is the new snake's first one. So every row is live every
-// step and masks stay True (reset writes them). Each snake's life is one episode.
-// After every snake has moved, eaten food is replaced at random empty cells (while there are
-// any), then observations are written for every snake. The sub-env is truncated after
-// max_steps steps: every snake that did not die in that step gets truncations = true, and the
-// whole sub-env restarts (fresh grid, snakes and food). Never both flags on one row.
-// Stats per finished life: score = food eaten, length = snake length at death or truncation
-// (= 1 + score), plus episode_return and episode_length (steps lived).
+// snake.h: multi-agent Snake's C sim. The rules (agent rows, observation, actions, moves, food,
+// death, respawn, truncation, stats) are the docstring of envs/snake.py's Snake; this comment
+// covers only how this file implements them.
 //
 // Storage: each sub-env's grid is padded by `view` wall cells on every side (stride = width +
 // 2 * view), so a crop never needs a bounds check. A grid cell is a uint8: 0 empty, 1 food,
@@ -36,7 +8,9 @@
 // actions) from that segment to the next one towards the head (for the head: its heading). The
 // tail follows those directions, so a snake needs no list of its segments. A parallel uint16
 // array holds each segment's owner; it is read only for the (few) segment cells in a crop, so
-// the bytes that crops sweep stay one per cell.
+// the bytes that crops sweep stay one per cell. Observation codes are written from these cells
+// (snake_observe). Python checks snakes + food <= width * height, so every placement finds an
+// empty cell.
 #ifndef SNAKE_H
 #define SNAKE_H
 
@@ -163,7 +137,7 @@ static void snake_spawn(snake* env, uint8_t* grid, uint16_t* owner, uint64_t* rn
     env->episode_return[a] = 0.0f;
 }
 
-// Write snake k's observation: the crop around its head, codes as at the top of snake.h. Each
+// Write snake k's observation: the crop around its head, codes as in the Snake docstring. Each
 // row is first converted as if every segment were another snake's (5 body, 6 head: a loop the
 // compiler vectorizes, which also counts the row's segments). The head (the centre) and the neck
 // (where the head came from, for length > 1) are known to be the snake's own; only a row with

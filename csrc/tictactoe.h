@@ -1,59 +1,17 @@
-// tictactoe.h: tic-tac-toe against a built-in opponent (random or perfect), or two-player.
+// tictactoe.h: tic-tac-toe's C sim. The rules (observation, actions, rewards, ends, opponents,
+// openings, two-player mode) are the docstring of envs/tictactoe.py's TicTacToe; this comment
+// covers only how this file implements them.
 //
-// Cells are numbered row-major: 0 1 2 / 3 4 5 / 6 7 8. The first mover plays X, the other O;
-// who moves first is set per episode by `first` (below). An episode always starts (and every
-// step leaves it) with the agent to move: when the opponent moves first, its first mark is
-// already on the board in the episode's first observation.
+// State: per sub-env, a 9-bit cell set per side (bit c: cell c, row-major) and, for the perfect
+// opponent, the board's base-3 key from the opponent's view. The perfect opponent's moves are a
+// static table (TICTACTOE_PERFECT, precomputed by csrc/tictactoe_table.py: the best-move mask of
+// every legal position), so a move is one lookup and one random pick. Actions are range-checked
+// before use, so the board is never read or written at an illegal index.
 //
-// Observation [18] int8, from the agent's point of view:
-//   0..8   the board: 1 the agent's mark, -1 the opponent's, 0 empty;
-//   9..17  the legal-action mask: 1 where the cell is empty (a legal action), else 0.
-// Action (int32): the cell to mark, 0..8.
-//
-// Illegal-move rule: an action outside 0..8, or on a cell that is already marked, ends the
-// episode at once as a loss (terminal) with reward `illegal_reward` (config, <= 0, default -1);
-// the board is never read or written at that index. The mask in the observation lets a policy
-// avoid this entirely.
-//
-// One step: the agent marks its cell. Three in a row: reward +1, terminal (win). Board full:
-// reward 0, terminal (draw). Otherwise the opponent marks a cell; three in a row: reward -1,
-// terminal (loss); board full: reward 0, terminal (draw); otherwise reward 0 and play goes on.
-// Episodes last at most 5 steps, so nothing is ever truncated (truncations stay false).
-//
-// Opponents (`opponent`): 0 random, a uniformly random empty cell; 1 perfect, a uniformly
-// random move among the best ones of a depth-aware minimax over every legal position
-// (TICTACTOE_PERFECT below, precomputed by csrc/tictactoe_table.py): it wins as soon as it can
-// and never loses. `epsilon` (0..1, default 0) makes the perfect opponent fallible: each of its
-// moves is, with that probability, a uniformly random empty cell instead (training against
-// perfect play mixed with mistakes teaches both never to lose and to punish mistakes). All of
-// this draws from the sub-env's RNG; with epsilon 0 no extra number is drawn.
-// Random opening (`opening`, 0..4, default 0): each episode starts after k agent moves at
-// uniformly random empty cells, k uniform in 0..opening (at most 3 when the opponent moved
-// first), each answered by the opponent as in play; an opening that ends the game is drawn
-// again (after the opponent's first mark, if any). The agent then plays from that position
-// (exploring starts: training sees the positions its own policy would rarely reach). The
-// opening's moves are not counted in episode_length.
-// Who moves first (`first`): 0 the agent, 1 the opponent, 2 alternate (the agent in the first
-// episode after reset, then the other side each new episode of that sub-env), 3 random (a fair
-// coin from the sub-env's RNG each episode).
-//
-// Two-player mode (`opponent` 2, none): no built-in opponent; both players are agent rows, so a
-// policy can play itself or a trained one. Rows 2g and 2g + 1 are the two players of sub-env
-// (game) g: the buffers have 2 * num_envs rows, and `first` reads row 2g for "the agent" and row
-// 2g + 1 for "the opponent" (alternate: row 2g in the first game after reset). Each row's
-// observation is the layout above from its own player's point of view (1 its marks, -1 the
-// other's). Both rows are live for the whole game, so masks are not written (they stay as
-// allocated, all true); whose turn it is shows only in the observation: the row to move has its
-// legal-action entries, and a row whose legal-action entries are all zero is waiting (its board
-// part is still its current view) and its action is ignored, whatever its value (PettingZoo's
-// classic games do the same with their action_mask). One step is one move. The mover's illegal
-// move ends the game: illegal_reward for the mover, 0 for the other. Three in a row: +1 for the
-// mover, -1 for the other. Board full: 0 for both. Each of these is terminal for both rows, and
-// both rows' observations are then the next game's first ones (same-step autoreset); otherwise
-// both rewards are 0 and the turn passes. A game lasts at most 9 steps; nothing is truncated.
-// `epsilon` and `opening` are unused, and no number is drawn from the RNG but the `random`
-// coin. Episodes are per row: a game that ends ends one episode in each of its two rows, each as
-// long as the game (both players' moves). Stats go to two_player_log (the single-agent log stays empty).
+// Two-player mode (opponent TICTACTOE_NONE): the buffers have 2 * num_envs rows; agent_cells
+// holds row 2g's marks and opponent_cells row 2g + 1's, and `first` reads row 2g for "the
+// agent". Masks are never written (they stay as allocated, all true), the key is left 0, and
+// stats go to two_player_log (the single-agent log stays empty).
 #ifndef TICTACTOE_H
 #define TICTACTOE_H
 
@@ -90,7 +48,7 @@ typedef struct tictactoe_two_player_log {
 
 typedef struct tictactoe {
     // Buffers owned by the caller: `rows` = num_envs, or 2 * num_envs in two-player mode.
-    int8_t* observations;   // [rows, 18], written by reset and step (layout above)
+    int8_t* observations;   // [rows, 18], written by reset and step (layout: TicTacToe's docstring)
     int32_t* actions;       // [rows], written by the caller, read by step
     float* rewards;         // [rows], written by step
     bool* terminals;        // [rows], written by step

@@ -1,52 +1,13 @@
-// tripletriad.h: Triple Triad, the card game, against a built-in opponent (random or greedy).
+// tripletriad.h: Triple Triad's C sim. The rules (deal, actions, captures, opponents, ends,
+// observation) are the docstring of envs/tripletriad.py's TripleTriad; this comment covers only
+// how this file implements them.
 //
-// Board: 3 x 3 cells, cell p = row * 3 + col, row 0 on top. Each side holds 5 cards; card c of a
-// sub-env is 0..4 for the agent's hand, 5..9 for the opponent's. A card has four ranks, one per
-// side, in the order N, E, S, W (clockwise; the side opposite d is d ^ 2).
-//
-// Deal (the sub-env's RNG, at each episode start): 20 draws of 64 bits; draw k gives the ranks
-// with flat index 2k (its high 32 bits) and 2k + 1 (its low 32 bits), flat index = 4 * card +
-// side, each rank = 1 + floor(bits * max_rank / 2^32), i.e. uniform in 1..max_rank (bias below
-// 2^-32). So draws 0..9 deal the agent's cards, 10..19 the opponent's.
-// Who starts: `first` 0 = the agent, 1 = the opponent, 2 = a coin toss per episode (one more
-// draw after the deal; its top bit set means the opponent starts). When the opponent starts it
-// plays its first card during the episode start, so the first observation already shows it.
-//
-// Actions (Discrete(14)), two phases, strictly alternating:
-//   select phase (no card selected): 0..4 selects the agent's card 0..4, which must be unplayed;
-//   place phase (a card selected):   5..13 places the selected card on cell (action - 5), which
-//                                    must be empty; then the opponent answers in the same step.
-// An illegal action (out of range, the wrong phase's action, a played card, an occupied cell)
-// changes nothing (no read or write outside the tables: actions are range-checked before use)
-// and gives reward illegal_reward (<= 0); it still counts as a step. The legal actions are the mask
-// in the observation.
-//
-// Placing a card captures each orthogonally adjacent card of the other side whose rank on the
-// touching side is STRICTLY lower than the placed card's rank on that side (the placed card's
-// side d against the neighbour's side d ^ 2). A captured card changes owner; captures do not
-// chain (no Same / Plus / Combo rules).
-//
-// Opponent (`opponent`, its randomness from the sub-env's RNG, exactly one draw per move):
-//   0 random: uniform over its (unplayed card, empty cell) pairs: of the 64-bit draw u, the
-//             high 32 bits pick the card, the (floor(hi * cards / 2^32))-th unplayed one in
-//             ascending order, and the low 32 bits the cell, the (floor(lo * cells / 2^32))-th
-//             empty one;
-//   1 greedy: maximizes the number of cards captured by this move; among the best pairs, listed
-//             card-major in ascending (card, cell) order, picks index below(count).
-//
-// The game ends when the board is full (9 placements: the first mover places 5, the other side 4
-// and keeps one card). Each side's score is the cards it owns on the board plus its unplayed
-// cards (the two sum to 10): more wins. Reward at that step: +1 win, 0 draw, -1 loss (terminal).
-// Otherwise the reward is 0 (or illegal_reward). Truncated after max_steps steps without the
-// game ending (never both terminal and truncated).
-//
-// Observation [104] int8, written by reset and step:
-//   [0, 9)     owner of each cell: 1 the agent, -1 the opponent, 0 empty
-//   [9, 45)    ranks N, E, S, W of the card on each cell (cell-major), 0 when empty
-//   [45, 65)   the agent's cards 0..4, ranks N, E, S, W each, 0 once played
-//   [65, 85)   the opponent's cards 0..4 (open hands), same layout
-//   [85, 90)   one-hot of the selected card (all 0 in the select phase)
-//   [90, 104)  legal-action mask over the 14 actions (1 legal)
+// State: per sub-env, the dealt ranks of cards 0..9 and the ranks on each cell as int8 [N, E, S,
+// W] rows (so a cell's ranks copy straight into the observation), and bitsets for the unplayed
+// cards, the empty cells and the cells the agent owns; the observation's owner and mask bytes
+// are spread from those bitsets with 64-bit stores (tripletriad_spread; little-endian only,
+// checked below). Actions are range-checked before any table lookup, so no action reads or
+// writes outside the tables.
 #ifndef TRIPLETRIAD_H
 #define TRIPLETRIAD_H
 
@@ -78,7 +39,7 @@ typedef struct tripletriad_log {
 
 typedef struct tripletriad {
     // Buffers owned by the caller, one row per sub-env.
-    int8_t* observations;   // [num_envs, 104], written by reset and step (layout above)
+    int8_t* observations;   // [num_envs, 104], written by reset and step (layout: TripleTriad's docstring)
     int32_t* actions;       // [num_envs], written by the caller, read by step
     float* rewards;         // [num_envs], written by step
     bool* terminals;        // [num_envs], written by step

@@ -26,33 +26,56 @@ _BRICK_CODES = (196, 208, 226, 46, 117, 27)  # the same colours as ANSI 256-colo
 class Breakout:
     """``num_envs`` games of Breakout, simulated from state (not pixels) in one C loop.
 
-    Field: ``width x height`` pixels, walls left, top and right, open bottom. A
-    ``brick_rows x brick_cols`` grid of ``brick_width x brick_height`` bricks starts at y
-    ``brick_top``, centred horizontally. The paddle (``paddle_width x paddle_height``) has its top
-    at ``height - 2 * paddle_height``; the ball is a ``ball_size`` square.
+    These are the rules; ``csrc/breakout.h`` implements them (its comments say only how).
 
-    Observation ``[7 + brick_rows * brick_cols]`` float32: paddle centre x / width, ball centre
-    x / width, ball centre y / height, ball vx and vy / ball_speed_max, 1 if the ball is in play,
-    lives left / lives, then one entry per brick (row-major, row 0 at the top): 1 present, 0 broken.
+    Field: ``width x height`` pixels (floats), x to the right, y down, (0, 0) the top-left
+    corner; walls left, top and right, the bottom open. A ``brick_rows x brick_cols`` grid of
+    ``brick_width x brick_height`` bricks has its top at y ``brick_top`` and is centred
+    horizontally (its left edge at ``(width - brick_cols * brick_width) / 2``); brick index
+    ``row * brick_cols + col``, row 0 at the top. The paddle (``paddle_width x paddle_height``)
+    has its top at ``height - 2 * paddle_height`` (one paddle height of floor below it); the ball
+    is an axis-aligned ``ball_size`` square. Speeds are in pixels per frame.
+
+    Observation ``[7 + brick_rows * brick_cols]`` float32:
+
+    - 0: paddle centre x / width; 1: ball centre x / width; 2: ball centre y / height;
+    - 3, 4: ball vx, vy / ball_speed_max (vy < 0 is up; both 0 while the ball is not in play);
+    - 5: 1 if the ball is in play, else 0; 6: lives left / lives;
+    - 7 on: one entry per brick, by brick index: 1 present, 0 broken.
 
     Action ``Discrete(4)``: 0 noop, 1 fire (serves the ball when it is not in play, else noop),
     2 left, 3 right; values outside 0..3 mean noop. Each step repeats the action for
-    ``frameskip`` frames. Speeds are in pixels per frame.
+    ``frameskip`` frames; the frames left in a step whose episode ended are skipped.
 
-    Rewards per broken brick, by row like Atari: bottom third of the rows 1, middle third 4, top
-    third 7. Losing the ball costs a life. Terminal when no lives are left or every brick is
-    broken (a win); truncated after ``max_steps`` steps (never both). The ball bounces off the
-    side and top walls, off bricks (the velocity component normal to the face hit is negated and
-    the brick breaks) and off the paddle's top at an angle set by where it hit (up to 60 degrees
-    from vertical at the ends), ``ball_speedup`` faster each time up to ``ball_speed_max``.
-    Collisions are tested one axis at a time against the leading edge's row or column; the
-    config checks keep ``ball_speed_max`` and ``ball_size`` within a brick so the ball cannot
-    tunnel, and ``paddle_width >= ball_size``. Infos: episode_return, episode_length, score
-    (bricks broken per episode), cleared (fraction of episodes that broke every brick),
-    episode_count.
+    One frame:
 
-    Defaults match PufferLib's Breakout in size (6 x 18 bricks of 32 x 12 on 576 x 330,
-    frameskip 4); ``max_steps`` 27000 is Atari's 108000 frames at frameskip 4.
+    - The paddle moves ``paddle_speed`` left or right, clamped to the field.
+    - A ball not in play rides on the paddle's centre. Fire serves it upwards at speed
+      ``ball_speed``, at an angle uniform within +-45 degrees of vertical (the sub-env's RNG).
+    - The ball moves one axis at a time, x then y. Along each: if its leading edge entered a
+      present brick, that brick breaks, the ball is placed flush against the face it hit and that
+      velocity component is negated; else a wall it crossed does the same (no brick breaks). So at
+      most two bricks break per frame, one per axis.
+    - A ball moving down whose bottom edge crosses the paddle's top while overlapping it
+      horizontally is placed on the paddle and bounces off at an angle from vertical proportional
+      to where its centre hit (-60 degrees at the left end, +60 at the right), its speed raised by
+      ``ball_speedup`` up to ``ball_speed_max``. The paddle has no side faces.
+    - The ball is lost when its top passes the paddle's bottom: one life is lost and the ball
+      rides the paddle again, its speed back to ``ball_speed``.
+
+    Rewards per broken brick, by row like Atari: the bottom third of the rows 1, the middle third
+    4, the top third 7 (row ``r`` of ``R`` rows: ``1 + 3 * ((R - 1 - r) * 3 // R)``). Terminal
+    when no lives are left or every brick is broken (a win); otherwise truncated after
+    ``max_steps`` steps (never both). Infos: episode_return, episode_length, score (bricks broken
+    per episode), cleared (fraction of episodes that broke every brick), episode_count.
+
+    Config: the sizes above, ``ball_speed`` (serve speed), ``ball_speed_max``, ``ball_speedup``,
+    ``paddle_speed``, ``frameskip``, ``lives`` (balls per episode), ``max_steps``. The checks
+    keep ``ball_speed_max`` and ``ball_size`` within ``min(brick_width, brick_height)``, so the
+    ball cannot tunnel through a brick, ``paddle_width >= ball_size``, so the ball riding the
+    paddle stays inside the walls, and the grid above the ball's serve position. Defaults match
+    PufferLib's Breakout in size (6 x 18 bricks of 32 x 12 on 576 x 330, frameskip 4);
+    ``max_steps`` 27000 is Atari's 108000 frames at frameskip 4.
 
     ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
     the episodes that ended since the last report; ``report_every=1`` reports each episode on the

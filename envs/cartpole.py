@@ -26,17 +26,25 @@ _SKY, _TRACK, _CART, _POLE = (20, 20, 28), (120, 120, 140), (80, 200, 255), (255
 class CartPole:
     """``num_envs`` cart-poles with Gymnasium's CartPole-v1 dynamics (constants, Euler order, float64 state).
 
-    Not bit-exact: sin/cos are an inlined polynomial within 1 ulp of the C library's, so a long
-    episode drifts from Gymnasium's from the same start and actions (csrc/cartpole.h has figures).
+    These are the rules; ``csrc/cartpole.h`` implements them (its comments say only how).
+
+    A pole is hinged on a cart that moves along a frictionless track. Dynamics: CartPole-v1's
+    equations and constants (gravity 9.8 m/s^2, cart 1.0 kg, pole 0.1 kg, pole half-length
+    0.5 m, force 10 N, 0.02 s per step, explicit Euler), in the same order of floating-point
+    operations, the state in float64 as Gymnasium's numpy. Not bit-exact: sin/cos are an inlined
+    polynomial within 1 ulp of the C library's, so a long episode drifts from Gymnasium's from
+    the same start and actions (csrc/cartpole.h has figures).
 
     Observation ``[4]`` float32: cart position x (m), cart velocity (m/s), pole angle theta (rad,
     from upright, positive leaning right), pole angular velocity (rad/s); bounds as Gymnasium's
-    ``[4.8, inf, 24 deg, inf]``. Action ``Discrete(2)``: 0 pushes the cart left, 1 pushes it right
-    (10 N); any other value is treated as 0 (push left), never used as an index. Reward 1.0 on
-    every step, the terminal one included. Terminal when ``|x| > 2.4`` or ``|theta| > 12 deg``;
-    truncated when an episode reaches ``max_steps`` steps without falling (a fall on that very
-    step is terminal only). Each episode starts with all four state values uniform in
-    [-0.05, 0.05). Infos: episode_return, episode_length, episode_count.
+    ``[4.8, inf, 24 deg, inf]``. Action ``Discrete(2)``: 1 pushes the cart right with 10 N, 0
+    pushes it left; any other value is treated as 0 (push left), as Gymnasium's ``force_mag if
+    action == 1 else -force_mag`` does, never used as an index. Reward 1.0 on every step, the
+    terminal one included. Terminal when ``|x| > 2.4`` or ``|theta| > 12 deg`` after the step;
+    truncated when an episode reaches ``max_steps`` steps (default 500, CartPole-v1's) without
+    falling (a fall on that very step is terminal only: never both). Each episode starts with all
+    four state values uniform in [-0.05, 0.05). Infos: episode_return, episode_length,
+    episode_count.
 
     ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
     the episodes that ended since the last report; ``report_every=1`` reports each episode on the

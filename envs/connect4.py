@@ -27,51 +27,71 @@ _GLYPHS = {0: "·", 1: colour("X", 196), -1: colour("O", 220)}
 class Connect4:
     """``num_envs`` games of Connect Four (6 rows x 7 columns), the agent against a built-in opponent (or two-player).
 
+    These are the rules; ``csrc/connect4.h`` implements them (its comments say only how).
+
+    Board: 6 rows x 7 columns; a stone dropped into a column lands on its lowest empty cell. Four
+    of one player's stones in a row (horizontal, vertical or diagonal) win; a full board with no
+    four is a draw.
+
     Observation ``[49]`` float32 from the agent's perspective: entries 0..41 are the cells
-    row-major with row 0 at the top (``row * 7 + col``), 1 the agent's stone, -1 the opponent's,
-    0 empty; entries 42..48 are the legal-column mask (1 when the column has room).
+    row-major with row 0 at the top (``row * 7 + col``, as drawn), 1 the agent's stone, -1 the
+    opponent's, 0 empty; entries 42..48 are the legal-column mask (1 when the column has room,
+    else 0).
 
     Action ``Discrete(7)``: the column to drop a stone into. An illegal action (outside 0..6, or
-    a full column) ends the episode at once as a loss with reward ``illegal_reward`` (default -1);
-    it counts in both ``loss`` and ``illegal``.
+    a full column) ends the episode at once as a loss: reward ``illegal_reward`` (default -1),
+    terminal, counted in both ``loss`` and ``illegal``.
 
-    Each step is the agent's move and, unless that ended the game, the opponent's reply. Rewards:
-    +1 win, 0 draw, -1 loss (all terminal), 0 while the game goes on. Never truncated: a game ends
-    within 21 steps. ``first`` says who moves first: ``"agent"`` (default), ``"opponent"`` (its
-    first stone is on the board in the reset observation) or ``"random"`` (a fair coin per episode).
+    One step: the agent's stone drops; if it makes four the agent wins (+1, terminal); else if
+    the board is full it is a draw (0, terminal); else the opponent moves at once, and if that
+    makes four the agent loses (-1, terminal), if it fills the board it is a draw (0, terminal),
+    and otherwise the game goes on (reward 0). So an episode lasts at most 21 steps and is never
+    truncated. ``first`` says who moves first: ``"agent"`` (default), ``"opponent"`` (its first
+    stone is on the board in the reset observation) or ``"random"`` (a fair coin per episode from
+    the sub-env's RNG).
 
-    ``opponent``: ``"random"`` (a uniformly random legal column); ``"greedy"`` (default; one ply:
-    win if it can, else block the agent's immediate win, else random); ``"search"`` (negamax with
-    alpha-beta looking ``depth`` plies ahead, its own move being ply 1; sooner wins score higher,
-    draws and the horizon score 0, no heuristic; ties broken at random). Depth 1 takes a win else
-    plays at random; depth 2 also never allows an immediate reply win. All opponent randomness
-    comes from the sub-env's RNG. ``depth`` is used only by ``"search"``; each extra ply costs
-    about 2.5x from depth 3 on (measured at 4096 sub-envs: greedy 13M steps/s, search depth 3 4.8M,
-    4 1.9M, 5 0.8M, 6 0.3M).
+    ``opponent`` (all randomness from the sub-env's RNG):
+
+    - ``"random"``: a uniformly random legal column.
+    - ``"greedy"`` (default; one ply): a column that wins if it has one, else a column that blocks
+      an immediate agent win (a cell that completes the agent's four and is playable now), else a
+      random legal column; ties at each stage broken uniformly at random.
+    - ``"search"``: depth-limited negamax looking ``depth`` plies ahead (its own move is ply 1). A
+      win at ply p scores ``100 - p`` for the winner (sooner is better, and a loss later is better
+      than sooner); a draw and the depth horizon score 0 (no heuristic: it sees forced wins and
+      losses within ``depth`` plies, nothing else). Among the root moves of best score one is
+      chosen uniformly at random (the root moves are shuffled with the RNG and the first best is
+      kept). Depth 1 takes a win, else plays at random; depth 2 also never allows an immediate
+      reply win. ``depth`` (1..12, default 4) is used only by ``"search"``; each extra ply costs
+      about 2.5x from depth 3 on (measured at 4096 sub-envs: greedy 13M steps/s, search depth 3
+      4.8M, 4 1.9M, 5 0.8M, 6 0.3M).
 
     Infos: episode_return, episode_length (agent moves), win, draw, loss, illegal (fractions of
     the episodes that ended), episode_count.
 
     Two-player mode, ``opponent="none"``: no built-in opponent; both players are agent rows (a
     policy plays itself, or a trained policy plays a person or another policy).
-    ``num_agents = 2 * num_envs``: rows ``2g`` and ``2g + 1`` are the two players of sub-env
-    (game) ``g``. ``first`` picks the first mover per game with row ``2g`` in the agent's place:
-    ``"agent"`` row ``2g``, ``"opponent"`` row ``2g + 1``, ``"random"`` a fair coin per game from
-    sub-env ``g``'s RNG. Each row's observation is the layout above from its own player's
-    perspective (1 its stones, -1 the other's). Both rows are live for the whole game, so
-    ``masks`` stay all True; whose turn it is shows in the observation alone: the row to move has
-    its legal-column entries, and a row whose legal-column entries are all zero is waiting; its
-    action is ignored, whatever its value, out of range included (PettingZoo's classic games do
-    the same with their ``action_mask``). One step is one move. An illegal action ends the game
-    with ``illegal_reward`` for the mover and 0 for the other; four in a row gives the mover +1 and
-    the other -1; a full board 0 to both; all of these are terminal for both rows, whose
-    observations are then the next game's first ones. Otherwise both rewards are 0 and the turn
-    passes. Nothing is truncated; a game lasts at most 42 steps. ``depth`` is unused. Episodes are
-    per row: a game that ends ends an episode in both its rows, each as long as the game (both
-    players' moves). Infos are means over those row episodes: episode_return (0 for a decided or
-    drawn game, ``illegal_reward / 2`` for an illegal end), episode_length (the game's moves, an
-    illegal one included), first_win, second_win, draw, illegal (per-game rates), episode_count
-    (2 per game).
+
+    - ``num_agents = 2 * num_envs``: rows ``2g`` and ``2g + 1`` are the two players of sub-env
+      (game) ``g``. ``first`` picks the first mover per game with row ``2g`` in the agent's place:
+      ``"agent"`` row ``2g``, ``"opponent"`` row ``2g + 1``, ``"random"`` a fair coin per game from
+      sub-env ``g``'s RNG (the only number drawn from it in this mode). ``depth`` is unused.
+    - Each row's observation is the layout above from its own player's perspective (1 its stones,
+      -1 the other's). Both rows are live for the whole game, so ``masks`` stay all True; whose
+      turn it is shows in the observation alone: the row to move has its legal-column entries,
+      and a row whose legal-column entries are all zero is waiting (its cells are still its
+      current view); its action is ignored, whatever its value, out of range included
+      (PettingZoo's classic games do the same with their ``action_mask``).
+    - One step is one move. An illegal action ends the game with ``illegal_reward`` for the mover
+      and 0 for the other; four in a row gives the mover +1 and the other -1 (on a step it did
+      not move); a full board 0 to both; all of these are terminal for both rows, whose
+      observations are then the next game's first ones. Otherwise both rewards are 0 and the turn
+      passes. Nothing is truncated; a game lasts at most 42 steps.
+    - Episodes are per row: a game that ends ends an episode in both its rows, each as long as the
+      game (both players' moves). Infos are means over those row episodes: episode_return (0 for a
+      decided or drawn game, ``illegal_reward / 2`` for an illegal end), episode_length (the game's
+      moves, an illegal one included), first_win, second_win, draw, illegal (per-game rates),
+      episode_count (2 per game).
 
     ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
     the episodes that ended since the last report; ``report_every=1`` reports each episode on the

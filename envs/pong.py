@@ -20,22 +20,48 @@ _GLYPHS = {0: " ", 1: colour("█", 203), 2: colour("█", 45), 3: colour("●",
 class Pong:
     """``num_envs`` Pong games; the agent moves the right paddle against a scripted left paddle.
 
-    Units are field units (1 unit = 1 pixel of ``render``); y grows downwards; positions are
-    centres; speeds are units per frame. Each step repeats the action for ``frameskip`` frames
-    (a point ends the step early).
+    These are the rules; ``csrc/pong.h`` implements them (its comments say only how).
 
-    Observation ``[8]`` float32 in [-1, 1]: agent paddle y / height, opponent paddle y / height,
-    ball x / width, ball y / height, ball vx / ball_speed_x, ball vy / ball_max_speed_y, agent
-    score / max_score, opponent score / max_score.
-    Action ``Discrete(3)``: 0 noop, 1 up, 2 down; values outside 0..2 mean noop.
-    Reward +1 when the agent scores, -1 when the opponent scores. The ball bounces off the top and
-    bottom walls; a paddle returns it with ``vy = ball_max_speed_y * offset / (paddle_height/2 +
-    ball_size/2)`` (the angle depends on the hit point); a missed ball is a point, and the next
-    serve leaves the centre in a seeded random direction. The opponent follows the ball's y at
-    most ``opponent_speed`` per frame, slower than the ball can move, so it can be beaten.
-    Terminal when either side reaches ``max_score`` (default 21, as in Atari Pong); truncated
-    after ``max_steps`` steps (never both). Infos: episode_return, episode_length, score (the
-    agent's points), win (1 if the agent reached ``max_score``; 0 on truncation), episode_count.
+    Field: ``width x height`` field units (1 unit = 1 pixel of ``render``), x growing rightwards,
+    y growing downwards (0 is the top wall); speeds are units per frame. Paddles are
+    ``paddle_width x paddle_height`` rectangles flush with the side edges: the opponent's covers
+    x in ``[0, paddle_width]``, the agent's x in ``[width - paddle_width, width]``. The ball is a
+    ``ball_size`` square. Every position (paddle y, ball x and y) is a centre.
+
+    Observation ``[8]`` float32, every entry in [-1, 1]: agent paddle y / height, opponent paddle
+    y / height, ball x / width, ball y / height, ball vx / ball_speed_x (+-1), ball vy /
+    ball_max_speed_y, agent score / max_score, opponent score / max_score.
+
+    Action ``Discrete(3)``: 0 noop, 1 up (y decreases), 2 down (y increases); values outside
+    0..2 mean noop. Each step repeats the action for ``frameskip`` frames; a point ends the step
+    early (its remaining frames are skipped). One frame, in this order:
+
+    1. The agent paddle moves ``paddle_speed`` in the action's direction (after k frames of a step
+       it is at ``y0 + k * dy``, clamped inside the field); the opponent moves towards the ball's
+       y (clamped inside the field) by at most ``opponent_speed``.
+    2. The ball moves by (vx, vy).
+    3. Top and bottom walls: a ball whose edge passed a wall is mirrored back about it, vy = -vy.
+    4. A ball whose centre reached a paddle's face line (``x >= width - paddle_width - r`` moving
+       right, ``x <= paddle_width + r`` moving left, ``r = ball_size / 2``) is returned if its
+       centre is within ``paddle_height / 2 + r`` of the paddle's centre: x is mirrored about the
+       face, vx = -vx, and ``vy = offset * ball_max_speed_y / (paddle_height / 2 + r)`` (offset:
+       ball y - paddle y; that factor rounded down to a float), so the angle depends on where it
+       hit. Otherwise the
+       other side scores at once.
+
+    Reward +1 when the agent scores, -1 when the opponent scores, 0 otherwise. After a point the
+    ball is served from the centre with vx = +-``ball_speed_x`` and vy uniform in
+    ``[-serve_speed_y, serve_speed_y)``, both from the sub-env's RNG; the paddles stay where they
+    are. A new episode starts with both paddles centred, scores 0 and a serve. Terminal when
+    either side reaches ``max_score`` (default 21, as in Atari Pong); truncated after
+    ``max_steps`` steps (never both). With the defaults the opponent (``opponent_speed`` 2) is
+    slower than the ball can move, so it can be beaten. Infos: episode_return, episode_length,
+    score (the agent's points), win (1 if the agent reached ``max_score``; 0 on truncation),
+    episode_count.
+
+    Config checks keep one frame from carrying the ball past both faces or through a wall and
+    back: ``ball_speed_x <= (width - 2 * paddle_width - ball_size) / 2`` and
+    ``ball_max_speed_y <= (height - ball_size) / 2``; ``serve_speed_y <= ball_max_speed_y``.
 
     ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
     the episodes that ended since the last report; ``report_every=1`` reports each episode on the

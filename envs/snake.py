@@ -12,7 +12,7 @@ from envsdk.errors import ConfigError, StateError
 from envsdk.render import colour
 
 UP, DOWN, LEFT, RIGHT = range(4)
-# Observation cell codes (see csrc/snake.h).
+# Observation cell codes (see the Snake docstring).
 EMPTY, FOOD, WALL, OWN_BODY, OWN_HEAD, OTHER_BODY, OTHER_HEAD = range(7)
 MAX_SNAKES = 65535  # SNAKE_MAX_SNAKES in the header: owners are uint16
 
@@ -28,30 +28,50 @@ _SNAKE_CODES = (51, 220, 83, 213, 69, 215)  # the same colours as ANSI 256-colou
 class Snake:
     """``num_envs`` grids of ``width x height`` cells, each shared by ``snakes`` snakes and ``food`` food.
 
-    Multi-agent: every snake is an agent row, ``num_agents = num_envs * snakes``; the snakes of
-    sub-env ``e`` are rows ``[e * snakes, (e + 1) * snakes)``.
+    These are the rules; ``csrc/snake.h`` implements them (its comments say only how).
 
-    Observation ``[2*view+1, 2*view+1]`` int8 per snake: the grid crop centred on its head. Codes:
-    0 empty, 1 food, 2 wall (every cell outside the grid), 3 own body, 4 own head (the centre),
-    5 another snake's body, 6 another snake's head.
+    Multi-agent: every snake is an agent row, ``num_agents = num_envs * snakes``; snake ``k`` of
+    sub-env ``e`` is row ``e * snakes + k``, so each sub-env's rows ``[e * snakes, (e + 1) *
+    snakes)`` are contiguous.
 
-    Action ``Discrete(4)``: 0 up, 1 down, 2 left, 3 right. Reversing into the neck (a snake
-    longer than 1 told to go back the way it came) keeps it going straight; values outside 0..3
-    also keep it going straight. Snakes move one after the other in row order, each seeing the
-    grid the ones before it left. A snake dies entering a wall or any cell holding a snake
-    segment at that moment (its own tail included); eating food grows it by one.
+    Observation ``[2*view+1, 2*view+1]`` int8 per snake: the square crop of the grid centred on
+    its head (row 0 at the top, column 0 at the left; the head is the centre cell). Codes:
+    0 empty, 1 food, 2 wall (every cell outside the ``width x height`` grid), 3 own body, 4 own
+    head (always the centre), 5 another snake's body, 6 another snake's head.
 
-    Rewards: ``reward_food`` (default +1) per food eaten, ``reward_death`` (default -1) on the step
-    a snake dies, 0 otherwise. Each snake's life is an episode: on death its row is terminal and
-    it respawns in that same step at a random empty cell with length 1 (the row's observation is
-    the new snake's), so every row is live every step and ``masks`` stay True. Eaten food is
-    replaced at random empty cells after all snakes moved. A sub-env is truncated after
-    ``max_steps`` steps: every snake in it that did not die that step is truncated and the whole
-    sub-env restarts. Infos: episode_return, episode_length (steps lived), score (food eaten),
-    length (length at death or truncation, = 1 + score), episode_count.
+    Action ``Discrete(4)``: 0 up, 1 down, 2 left, 3 right. A snake longer than 1 told to reverse
+    into its own neck keeps going straight instead; values outside 0..3 also keep it going
+    straight (its current heading). A snake of length 1 may turn any way.
 
-    Defaults match PufferLib 3.0's Snake per sub-env (640 x 360 grid, 256 snakes, 4096 food,
-    vision 5); PufferLib's walls take ``vision`` cells of its grid, ours lie outside it.
+    One step, in each sub-env:
+
+    - The snakes move one after the other in row order (snake 0 first), each seeing the grid as
+      the ones before it left it.
+    - A snake dies when its head would enter a wall (the grid's edge) or any cell holding a snake
+      segment at that moment, its own tail included (the tail moves after the head).
+    - Entering food: reward ``reward_food`` (default +1), the snake grows by one (its tail stays
+      put) and the food is gone. Every other move gives reward 0.
+    - Death: reward ``reward_death`` (default -1), the row is terminal, its body is removed, and it
+      respawns at once (before the next snake moves) with length 1 and a random heading at a
+      random empty cell (one always exists: its body was just removed); the row's observation is
+      the new snake's first one. So every row is live every step and ``masks`` stay True. Each
+      snake's life is one episode.
+    - After every snake has moved, eaten food is replaced at random empty cells (while there are
+      any), then every snake's observation is written.
+    - The sub-env is truncated after ``max_steps`` steps: every snake in it that did not die that
+      step is truncated (never both flags on one row), and the whole sub-env restarts (fresh
+      grid, snakes and food).
+
+    A new sub-env places its snakes (length 1, random heading) and its food at random empty
+    cells; all randomness comes from the sub-env's RNG. Infos, per finished life:
+    episode_return, episode_length (steps lived), score (food eaten), length (length at death or
+    truncation, = 1 + score), episode_count.
+
+    Config: ``width``, ``height`` (1..4096), ``snakes`` (per sub-env, at most 65535),
+    ``food`` (``snakes + food <= width * height``), ``view`` (the crop radius, 1..32),
+    ``max_steps``, ``reward_food``, ``reward_death``. Defaults match PufferLib 3.0's Snake per
+    sub-env (640 x 360 grid, 256 snakes, 4096 food, vision 5); PufferLib's walls take ``vision``
+    cells of its grid, ours lie outside it.
 
     ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
     the episodes that ended since the last report; ``report_every=1`` reports each episode on the

@@ -37,61 +37,76 @@ _X, _O = _glyphs()
 class TicTacToe:
     """``num_envs`` games of tic-tac-toe, the agent against a built-in opponent (or two-player), in one C loop.
 
-    Cells are numbered row-major, 0 top-left to 8 bottom-right. The first mover plays X. Every
-    observation has the agent to move; when the opponent moves first, its first mark is already
-    on the board.
+    These are the rules; ``csrc/tictactoe.h`` implements them (its comments say only how).
+
+    Cells are numbered row-major, 0 top-left to 8 bottom-right (0 1 2 / 3 4 5 / 6 7 8). The
+    first mover plays X, the other O. An episode always starts (and every step leaves it) with the
+    agent to move: when the opponent moves first, its first mark is already on the board in the
+    episode's first observation.
 
     Observation ``[18]`` int8: entries 0..8 the board from the agent's view (1 its mark, -1 the
     opponent's, 0 empty), entries 9..17 the legal-action mask (1 where the cell is empty), so a
     policy can mask its logits. Action ``Discrete(9)``: the cell to mark.
 
     Illegal moves: an action outside 0..8 or on a marked cell ends the episode at once as a loss
-    (terminal) with reward ``illegal_reward`` (default -1); it is counted in ``loss`` and in
-    ``illegal``.
+    (terminal) with reward ``illegal_reward`` (at most 0, default -1); it is counted in ``loss``
+    and in ``illegal``.
 
-    Reward +1 when the agent makes three in a row, -1 when the opponent does, 0 for a draw (full
-    board) and while play goes on; each step is the agent's mark and, unless that ended the game,
-    the opponent's reply. Every end is terminal; an episode lasts at most 5 steps, so nothing is
-    truncated.
+    One step: the agent marks its cell. Three in a row: reward +1, terminal (win). Board full:
+    reward 0, terminal (draw). Otherwise the opponent marks a cell; three in a row: reward -1,
+    terminal (loss); board full: reward 0, terminal (draw); otherwise reward 0 and play goes on.
+    An episode lasts at most 5 steps, so nothing is truncated.
 
-    Config: ``opponent`` ``"random"`` (a uniformly random empty cell) or ``"perfect"`` (uniform
-    among the best moves of a depth-aware minimax over every legal position, precomputed: it wins
-    as soon as it can and never loses); ``epsilon`` (0..1, default 0): the probability that each
-    move of the perfect opponent is a uniformly random empty cell instead (a fallible expert:
-    training against it teaches both never to lose and to punish mistakes); ``first``: who
-    moves first, ``"agent"``, ``"opponent"``, ``"alternate"`` (the agent in the first episode
-    after reset, then taking turns per sub-env) or ``"random"`` (a fair coin per episode, the
-    default); ``opening`` (0..4, default 0): each episode starts after k agent moves at uniformly
-    random empty cells (k uniform in 0..opening, at most 3 when the opponent moved first), each
-    answered by the opponent, redrawn if the game ended (exploring starts, for training; not
-    counted in episode_length). Opponent moves, coins and openings come from the sub-env's RNG.
+    Config (all randomness from the sub-env's RNG):
 
-    Infos (means over the episodes that ended): episode_return, episode_length (agent moves),
-    win, draw, loss, illegal (rates), first (fraction of episodes the agent moved first),
-    win_first and loss_first (fraction of episodes the agent moved first and won / lost; the win
-    rate moving first is ``win_first / first``, moving second ``(win - win_first) / (1 - first)``),
-    episode_count.
+    - ``opponent``: ``"random"`` (default; a uniformly random empty cell) or ``"perfect"`` (a
+      uniformly random move among the best ones of a depth-aware minimax over every legal
+      position, precomputed: it wins as soon as it can and never loses).
+    - ``epsilon`` (0..1, default 0): the probability that each move of the perfect opponent is a
+      uniformly random empty cell instead (a fallible expert: training against perfect play mixed
+      with mistakes teaches both never to lose and to punish mistakes). With ``epsilon`` 0 no
+      extra number is drawn.
+    - ``first``: who moves first, ``"agent"``, ``"opponent"``, ``"alternate"`` (the agent in the
+      first episode after reset, then the other side each new episode of that sub-env) or
+      ``"random"`` (a fair coin per episode, the default).
+    - ``opening`` (0..4, default 0): each episode starts after k agent moves at uniformly random
+      empty cells, k uniform in 0..opening (capped at 3 when the opponent moved first), each
+      answered by the opponent as in play; an opening that ends the game is drawn again, same k,
+      from the position after the opponent's first mark, if any. The agent then plays from there
+      (exploring starts: training sees positions its own policy would rarely reach). The
+      opening's moves are not counted in episode_length.
+
+    Infos (means over the episodes that ended): episode_return, episode_length (agent moves, an
+    illegal one included), win, draw, loss, illegal (rates), first (fraction of episodes the agent
+    moved first), win_first and loss_first (fraction of episodes the agent moved first and won /
+    lost; the win rate moving first is ``win_first / first``, moving second ``(win - win_first) /
+    (1 - first)``), episode_count.
 
     Two-player mode, ``opponent="none"``: no built-in opponent; both players are agent rows (a
     policy plays itself, or a trained policy plays a person or another policy).
-    ``num_agents = 2 * num_envs``: rows ``2g`` and ``2g + 1`` are the two players of sub-env
-    (game) ``g``. ``first`` picks the first mover per game with row ``2g`` in the agent's place:
-    ``"agent"`` row ``2g``, ``"opponent"`` row ``2g + 1``, ``"alternate"`` (row ``2g`` in the
-    first game after reset, then the other row each new game) or ``"random"`` (a fair coin per
-    game from sub-env ``g``'s RNG). Each row's observation is the layout above from its own
-    player's view (1 its marks, -1 the other's). Both rows are live for the whole game, so
-    ``masks`` stay all True; whose turn it is shows in the observation alone: the row to move has
-    its legal-action entries, and a row whose legal-action entries are all zero is waiting; its
-    action is ignored, whatever its value, out of range included (PettingZoo's classic games do
-    the same with their ``action_mask``). One step is one move. An illegal move ends the game with
-    ``illegal_reward`` for the mover and 0 for the other; three in a row gives the mover +1 and the
-    other -1; a full board 0 to both; all of these are terminal for both rows, whose observations
-    are then the next game's first ones. Otherwise both rewards are 0 and the turn passes. Nothing
-    is truncated; a game lasts at most 9 steps. ``epsilon`` and ``opening`` are unused. Episodes
-    are per row: a game that ends ends an episode in both its rows, each as long as the game (both
-    players' moves). Infos are means over those row episodes: episode_return (0 for a decided or drawn
-    game, ``illegal_reward / 2`` for an illegal end), episode_length (the game's moves, an illegal
-    one included), first_win, second_win, draw, illegal (per-game rates), episode_count (2 per game).
+
+    - ``num_agents = 2 * num_envs``: rows ``2g`` and ``2g + 1`` are the two players of sub-env
+      (game) ``g``. ``first`` picks the first mover per game with row ``2g`` in the agent's place:
+      ``"agent"`` row ``2g``, ``"opponent"`` row ``2g + 1``, ``"alternate"`` (row ``2g`` in the
+      first game after reset, then the other row each new game) or ``"random"`` (a fair coin per
+      game from sub-env ``g``'s RNG, the only number drawn from it in this mode). ``epsilon`` and
+      ``opening`` are unused.
+    - Each row's observation is the layout above from its own player's view (1 its marks, -1 the
+      other's). Both rows are live for the whole game, so ``masks`` stay all True; whose turn it
+      is shows in the observation alone: the row to move has its legal-action entries, and a row
+      whose legal-action entries are all zero is waiting (its board part is still its current
+      view); its action is ignored, whatever its value, out of range included (PettingZoo's
+      classic games do the same with their ``action_mask``).
+    - One step is one move. An illegal move ends the game with ``illegal_reward`` for the mover and
+      0 for the other; three in a row gives the mover +1 and the other -1 (on a step it did not
+      move); a full board 0 to both; all of these are terminal for both rows, whose observations
+      are then the next game's first ones. Otherwise both rewards are 0 and the turn passes.
+      Nothing is truncated; a game lasts at most 9 steps.
+    - Episodes are per row: a game that ends ends an episode in both its rows, each as long as the
+      game (both players' moves). Infos are means over those row episodes: episode_return (0 for a
+      decided or drawn game, ``illegal_reward / 2`` for an illegal end), episode_length (the game's
+      moves, an illegal one included), first_win, second_win, draw, illegal (per-game rates),
+      episode_count (2 per game).
 
     ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
     the episodes that ended since the last report; ``report_every=1`` reports each episode on the

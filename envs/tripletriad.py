@@ -13,7 +13,7 @@ from envsdk.render import colour
 SELECT = 0  # actions 0..4: select the agent's card 0..4
 PLACE = 5  # actions 5..13: place the selected card on cell (action - 5)
 NUM_ACTIONS = 14
-# Observation layout (int8 [104]); see csrc/tripletriad.h.
+# Observation layout (int8 [104]); see the TripleTriad docstring.
 OBS_OWNERS, OBS_BOARD, OBS_HAND, OBS_OPPONENT_HAND, OBS_SELECTED, OBS_MASK, OBS_SIZE = 0, 9, 45, 65, 85, 90, 104
 OPPONENTS = ("random", "greedy")
 FIRST = ("agent", "opponent", "random")
@@ -35,29 +35,62 @@ _GLYPH = ((_DIGITS[:, :, None] >> np.array([2, 1, 0])) & 1).astype(bool)  # [10,
 class TripleTriad:
     """``num_envs`` games of Triple Triad (3x3 board, 5 cards a side) against a built-in opponent.
 
-    Each side is dealt 5 cards from the sub-env's RNG, each with ranks N, E, S, W uniform in
-    ``1..max_rank``. ``first`` says who plays first: ``"agent"``, ``"opponent"`` (it plays its
-    opening card during the episode start) or ``"random"`` (a coin toss per episode).
+    These are the rules; ``csrc/tripletriad.h`` implements them (its comments say only how).
+
+    Board: 3 x 3 cells, cell ``p = row * 3 + col``, row 0 on top. Each side holds 5 cards: cards
+    0..4 are the agent's, 5..9 the opponent's. A card has four ranks, one per side, in the order
+    N, E, S, W (clockwise; the side opposite ``d`` is ``d ^ 2``).
+
+    Deal, at each episode start, from the sub-env's RNG (SplitMix64, as every envsdk sim): 20
+    draws of 64 bits; draw k gives the ranks with flat index ``2k`` (its high 32 bits) and
+    ``2k + 1`` (its low 32 bits), flat index ``4 * card + side``, each rank
+    ``1 + floor(bits * max_rank / 2**32)``, so uniform in ``1..max_rank`` (bias below 2**-32).
+    Draws 0..9 deal the agent's cards, 10..19 the opponent's. ``first`` says who plays first:
+    ``"agent"`` (default), ``"opponent"`` or ``"random"`` (a coin toss per episode: one more
+    draw after the deal, the opponent starting when its top bit is set). When the opponent starts
+    it plays its first card during the episode start, so the first observation already shows it.
 
     Action ``Discrete(14)``, two strictly alternating phases: with no card selected, ``0..4``
-    selects the agent's unplayed card 0..4; with a card selected, ``5..13`` places it on the
-    empty cell ``action - 5`` (cells row-major, 0 top left), and the opponent answers in the same
-    step. Any other action (out of range, wrong phase, played card, occupied cell) is illegal: it
-    changes nothing and gives reward ``illegal_reward`` (at most 0). The observation carries the legal mask.
+    selects the agent's card 0..4, which must be unplayed; with a card selected, ``5..13`` places
+    it on cell ``action - 5``, which must be empty, and the opponent answers in the same step. Any
+    other action (out of range, the wrong phase's action, a played card, an occupied cell) is
+    illegal: it changes nothing and gives reward ``illegal_reward`` (at most 0); it still counts
+    as a step. The observation carries the legal-action mask.
 
-    A placed card captures each adjacent card of the other side whose rank on the touching side
-    is strictly lower (no chains, no Same/Plus/Combo). The opponent plays a uniformly random
-    legal (card, cell) (``"random"``) or a move capturing the most cards, ties broken by the
-    sub-env's RNG (``"greedy"``). The game ends when the board is full: the side owning more
-    cards (board + unplayed) wins, reward +1 / 0 / -1 for win / draw / loss (terminal).
-    Truncated after ``max_steps`` steps.
+    Placing a card captures each orthogonally adjacent card of the other side whose rank on the
+    touching side is strictly lower than the placed card's rank on that side (the placed card's
+    side ``d`` against the neighbour's side ``d ^ 2``). A captured card changes owner; captures do
+    not chain (no Same, Plus or Combo rules).
 
-    Observation ``[104]`` int8: cell owners (1 agent, -1 opponent, 0 empty) ``[0:9]``; the ranks
-    N, E, S, W of each cell's card ``[9:45]``; the agent's 5 cards ``[45:65]`` and the
-    opponent's (open hands) ``[65:85]``, zeroed once played; the selected card one-hot
-    ``[85:90]``; the legal-action mask ``[90:104]``. Infos: episode_return, episode_length,
-    win, draw, loss (fractions of episodes; a truncated game is none of them), score (cards the
-    agent owned at the end), illegal (illegal actions per episode), episode_count.
+    ``opponent`` (its randomness from the sub-env's RNG, exactly one draw per move):
+
+    - ``"random"`` (default): uniform over its (unplayed card, empty cell) pairs. Of the 64-bit
+      draw, the high 32 bits ``hi`` pick the card, the ``floor(hi * cards / 2**32)``-th unplayed
+      one in ascending order, and the low 32 bits ``lo`` the cell, the
+      ``floor(lo * cells / 2**32)``-th empty one.
+    - ``"greedy"``: a move capturing the most cards; among the best (card, cell) pairs, listed
+      card-major in ascending (card, cell) order, it plays the one at index
+      ``floor((draw >> 32) * count / 2**32)``, ``count`` the number of best pairs.
+
+    The game ends when the board is full (9 placements: the first mover places 5, the other side
+    4 and keeps one card). Each side's score is the cards it owns on the board plus its unplayed
+    cards (the two sum to 10): more wins. Reward at that step: +1 win, 0 draw, -1 loss
+    (terminal); otherwise the reward is 0 (or ``illegal_reward``). Truncated after ``max_steps``
+    steps without the game ending (never both terminal and truncated).
+
+    Observation ``[104]`` int8:
+
+    - ``[0:9]`` the owner of each cell: 1 the agent, -1 the opponent, 0 empty;
+    - ``[9:45]`` the ranks N, E, S, W of the card on each cell (cell-major), 0 when empty;
+    - ``[45:65]`` the agent's cards 0..4, ranks N, E, S, W each, 0 once played;
+    - ``[65:85]`` the opponent's cards 0..4 (open hands), same layout;
+    - ``[85:90]`` one-hot of the selected card (all 0 in the select phase);
+    - ``[90:104]`` the legal-action mask over the 14 actions (1 legal).
+
+    Config: ``opponent``, ``first``, ``max_rank`` (1..99, default 10), ``max_steps`` (default 30),
+    ``illegal_reward`` (default -0.1). Infos: episode_return, episode_length, win, draw, loss (fractions of
+    episodes; a truncated game is none of them), score (cards the agent owned at the end, board
+    + hand), illegal (illegal actions per episode), episode_count.
 
     ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
     the episodes that ended since the last report; ``report_every=1`` reports each episode on the
@@ -181,7 +214,7 @@ def _ansi(owners, board, hands, selected) -> str:
 
 def _place(owners, board, hands, side: int, card: int, cell: int) -> None:
     """Play hand ``side``'s (0 the agent's) ``card`` onto the empty ``cell``, in place, and capture each
-    adjacent card of the other side whose touching rank is strictly lower (csrc/tripletriad.h's rule)."""
+    adjacent card of the other side whose touching rank is strictly lower (the TripleTriad docstring's rule)."""
     owner = 1 if side == 0 else -1
     board[cell], hands[side, card], owners[cell] = hands[side, card], 0, owner
     r, c = divmod(cell, 3)

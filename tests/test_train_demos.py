@@ -21,7 +21,7 @@ def _train_demos():
 
 
 def captures(row: np.ndarray, card: int, cell: int) -> int:
-    """Cards the agent's ``card`` captures on ``cell``: the rules of csrc/tripletriad.h, one neighbour at a time."""
+    """Cards the agent's ``card`` captures on ``cell``: the TripleTriad docstring's rules, one neighbour at a time."""
     r, c = divmod(cell, 3)
     ranks = row[OBS_HAND + 4 * card:OBS_HAND + 4 * card + 4]
     count = 0

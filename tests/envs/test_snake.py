@@ -322,7 +322,7 @@ def test_render():
         big.render(index=2)
 
 
-# An independent reference, written from the rules in the Snake docstring and csrc/snake.h:
+# An independent reference, written from the rules in the Snake docstring:
 # bodies are deques of (row, col), the board a dict; only the RNG (SplitMix64 and the
 # multiply-shift draw, the 16 tries then a scan) is shared with the C code by construction.
 class Reference:
