@@ -1,9 +1,5 @@
-// squared.h: the minimal sanity env. An agent on a size x size grid walks to a target cell.
-//
-// Observation [size*size] uint8: 0 empty, 1 agent, 2 target. Action: 0 stay, 1 up, 2 down,
-// 3 left, 4 right; any other value is treated as 0 (stay). A move into a wall stays put.
-// Reward +1 when the agent reaches the target (terminal); otherwise 0. The episode is truncated
-// after max_steps steps. The agent starts in the centre, the target on a random other cell.
+// squared.h: Squared's C sim, the minimal sanity env, in the array style. The rules are the
+// docstring of envs/squared.py's Squared; csrc/squared_one.h is the same game one sub-env at a time.
 #ifndef SQUARED_H
 #define SQUARED_H
 

@@ -2,12 +2,8 @@
 // struct is one grid, the author writes squared_one_start_one and squared_one_step_one, and
 // ENVSDK_SUB_ENV(squared_one) supplies the batch (the loop over sub-envs, seeding, autoreset, the
 // log's reports). It is bit-identical to squared: the same RNG draws in the same order, the same
-// observations, rewards, flags and infos from the same seed and actions (tests/envs/test_squared.py).
-//
-// Observation [size*size] uint8: 0 empty, 1 agent, 2 target. Action: 0 stay, 1 up, 2 down,
-// 3 left, 4 right; any other value is treated as 0 (stay). A move into a wall stays put.
-// Reward +1 when the agent reaches the target (terminal); otherwise 0. The episode is truncated
-// after max_steps steps. The agent starts in the centre, the target on a random other cell.
+// observations, rewards, flags and infos from the same seed and actions (tests/envs/test_squared_one.py).
+// The rules are the docstring of envs/squared.py's Squared.
 #ifndef SQUARED_ONE_H
 #define SQUARED_ONE_H
 

@@ -36,10 +36,15 @@ def _bind(env, sim: str, buffers, unknown: dict, *, num_envs, size, max_steps, r
 class Squared:
     """``num_envs`` grids of ``size x size``; each agent walks from the centre to a target.
 
+    These are the rules; ``csrc/squared.h`` and ``csrc/squared_one.h`` implement them (their
+    comments say only how).
+
     Observation ``[size*size]`` uint8 (0 empty, 1 agent, 2 target). Action ``Discrete(5)``:
-    stay, up, down, left, right; values outside 0..4 mean stay. Reward +1 on reaching the target
-    (terminal). Truncated after ``max_steps`` steps. Infos: episode_return, episode_length,
-    score (fraction of episodes that reached the target), episode_count.
+    stay, up, down, left, right; values outside 0..4 mean stay, and a move into a wall stays put.
+    Each episode starts with the agent in the centre cell (row and column ``size // 2``) and the
+    target on a uniformly random other cell. Reward +1 on reaching the target (terminal), else 0.
+    Truncated after ``max_steps`` steps. Infos: episode_return, episode_length, score (fraction of
+    episodes that reached the target), episode_count.
 
     ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
     the episodes that ended since the last report; ``report_every=1`` reports each episode on the
