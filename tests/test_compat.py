@@ -63,6 +63,8 @@ def test_importing_compat_imports_no_optional_package():
 def test_a_missing_extra_names_the_pip_install_that_fixes_it(monkeypatch, adapter, module, fix):
     # envsdk is not on the package index: the hint asks for what the extra pins, then the checkout form.
     monkeypatch.setitem(sys.modules, module, None)  # makes `import module` raise ImportError
+    # The adapter's module imports its library once; drop it, as in a process that never had the library.
+    monkeypatch.delitem(sys.modules, f"envsdk.compat.{adapter.__name__.removeprefix('to_')}", raising=False)
     with pytest.raises(ImportError, match=re.escape(f"Fix: {fix}")) as caught:
         adapter(cartpole(2))
     assert isinstance(caught.value, MissingExtraError)
@@ -76,6 +78,20 @@ def test_install_hints_ask_for_what_the_extras_pin():
         hint = install_hint(extra)
         assert "envsdk[" not in hint and hint.endswith(f"pip install '.[{extra}]')")
         assert re.findall(r"'([^'.][^']*)'", hint.split(" (or")[0]) == extras[extra], hint
+
+
+def test_adapter_classes_are_importable_one_module_per_library():
+    # isinstance works on what the adapters return; each class lives in its library's module.
+    from envsdk.compat.gymnasium import GymnasiumVectorEnv
+    from envsdk.compat.pettingzoo import PettingZooParallelEnv
+    from envsdk.compat.sb3 import SB3VecEnv
+    from envsdk.compat.torch import TorchEnv
+
+    for adapter, cls in ((to_gymnasium, GymnasiumVectorEnv), (to_sb3, SB3VecEnv),
+                         (to_pettingzoo, PettingZooParallelEnv), (to_torch, TorchEnv)):
+        wrapped = adapter(cartpole(2))
+        assert type(wrapped) is cls and cls.__module__ == f"envsdk.compat.{adapter.__name__.removeprefix('to_')}"
+        wrapped.close()
 
 
 def test_adapters_refuse_a_non_env():
