@@ -1,10 +1,10 @@
 """Multiprocessing: env objects in worker processes, writing into ONE shared-memory Buffers.
 
 Each worker runs a ``Serial`` over its row slice of the shared block, so a worker is exactly the
-reference backend. Per step, a handshake in the same shared block (``handshake.py``) hands each
+reference backend. Per step, a handshake in the same shared block (``_handshake.py``) hands each
 worker its command and wakes the parent once the workers it waits for are done; observations,
 actions, rewards and flags never leave shared memory, and a worker's pipe carries only its
-infos (plain data, ``plain.py``, on steps that have any, when they overflow the shared area) and
+infos (plain data, ``_plain.py``, on steps that have any, when they overflow the shared area) and
 tracebacks. Waiting spins briefly and then sleeps in the kernel; the parent spins only when
 there is a core to spare, so it leaves the cores to the workers, and at least every 0.1 s it
 looks for a worker that died, for one past ``step_timeout``, and for a ``close()`` from another
@@ -25,10 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from envsdk.backends import handshake, plain
-from envsdk.backends.batches import WorkerBatches
-from envsdk.backends.cycle import WorkerCycle
-from envsdk.backends.factory import build, factory_name, positive_int, seconds, takes_num_envs
+from envsdk.backends import _handshake as handshake
+from envsdk.backends import _plain as plain
+from envsdk.backends._batches import WorkerBatches
+from envsdk.backends._cycle import WorkerCycle
+from envsdk.backends._factory import build, factory_name, positive_int, seconds, takes_num_envs
 from envsdk.buffers import Buffers, Layout, SharedBuffers
 from envsdk.errors import ConfigError, StateError, WorkerError
 from envsdk.protocol import Batch, Env, Infos
@@ -420,7 +421,7 @@ def _watch_parent(parent_pid: int) -> None:
 def _die_with_parent(start_method: str) -> None:
     """Have the kernel kill this worker when its parent (the backend's process, or the forkserver)
     ends: the one way to end a worker left stopped (SIGSTOP) by a parent that was SIGKILLed."""
-    from envsdk.backends.handshake import native
+    from envsdk.backends._handshake import native
 
     _, lib = native()
 

@@ -10,7 +10,7 @@ for small results); the driver then copies each field once into its own contiguo
 a contiguous ``Batch`` views, so the env contract (results are the buffers, same memory every
 step) holds exactly as for Serial.
 
-Infos cross as plain data only (``plain.py``), as under Multiprocessing, so an env runs the same
+Infos cross as plain data only (``_plain.py``), as under Multiprocessing, so an env runs the same
 under both. Ray is imported only when a ``Ray`` backend is built (``pip install 'ray>=2.9'``, or
 ``pip install '.[ray]'`` from an envsdk checkout).
 """
@@ -25,10 +25,10 @@ from typing import Any
 
 import numpy as np
 
-from envsdk.backends import plain
-from envsdk.backends.batches import WorkerBatches
-from envsdk.backends.cycle import WorkerCycle
-from envsdk.backends.factory import build, factory_name, positive_int, seconds, takes_num_envs
+from envsdk.backends import _plain as plain
+from envsdk.backends._batches import WorkerBatches
+from envsdk.backends._cycle import WorkerCycle
+from envsdk.backends._factory import build, factory_name, positive_int, seconds, takes_num_envs
 from envsdk.buffers import Buffers, Layout
 from envsdk.errors import ConfigError, MissingExtraError, StateError, WorkerError, install_hint
 from envsdk.protocol import Batch, Env, Infos

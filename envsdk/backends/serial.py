@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from envsdk.backends.factory import build, factory_name, positive_int, takes_num_envs
+from envsdk.backends._factory import build, factory_name, positive_int, takes_num_envs
 from envsdk.buffers import Buffers, Layout, copy_actions, require_buffers
 from envsdk.errors import ConfigError, ProtocolError, StateError
 from envsdk.protocol import Batch, Env, Infos

@@ -8,12 +8,7 @@ import numpy as np
 
 from envsdk.buffers import Buffers
 from envsdk.errors import ConfigError, ProtocolError
-from envsdk.protocol import Env
-
-_PROTOCOL_MEMBERS = (
-    "single_observation_space", "single_action_space", "num_agents", "buffers",
-    "reset", "step", "close",
-)
+from envsdk.protocol import ENV_MEMBERS, Env
 
 
 def positive_int(owner: str, name: str, value) -> int:
@@ -63,7 +58,7 @@ def takes_num_envs(factory) -> bool:
 def build(factory, kwargs: dict, buffers: Buffers | None) -> Env:
     """``factory(**kwargs, buffers=buffers)``, checked to be an env that keeps those buffers."""
     env = factory(**kwargs, buffers=buffers)
-    missing = [m for m in _PROTOCOL_MEMBERS if not hasattr(env, m)]
+    missing = [m for m in ENV_MEMBERS if not hasattr(env, m)]
     if missing:
         raise ProtocolError(
             f"{factory_name(factory)}(...): expected an object with the envsdk.Env members, found one "

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from envsdk.backends.batches import WorkerBatches
+from envsdk.backends._batches import WorkerBatches
 from envsdk.buffers import copy_actions
 from envsdk.errors import StateError
 from envsdk.protocol import Batch, Infos
