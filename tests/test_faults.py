@@ -118,7 +118,7 @@ def test_step_timeout_names_the_worker_its_pid_command_and_time(method, fault, c
         multi.step(np.zeros(4, np.int32))
     elapsed = surfaced(record_property, start)
     assert elapsed >= 2.0
-    pid = multi._procs[1].pid
+    pid = multi._transport._procs[1].pid
     assert (f"worker 1 (pid {pid}) did not finish step within step_timeout=2 s: it had been running it for "
             in str(err.value))
     with pytest.raises(StateError, match="closed"):

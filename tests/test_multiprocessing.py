@@ -213,7 +213,7 @@ def test_forkserver_workers_outlive_a_quiet_second(no_leaks):
 
 def test_close_is_idempotent_and_final(no_leaks):
     multi = Multiprocessing(GridReach, num_envs=2, num_workers=2, start_method="fork")
-    procs = list(multi._procs)
+    procs = list(multi._transport._procs)
     multi.close()
     multi.close()
     assert all(p.exitcode is not None for p in procs)  # joined: no zombies
@@ -260,7 +260,7 @@ SCRIPT = textwrap.dedent(
     from vectorized_env import GridReach
     if __name__ == "__main__":
         env = Multiprocessing(GridReach, num_envs=4, num_workers=2, start_method={method!r})
-        print(env._shared.name, *[p.pid for p in env._procs], flush=True)
+        print(env._transport._shared.name, *[p.pid for p in env._transport._procs], flush=True)
         env.reset(seed=0)
         actions = np.zeros(4, np.int32)
         while True:

@@ -197,7 +197,7 @@ def test_env_that_cannot_build_is_reported(cluster):
 def test_killed_actor_is_reported_within_5_seconds(cluster):
     env = Ray(GridReach, num_envs=4, num_workers=2)
     env.reset(seed=0)
-    ray.kill(env._actors[1])
+    ray.kill(env._transport._actors[1])
     start = time.monotonic()
     with pytest.raises(WorkerError, match="worker 1 died"):
         for _ in range(100):
@@ -220,7 +220,7 @@ def test_actor_process_exit_is_reported_in_async_mode(cluster):
 
 def test_close_is_idempotent_releases_actors_and_leaves_a_running_ray_up(cluster):
     env = Ray(GridReach, num_envs=2, num_workers=2)
-    actors = list(env._actors)
+    actors = list(env._transport._actors)
     env.close()
     env.close()
     assert ray.is_initialized()  # the test started Ray, so the backend leaves it running
@@ -319,7 +319,7 @@ def _actor_gone(actor, seconds: float = 10.0) -> bool:
 @pytest.mark.parametrize("fault", [("sleep", 60.0), ("stop",)], ids=["stuck", "sigstop"])
 def test_step_timeout_names_the_actor_its_pid_command_and_time(cluster, fault, record_property):
     env = Ray(Misbehaves, num_envs=4, num_workers=2, step_timeout=2, faults={2: fault})
-    actors = list(env._actors)
+    actors = list(env._transport._actors)
     env.reset(seed=0)
     env.step(np.zeros(4, np.int32))
     start = time.monotonic()
@@ -328,8 +328,9 @@ def test_step_timeout_names_the_actor_its_pid_command_and_time(cluster, fault, r
     elapsed = time.monotonic() - start
     record_property("surfaced_s", round(elapsed, 3))
     assert 2.0 <= elapsed <= 5.0
-    assert (f"worker 1 (pid {env._pids[1]}) did not finish step within step_timeout=2 s: it had been running it "
-            "for " in str(err.value))
+    pid = env._transport._pids[1]
+    assert (f"worker 1 (pid {pid}) did not finish step within step_timeout=2 s: it had been running it for "
+            in str(err.value))
     assert all(_actor_gone(a) for a in actors), "an actor outlived the failure"
     with pytest.raises(StateError, match="closed"):
         env.step(np.zeros(4, np.int32))
