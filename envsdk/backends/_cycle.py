@@ -108,6 +108,9 @@ def plan_workers(owner: str, factory, num_envs, num_workers, batch_size, step_ti
                       *spaces, agents_per_env)
 
 
+_STEP = Command.STEP  # a module global: one lookup less per step
+
+
 class State(enum.Enum):
     """Where a worker backend is in its life: which calls it takes next."""
 
@@ -118,13 +121,18 @@ class State(enum.Enum):
     CLOSED = "closed"  # nothing
 
 
+# Module globals: reading State.READY costs ~0.1 µs on Python 3.11 (the enum metaclass), a
+# global ~0.01 µs, and step, recv and send each compare the state at least once.
+_NEW, _READY, _RECV, _SEND, _CLOSED = State.NEW, State.READY, State.RECV, State.SEND, State.CLOSED
+
+
 class WorkerCycle:
     """reset/step and async_reset/recv/send of the backend named ``name`` over ``transport``."""
 
     def __init__(self, name: str, owner: str, transport: Transport, plan: WorkerPlan):
         self.name = name  # the backend's repr, for error messages
         self.owner = owner  # its class name
-        self.state = State.NEW
+        self.state = _NEW
         self._transport = transport
         b = transport.buffers
         self.batches = WorkerBatches(b, plan.rows, plan.agents_per_env, plan.batch_size // plan.envs_per_worker,
@@ -144,19 +152,20 @@ class WorkerCycle:
         self._settle()
         self._post_reset(seed)
         infos = self._wait_all()
-        self.state = State.READY
+        self.state = _READY
         return self._results[0], infos
 
     def step(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Infos]:
         """Step every worker with ``actions`` (all rows) and wait for all of them."""
-        if self.state is not State.READY:
+        if self.state is not _READY:
             self._require_sync("step")
             raise StateError(f"{self.name}.step: expected reset() first, found none. Fix: call reset(seed=...).")
-        if self._transport.pending():
+        transport = self._transport
+        if transport.pending():
             self._settle()  # before the copy: the workers of the interrupted step still read these rows
         if actions is not self._actions:
             copy_actions(self._actions, actions, f"{self.owner}.step")
-        self._transport.post(Command.STEP, self._all)
+        transport.post(_STEP, self._all)
         return (*self._results, self._wait_all())
 
     def async_reset(self, seed: int | None) -> None:
@@ -165,11 +174,11 @@ class WorkerCycle:
         seed = check_seed(f"{self.name}.async_reset", seed)
         self._settle()
         self._post_reset(seed)
-        self.state = State.RECV
+        self.state = _RECV
 
     def send(self, actions: np.ndarray) -> None:
         """Step the workers of the last batch ``recv`` returned, with ``actions`` for its rows."""
-        if self.state is not State.SEND:
+        if self.state is not _SEND:
             self._require_open("send")
             raise StateError(
                 f"{self.name}.send: expected recv() to have returned a batch first, found none. Fix: call "
@@ -177,13 +186,13 @@ class WorkerCycle:
             )
         # Checked and copied first: an ActionError leaves the batch waiting for a corrected send.
         self.batches.write_actions(self._last, actions, f"{self.owner}.send")
-        self.state = State.RECV
-        self._transport.post(Command.STEP, self._last)
+        self.state = _RECV
+        self._transport.post(_STEP, self._last)
 
     def recv(self) -> Batch:
         """Wait for the first ``workers_per_batch`` workers that are ready and return their rows."""
-        if self.state is not State.RECV:
-            if self.state is State.SEND:
+        if self.state is not _RECV:
+            if self.state is _SEND:
                 raise StateError(
                     f"{self.name}.recv: expected send() for the previous batch first, found it unanswered. Fix: "
                     "alternate recv() and send()."
@@ -198,7 +207,7 @@ class WorkerCycle:
         chosen, self._ready = ready[:n], ready[n:]
         chosen.sort()
         self._last = [w for w, _ in chosen]
-        self.state = State.SEND
+        self.state = _SEND
         return self.batches.batch(self._last, [i for _, infos in chosen for i in infos])
 
     def close(self) -> None:
@@ -224,7 +233,12 @@ class WorkerCycle:
 
     def _wait_all(self) -> Infos:
         ready = self._ready
-        self._wait(None, ready)
+        try:  # _wait, inlined: this is every synchronous step's path
+            self._transport.wait(None, ready)
+        except BaseException:
+            if self._transport.closed:
+                self._closed()
+            raise
         self._ready = []
         if len(ready) == 1:
             return ready[0][1]
@@ -238,17 +252,17 @@ class WorkerCycle:
             self._ready = []
 
     def _closed(self) -> None:
-        self.state = State.CLOSED
+        self.state = _CLOSED
         self._ready, self._last = [], []
 
     def _require_sync(self, method: str) -> None:
         self._require_open(method)
-        if self.state in (State.RECV, State.SEND):
+        if self.state in (_RECV, _SEND):
             raise StateError(
                 f"{self.name}.{method}: expected no async cycle in flight, found one started by async_reset. "
                 "Fix: use either reset/step or async_reset/recv/send on one backend, not both."
             )
 
     def _require_open(self, method: str) -> None:
-        if self.state is State.CLOSED:
+        if self.state is _CLOSED:
             raise StateError(f"{self.name}.{method}: expected an open backend, found it closed. Fix: build a new one.")

@@ -49,7 +49,6 @@ _PARENT_SPIN = 100e-6  # the parent waiting for workers, used only when workers 
 # step is no faster with it (its workers all step), so it keeps to the rule above.
 _RECV_SPIN = 20e-6
 _COMMANDS = {0: "start-up (import and build its envs)", handshake.STEP: "step", handshake.RESET: "reset"}
-_OPS = {Command.STEP: handshake.STEP, Command.RESET: handshake.RESET}
 
 
 class Multiprocessing:
@@ -208,12 +207,17 @@ class _Processes:
 
     def post(self, command: Command, workers: list[int], seeds=()) -> None:
         """Give each of ``workers`` its next command (``seeds[j]`` for ``workers[j]`` under RESET)."""
-        hs, pending, started, op = self._handshake, self._pending, self._started_at, _OPS[command]
-        now = time.monotonic()
-        for j, w in enumerate(workers):
+        hs, pending, started, now = self._handshake, self._pending, self._started_at, time.monotonic()
+        if command is Command.STEP:  # the hot path: no seeds, nothing looked up per worker
+            for w in workers:
+                started[w] = now
+                pending.add(w)  # before the command: an interrupted loop leaves no command unawaited
+                hs.command(w, handshake.STEP)
+            return
+        for w, seed in zip(workers, seeds, strict=True):
             started[w] = now
-            pending.add(w)  # before the command: an interrupted loop leaves no command unawaited
-            hs.command(w, op, seeds[j] if seeds else None)
+            pending.add(w)
+            hs.command(w, handshake.RESET, seed)
 
     def pending(self) -> int:
         """How many workers were sent a command and not yet heard from."""
