@@ -65,7 +65,7 @@ def default_sizes(factory, config: dict, rows: tuple[int, ...] = (1024, 4096)) -
     One probe object, built with ``config`` (and ``num_envs=1`` if the factory takes it), tells
     the agent rows per sub-env; an env of one sub-env per object is probed as it is.
     """
-    from envsdk.backends.factory import build, takes_num_envs
+    from envsdk.backends._factory import build, takes_num_envs
 
     probe = build(factory, {"num_envs": 1, **config} if takes_num_envs(factory) else dict(config), None)
     try:

@@ -31,7 +31,7 @@ from typing import TextIO
 import numpy as np
 
 from envsdk import policy as policies
-from envsdk.backends.factory import takes_num_envs
+from envsdk.backends._factory import takes_num_envs
 from envsdk.controls import KEY_NAMES, Controls, controls_of, generic
 from envsdk.errors import EnvsdkError
 from envsdk.registry import resolve

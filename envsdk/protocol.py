@@ -60,9 +60,29 @@ from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
-from envsdk.buffers import Buffers
+from envsdk.buffers import FIELDS, Buffers
 
 Infos = list[dict[str, Any]]
+
+# --- the vocabulary: every module that names these members or fields imports them from here ---
+
+ENV_MEMBERS = ("single_observation_space", "single_action_space", "num_agents", "buffers", "reset", "step", "close")
+"""The members every ``Env`` has: four data members, then three methods."""
+
+ENV_DATA_MEMBERS = ENV_MEMBERS[:4]
+"""The members that are plain attributes (never computed properties)."""
+
+STEP_RESULTS = ("observations", "rewards", "terminals", "truncations", "infos")
+"""What ``step`` returns, in order: four buffers, then the infos list."""
+
+STEP_ARRAYS = STEP_RESULTS[:4]
+"""The buffers ``step`` returns, in order (``reset`` returns the first)."""
+
+BATCH_ARRAYS = (*STEP_ARRAYS, "masks")
+"""The buffers' rows a ``Batch`` carries, in order: what a worker hands back after each command."""
+
+BUFFER_FIELDS = FIELDS
+"""The six arrays of a ``Buffers``, in order (defined beside that dataclass, ``envsdk.buffers``)."""
 
 
 @runtime_checkable

@@ -1,13 +1,27 @@
-"""Test helpers shared by the backend tests (Multiprocessing, the fault tests, Ray)."""
+"""Test helpers shared by the backend tests (the conformance suite, Multiprocessing, the fault
+tests, Ray). The conformance checks themselves are public: ``envsdk.testing.check_backend``."""
 
+import contextlib
+import multiprocessing as mp
+import os
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from envsdk.buffers import SharedBuffers
-from envsdk.errors import ActionError, StateError
+from envsdk.errors import StateError
+
+TESTS = Path(__file__).resolve().parent
+# Ray actors are separate processes: they import the test envs from these folders.
+RAY_INIT = {
+    "num_cpus": 2,
+    "include_dashboard": False,
+    "log_to_driver": False,
+    "runtime_env": {"env_vars": {"PYTHONPATH": f"{TESTS}:{TESTS.parent / 'examples'}"}},
+}
 
 
 def record_shared_memory(monkeypatch) -> list[str]:
@@ -24,44 +38,21 @@ def record_shared_memory(monkeypatch) -> list[str]:
     return created
 
 
-def bounded(call, seconds: float = 10.0):
-    """``call()`` in a thread joined with a timeout: a hang fails the test instead of hanging it."""
-    result = {}
+@contextlib.contextmanager
+def no_leaks_of(monkeypatch):
+    """Fail if the block leaves worker processes, or shared memory it created, behind.
 
-    def run():
-        try:
-            result["value"] = call()
-        except BaseException as e:  # handed to the test thread
-            result["error"] = e
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert not thread.is_alive(), f"{call} hung for {seconds} s"
-    if "error" in result:
-        raise result["error"]
-    return result.get("value")
-
-
-def assert_a_failed_send_can_be_sent_again(env, num_envs: int = 4) -> None:
-    """A ``send`` refused for its actions leaves its batch waiting for a corrected ``send``, and
-    every sub-env keeps stepping afterwards (``env`` async over ``num_envs`` sub-envs; closed here)."""
-    try:
-        env.async_reset(seed=0)
-        b = env.recv()
-        with pytest.raises(ActionError, match="dtype float64"):
-            env.send(np.zeros(len(b.env_ids), np.float64))
-        with pytest.raises(StateError, match="send"):  # the batch still waits for its actions
-            bounded(env.recv)
-        env.send(np.zeros(len(b.env_ids), np.int32))
-        seen = np.zeros(num_envs, np.int64)
-        for _ in range(12):  # every sub-env keeps stepping
-            b = bounded(env.recv)
-            seen[b.env_ids] += 1
-            env.send(np.zeros(len(b.env_ids), np.int32))
-        assert (seen > 0).all(), seen
-    finally:
-        env.close()
+    Only the segments this process creates are tracked: other processes on the machine may
+    create and remove their own meanwhile.
+    """
+    created = record_shared_memory(monkeypatch)
+    yield
+    deadline = time.monotonic() + 5
+    while mp.active_children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not mp.active_children(), f"worker processes left running: {mp.active_children()}"
+    leaked = [n for n in created if os.path.exists(f"/dev/shm/{n.lstrip('/')}")]
+    assert not leaked, f"leaked /dev/shm segments: {leaked}"
 
 
 def seconds_to_surface_a_close_from_another_thread(env, waiting_for: str) -> float:

@@ -83,10 +83,12 @@ def test_require_imports_or_names_the_extra_that_installs_it(monkeypatch):
 
 
 def test_positive_int_has_one_home_in_config():
-    from envsdk.backends import factory
+    from envsdk.backends import _cycle, serial
     from envsdk.config import positive_int
+    from envsdk.emulation import gymnasium, pettingzoo
 
-    assert factory.positive_int is positive_int
+    users = (_cycle, serial, gymnasium, pettingzoo)
+    assert all(module.positive_int is positive_int for module in users)
     assert positive_int("Serial", "num_envs", np.int64(3)) == 3
     for bad in (0, -1, True, 2.0, "3"):
         with pytest.raises(ConfigError, match=f"Serial: expected num_envs to be a positive int, found {bad!r}"):

@@ -6,6 +6,7 @@ Each test records how long the fault took to surface as the ``surfaced_s`` prope
 scenario runs in a subprocess with a timeout, or the call in a thread that is joined with one.
 """
 
+import functools
 import os
 import subprocess
 import sys
@@ -15,11 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from backend_checks import (
-    assert_a_failed_send_can_be_sent_again,
-    record_shared_memory,
-    seconds_to_surface_a_close_from_another_thread,
-)
+from backend_checks import record_shared_memory, seconds_to_surface_a_close_from_another_thread
 from faulty_envs import CountsProbes, Misbehaves, SleepsOnInit
 from vectorized_env import GridReach
 
@@ -27,7 +24,7 @@ from envsdk.backends import Multiprocessing, Serial
 from envsdk.buffers import Layout, SharedBuffers, allocate
 from envsdk.errors import BuffersError, ConfigError, StateError, WorkerError
 from envsdk.spaces import Box, Discrete
-from envsdk.testing import rollout
+from envsdk.testing import assert_backend_resends_a_refused_send, rollout
 
 TESTS = Path(__file__).resolve().parent
 METHODS = ["fork", "spawn", "forkserver"]
@@ -118,7 +115,7 @@ def test_step_timeout_names_the_worker_its_pid_command_and_time(method, fault, c
         multi.step(np.zeros(4, np.int32))
     elapsed = surfaced(record_property, start)
     assert elapsed >= 2.0
-    pid = multi._procs[1].pid
+    pid = multi._transport._procs[1].pid
     assert (f"worker 1 (pid {pid}) did not finish step within step_timeout=2 s: it had been running it for "
             in str(err.value))
     with pytest.raises(StateError, match="closed"):
@@ -143,16 +140,6 @@ def test_start_timeout(method, clean, record_property):
         Multiprocessing(SleepsOnInit, num_envs=2, num_workers=2, start_method=method, start_timeout=1,
                         home_pid=os.getpid(), seconds=60)
     surfaced(record_property, start, BOUND + 2)  # spawn and forkserver also start interpreters
-
-
-def test_timeouts_are_validated():
-    for bad in (0, -1, float("nan"), float("inf"), "2", True):
-        with pytest.raises(ConfigError, match="step_timeout"):
-            Multiprocessing(GridReach, num_envs=2, num_workers=2, step_timeout=bad)
-        with pytest.raises(ConfigError, match="start_timeout"):
-            Multiprocessing(GridReach, num_envs=2, num_workers=2, start_timeout=bad)
-    with pytest.raises(ConfigError, match="start_timeout"):
-        Multiprocessing(GridReach, num_envs=2, num_workers=2, start_timeout=None)
 
 
 # --- 3. Ctrl-C twice -------------------------------------------------------------------------
@@ -211,8 +198,8 @@ def test_ctrl_c_during_step_then_during_the_retried_reset(method, clean, record_
 
 @pytest.mark.parametrize("batch_size", [2, 4])
 def test_a_send_that_fails_validation_can_be_sent_again(method, batch_size, clean):
-    assert_a_failed_send_can_be_sent_again(
-        Multiprocessing(GridReach, num_envs=4, num_workers=2, batch_size=batch_size, start_method=method))
+    make = functools.partial(Multiprocessing, start_method=method)
+    assert_backend_resends_a_refused_send(make, GridReach, batch_size=batch_size)
 
 
 # --- 6. seeds: see test_seeding.py ---------------------------------------------------------

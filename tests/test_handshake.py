@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from envsdk._sims import ffi, lib
 
-from envsdk.backends import handshake
-from envsdk.backends.handshake import Handshake
+from envsdk.backends import _handshake as handshake
+from envsdk.backends._handshake import Handshake
 from envsdk.buffers import Layout, SharedBuffers
 from envsdk.spaces import Box, Discrete
 

@@ -1,6 +1,9 @@
-"""Multiprocessing: bit-identical to Serial, zero copy, async batches, and no hangs or leaks."""
+"""Multiprocessing: bit-identical to Serial for every divisor, start methods, and no hangs or leaks.
 
-import multiprocessing as mp
+What every backend promises (results, async batches, state and config errors) is tested for
+Multiprocessing and Ray alike in test_backends.py.
+"""
+
 import os
 import signal
 import subprocess
@@ -11,15 +14,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from backend_checks import record_shared_memory
-from faulty_envs import DiesOnStep, LargeInfos, RaisesOnInit, RaisesOnStep
+from backend_checks import no_leaks_of
+from faulty_envs import DiesOnStep, LargeInfos, RaisesOnInit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from vectorized_env import GridReach
 
-import envsdk
 from envsdk.backends import Multiprocessing, Serial
-from envsdk.errors import ConfigError, StateError, WorkerError
+from envsdk.errors import WorkerError
 from envsdk.testing import rollout
 
 TESTS = Path(__file__).resolve().parent
@@ -27,19 +29,9 @@ TESTS = Path(__file__).resolve().parent
 
 @pytest.fixture
 def no_leaks(monkeypatch):
-    """Fail a test that leaves worker processes, or shared memory it created, behind.
-
-    Only the segments this process creates are tracked: other processes on the machine may
-    create and remove their own meanwhile.
-    """
-    created = record_shared_memory(monkeypatch)
-    yield
-    deadline = time.monotonic() + 5
-    while mp.active_children() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not mp.active_children(), f"worker processes left running: {mp.active_children()}"
-    leaked = [n for n in created if os.path.exists(f"/dev/shm/{n.lstrip('/')}")]
-    assert not leaked, f"leaked /dev/shm segments: {leaked}"
+    """Fail a test that leaves worker processes, or shared memory it created, behind."""
+    with no_leaks_of(monkeypatch):
+        yield
 
 
 @settings(max_examples=12, deadline=None)
@@ -63,90 +55,6 @@ def test_start_methods(method, no_leaks):
         assert rollout(multi, 30, seed=1).equal(rollout(Serial(GridReach, num_envs=4), 30, seed=1))
     finally:
         multi.close()
-
-
-def test_bundled_c_env_matches_serial(no_leaks):
-    multi = envsdk.make("breakout", num_envs=8, backend="multiprocessing", num_workers=2, start_method="fork")
-    try:
-        assert isinstance(multi, envsdk.Backend)
-        assert rollout(multi, 100, seed=2).equal(rollout(envsdk.make("breakout", num_envs=8), 100, seed=2))
-    finally:
-        multi.close()
-
-
-def test_results_are_the_shared_buffers(no_leaks):
-    multi = Multiprocessing(GridReach, num_envs=4, num_workers=2, start_method="fork")
-    try:
-        obs, _ = multi.reset(seed=0)
-        assert obs is multi.buffers.observations
-        out = multi.step(np.zeros(4, np.int32))
-        names = ("observations", "rewards", "terminals", "truncations")
-        assert all(x is getattr(multi.buffers, n) for x, n in zip(out[:4], names, strict=True))
-    finally:
-        multi.close()
-
-
-def policy(env_ids, counts):
-    """A deterministic action per sub-env and per step of that sub-env."""
-    return ((env_ids * 7 + counts * 3) % 5).astype(np.int32)
-
-
-@pytest.mark.parametrize("workers,batch", [(4, 2), (4, 4), (2, 4), (4, 6)])
-def test_async_batches_follow_each_sub_env_like_serial(workers, batch, no_leaks):
-    n, steps = 8, 30
-    multi = Multiprocessing(GridReach, num_envs=n, num_workers=workers, batch_size=batch, start_method="fork")
-    trajectories = {i: [] for i in range(n)}
-    counts = np.zeros(n, np.int64)
-    try:
-        multi.async_reset(seed=5)
-        while counts.min() < steps:
-            b = multi.recv()
-            assert len(b.env_ids) == batch and b.observations.shape == (batch, 4)
-            # Contiguous batches are views of the shared buffers; gathered ones are equal copies.
-            np.testing.assert_array_equal(b.observations, multi.buffers.observations[b.agent_ids])
-            for row, i in enumerate(b.env_ids):
-                trajectories[i].append(b.observations[row].copy())
-            actions = policy(b.env_ids, counts[b.env_ids])
-            counts[b.env_ids] += 1
-            multi.send(actions)
-        multi.recv()
-    finally:
-        multi.close()
-    # The same per-sub-env action sequences under Serial give the same observations.
-    serial = Serial(GridReach, num_envs=n)
-    obs, _ = serial.reset(seed=5)
-    expected = {i: [obs[i].copy()] for i in range(n)}
-    for t in range(steps):
-        obs = serial.step(policy(np.arange(n), np.full(n, t)))[0]
-        for i in range(n):
-            expected[i].append(obs[i].copy())
-    for i in range(n):
-        k = min(len(trajectories[i]), steps + 1)
-        np.testing.assert_array_equal(np.array(trajectories[i][:k]), np.array(expected[i][:k]))
-
-
-def test_contiguous_batch_is_not_copied(no_leaks):
-    multi = Multiprocessing(GridReach, num_envs=4, num_workers=2, batch_size=4, start_method="fork")
-    try:
-        multi.async_reset(seed=0)
-        b = multi.recv()
-        assert np.shares_memory(b.observations, multi.buffers.observations)
-        assert b.agent_ids.tolist() == [0, 1, 2, 3]
-    finally:
-        multi.close()
-
-
-def test_worker_exception_carries_its_traceback(no_leaks):
-    multi = Multiprocessing(RaisesOnStep, num_envs=4, num_workers=2, start_method="fork", fail_at=3)
-    multi.reset(seed=0)
-    with pytest.raises(WorkerError) as err:
-        for _ in range(5):
-            multi.step(np.zeros(4, np.int32))
-    assert "worker 0 raised" in str(err.value) and "Traceback" in str(err.value)
-    assert "ValueError: boom in sub-env block 0 at step 3" in str(err.value)
-    with pytest.raises(StateError, match="closed"):
-        multi.step(np.zeros(4, np.int32))
-    multi.close()
 
 
 @pytest.mark.parametrize("how,expect", [("exit", "exited with code 3"), ("kill", "SIGKILL"), ("segv", "SIGSEGV")])
@@ -211,44 +119,13 @@ def test_forkserver_workers_outlive_a_quiet_second(no_leaks):
         multi.close()
 
 
-def test_close_is_idempotent_and_final(no_leaks):
+def test_close_joins_every_worker(no_leaks):
+    # That close is idempotent and final for every backend: test_backends.py.
     multi = Multiprocessing(GridReach, num_envs=2, num_workers=2, start_method="fork")
-    procs = list(multi._procs)
+    procs = list(multi._transport._procs)
     multi.close()
     multi.close()
     assert all(p.exitcode is not None for p in procs)  # joined: no zombies
-    for call in (lambda: multi.reset(seed=0), lambda: multi.step(np.zeros(2, np.int32)), multi.recv):
-        with pytest.raises(StateError, match="closed"):
-            call()
-
-
-def test_state_errors(no_leaks):
-    multi = Multiprocessing(GridReach, num_envs=2, num_workers=2, batch_size=1, start_method="fork")
-    try:
-        with pytest.raises(StateError, match="reset"):
-            multi.step(np.zeros(2, np.int32))
-        with pytest.raises(StateError, match="async_reset"):
-            multi.recv()
-        multi.async_reset(seed=0)
-        with pytest.raises(StateError, match="not both"):
-            multi.step(np.zeros(2, np.int32))
-        multi.recv()
-        with pytest.raises(StateError, match="alternate"):
-            multi.recv()
-    finally:
-        multi.close()
-
-
-def test_config_errors():
-    with pytest.raises(ConfigError, match="Multiprocessing: expected num_envs to be a positive int, found 0"):
-        Multiprocessing(GridReach, num_envs=0)
-    with pytest.raises(ConfigError, match="num_workers to divide num_envs=6"):
-        Multiprocessing(GridReach, num_envs=6, num_workers=4)
-    with pytest.raises(ConfigError, match="batch_size to be a multiple of the 2 sub-envs per worker"):
-        Multiprocessing(GridReach, num_envs=4, num_workers=2, batch_size=3)
-    with pytest.raises(ConfigError, match="buffers=None"):
-        Multiprocessing(GridReach, num_envs=2, buffers=envsdk.allocate(envsdk.spaces.Box(0, 1, (4,)),
-                                                                       envsdk.spaces.Discrete(5), 2))
 
 
 SCRIPT = textwrap.dedent(
@@ -260,7 +137,7 @@ SCRIPT = textwrap.dedent(
     from vectorized_env import GridReach
     if __name__ == "__main__":
         env = Multiprocessing(GridReach, num_envs=4, num_workers=2, start_method={method!r})
-        print(env._shared.name, *[p.pid for p in env._procs], flush=True)
+        print(env._transport._shared.name, *[p.pid for p in env._transport._procs], flush=True)
         env.reset(seed=0)
         actions = np.zeros(4, np.int32)
         while True:

@@ -6,7 +6,7 @@ import pickle
 import numpy as np
 import pytest
 
-from envsdk.backends import plain
+from envsdk.backends import _plain as plain
 from envsdk.errors import ProtocolError
 
 PLAIN = [

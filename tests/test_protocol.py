@@ -33,3 +33,17 @@ def test_missing_member_fails_the_gate():
     assert not isinstance(Almost(), envsdk.Env)  # no close()
     Almost.close = lambda self: None
     assert isinstance(Almost(), envsdk.Env)
+
+
+def test_the_vocabulary_is_the_types_own():
+    # protocol.py names each member and field once; these are the names the types really have.
+    from dataclasses import fields
+
+    from envsdk.buffers import Buffers
+    from envsdk.protocol import BATCH_ARRAYS, BUFFER_FIELDS, ENV_DATA_MEMBERS, ENV_MEMBERS, STEP_ARRAYS, Batch, Env
+
+    assert ENV_DATA_MEMBERS == tuple(Env.__annotations__)
+    assert ENV_MEMBERS == (*ENV_DATA_MEMBERS, "reset", "step", "close")
+    assert all(callable(getattr(Env, m)) for m in ENV_MEMBERS[4:])
+    assert BUFFER_FIELDS == tuple(f.name for f in fields(Buffers))
+    assert BATCH_ARRAYS == Batch._fields[:5] and STEP_ARRAYS == BATCH_ARRAYS[:4]

@@ -1,10 +1,11 @@
 """Multiprocessing: env objects in worker processes, writing into ONE shared-memory Buffers.
 
 Each worker runs a ``Serial`` over its row slice of the shared block, so a worker is exactly the
-reference backend. Per step, a handshake in the same shared block (``handshake.py``) hands each
+reference backend. The shared body of the worker backends (``_cycle.py``) runs the env API over
+this module's transport, ``_Processes``. Per step, a handshake in the same shared block (``_handshake.py``) hands each
 worker its command and wakes the parent once the workers it waits for are done; observations,
 actions, rewards and flags never leave shared memory, and a worker's pipe carries only its
-infos (plain data, ``plain.py``, on steps that have any, when they overflow the shared area) and
+infos (plain data, ``_plain.py``, on steps that have any, when they overflow the shared area) and
 tracebacks. Waiting spins briefly and then sleeps in the kernel; the parent spins only when
 there is a core to spare, so it leaves the cores to the workers, and at least every 0.1 s it
 looks for a worker that died, for one past ``step_timeout``, and for a ``close()`` from another
@@ -25,14 +26,14 @@ from typing import Any
 
 import numpy as np
 
-from envsdk.backends import handshake, plain
-from envsdk.backends.batches import WorkerBatches
-from envsdk.backends.cycle import WorkerCycle
-from envsdk.backends.factory import build, factory_name, positive_int, seconds, takes_num_envs
+from envsdk.backends import _handshake as handshake
+from envsdk.backends import _plain as plain
+from envsdk.backends._cycle import WorkerCycle, WorkerPlan, plan_workers
+from envsdk.backends._factory import factory_name
+from envsdk.backends._transport import Command
 from envsdk.buffers import Buffers, Layout, SharedBuffers
 from envsdk.errors import ConfigError, StateError, WorkerError
 from envsdk.protocol import Batch, Env, Infos
-from envsdk.seeding import sub_seed
 
 _CHECK_EVERY = 0.1  # seconds between the parent's looks for dead, late or closed workers
 _CLOSE_GRACE = 2.0  # seconds close() gives each worker to close its envs before it is terminated
@@ -88,37 +89,6 @@ class Multiprocessing:
         buffers: Buffers | None = None,
         **config: Any,
     ):
-        from envsdk.registry import resolve
-
-        self._closed = True  # until fully built: close() is then a no-op
-        self.factory = resolve(factory)
-        self.num_envs = positive_int("Multiprocessing", "num_envs", num_envs)
-        self.num_workers = positive_int(
-            "Multiprocessing", "num_workers", os.cpu_count() or 1 if num_workers is None else num_workers
-        )
-        if buffers is not None:
-            raise ConfigError(
-                "Multiprocessing: expected buffers=None, found buffers. It allocates its own shared "
-                "memory, which worker processes can map. Fix: leave buffers unset."
-            )
-        if self.num_envs % self.num_workers:
-            raise ConfigError(
-                f"Multiprocessing: expected num_workers to divide num_envs={self.num_envs}, found "
-                f"num_workers={self.num_workers}. Fix: pick a divisor of num_envs."
-            )
-        k = self.num_envs // self.num_workers
-        self.envs_per_worker = k
-        self.batch_size = (
-            self.num_envs if batch_size is None else positive_int("Multiprocessing", "batch_size", batch_size)
-        )
-        if self.batch_size % k or self.batch_size > self.num_envs:
-            raise ConfigError(
-                f"Multiprocessing: expected batch_size to be a multiple of the {k} sub-envs per worker and "
-                f"at most num_envs={self.num_envs}, found batch_size={self.batch_size}. Fix: pass a "
-                f"multiple of {k} (num_envs // num_workers)."
-            )
-        self.step_timeout = seconds("Multiprocessing", "step_timeout", step_timeout, optional=True)
-        self.start_timeout = seconds("Multiprocessing", "start_timeout", start_timeout)
         methods = get_all_start_methods()
         if start_method is not None and start_method not in methods:
             raise ConfigError(
@@ -127,74 +97,20 @@ class Multiprocessing:
             )
         ctx = get_context(start_method)
         self.start_method = ctx.get_start_method()
-
-        # A probe object in this process tells the spaces and agent rows per sub-env.
-        probe = build(self.factory, {"num_envs": 1, **config} if takes_num_envs(self.factory) else dict(config), None)
-        self.single_observation_space = probe.single_observation_space
-        self.single_action_space = probe.single_action_space
-        agents_per_env = probe.num_agents
-        probe.close()
-        self.num_agents = agents_per_env * self.num_envs
-        rows = agents_per_env * k  # agent rows per worker
-        self._rows = rows
-
-        self._pending: set[int] = set()   # workers sent a command and not yet heard from
-        self._started_at = [0.0] * self.num_workers  # when each was started, then sent its last command
-        self._next_check = 0.0  # when _wait next looks for dead, late or closed workers
-        # With a core per worker, workers spin; with one to spare, the parent spins too.
-        # Otherwise a spinner would take a core from a worker, so it sleeps at once.
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        self._parent_spin = _PARENT_SPIN if self.num_workers < cores else 0.0
-        self._recv_spin = max(self._parent_spin, _RECV_SPIN)
-        worker_spin = _WORKER_SPIN if self.num_workers <= cores else 0.0
-        # The kernel kills a worker whose parent thread ends (a worker stopped by SIGSTOP cannot run
-        # its own watch): under fork and spawn that thread is this one, so only from the main
-        # thread, whose end is the process's; under forkserver it is the forkserver's.
-        die_with_parent = self.start_method == "forkserver" or threading.current_thread() is threading.main_thread()
-
-        layout = Layout.of(self.single_observation_space, self.single_action_space, self.num_agents)
-        extra = handshake.Handshake.nbytes(self.num_workers)
-        self._shared = SharedBuffers.create(layout, extra=extra)
-        self.buffers = self._shared.buffers
-        self._handshake = handshake.Handshake(self._shared.extra, self.num_workers)
-        batches = WorkerBatches(self.buffers, rows, agents_per_env, self.batch_size // k,
-                                self.single_observation_space, self.single_action_space)
-        self._cycle = WorkerCycle(self, batches, self.num_workers, self.batch_size // k)
-        self._procs, self._conns = [], []
-        # Whatever happens from here on (an exception, garbage collection, interpreter exit,
-        # Ctrl-C), the finalizer stops the workers and unlinks the shared memory.
-        self._finalizer = weakref.finalize(self, _shutdown, self._procs, self._conns, self._shared,
-                                           self._handshake)
+        plan = plan_workers("Multiprocessing", factory, num_envs, num_workers, batch_size, step_timeout,
+                            start_timeout, buffers, "It allocates its own shared memory, which worker processes "
+                            "can map.", config)
+        plan.publish(self)
+        self._transport = _Processes(repr(self), plan, ctx, envs_per_object)
+        self.buffers = self._transport.buffers
+        self._cycle = WorkerCycle(repr(self), "Multiprocessing", self._transport, plan)
         try:
-            for w in range(self.num_workers):
-                parent_end, child_end = ctx.Pipe(duplex=True)
-                proc = ctx.Process(
-                    target=_worker_main,
-                    name=f"envsdk-worker-{w}",
-                    args=(w, self.factory, config, k, envs_per_object, layout, self.num_workers, worker_spin,
-                          self._shared.name, (w * rows, (w + 1) * rows), child_end, os.getpid(), self.start_method,
-                          die_with_parent),
-                    daemon=True,
-                )
-                proc.start()
-                self._started_at[w] = time.monotonic()
-                child_end.close()  # only the worker holds it now: its death reads as EOF here
-                self._procs.append(proc)
-                self._conns.append(parent_end)
-            self._closed = False
-            self._pending.update(range(self.num_workers))  # each says "ready" once its envs are built
-            self._wait(None, [])
-            # Every worker has mapped the block, so its name has no more use: unlinked now, no end
-            # of any process (a SIGKILL, a worker left stopped) can leave it behind in /dev/shm.
-            # The memory itself goes with the last process that maps it.
-            self._shared.unlink()
+            self._transport.start()
         except BaseException:
-            self._closed = True
             self._cycle.close()
-            self._finalizer()
             raise
 
-    # --- the env API: WorkerCycle runs it over _start_reset, _start_step and _wait ---------
+    # --- the env API: the shared body runs it over the transport --------------------------
 
     def reset(self, seed: int | None = None) -> tuple[np.ndarray, Infos]:
         """Reset every worker (sub-env ``i`` seeded ``(seed + i) % 2**64``) and wait for all of them."""
@@ -219,29 +135,102 @@ class Multiprocessing:
     def close(self) -> None:
         """Stop every worker (each gets 2 s to close its envs, then it is terminated) and release
         the shared memory. Safe twice; a call waiting in another thread raises ``StateError``."""
-        if self._closed:
-            return
-        self._closed = True
-        self._cycle.close()  # every later call now stops at the closed check
-        self._finalizer()
+        self._cycle.close()
 
-    # --- internals -------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        name = factory_name(self.factory)
+        return f"Multiprocessing({name}, num_envs={self.num_envs}, num_workers={self.num_workers})"
 
-    def _start_reset(self, seed: int | None) -> None:
-        k, hs, now = self.envs_per_worker, self._handshake, time.monotonic()
-        for w in range(self.num_workers):
-            self._started_at[w] = now
-            self._pending.add(w)  # before the command: an interrupted loop leaves no command unawaited
-            hs.command(w, handshake.RESET, sub_seed(seed, w * k))
 
-    def _start_step(self, workers: list[int]) -> None:
+class _Processes:
+    """The transport (``_transport.Transport``): worker processes over one shared-memory block.
+
+    Worker ``w`` runs ``_worker_main``: a ``Serial`` over its rows of the block, serving the
+    commands the handshake in the block's extra bytes hands it.
+    """
+
+    def __init__(self, name: str, plan: WorkerPlan, ctx, envs_per_object: int | None):
+        self.closed = False
+        self._name = name  # the backend's repr, for error messages
+        self._plan, self._ctx, self._envs_per_object = plan, ctx, envs_per_object
+        n = plan.num_workers
+        self._step_timeout, self._start_timeout = plan.step_timeout, plan.start_timeout
+        self._pending: set[int] = set()   # workers sent a command and not yet heard from
+        self._started_at = [0.0] * n  # when each was started, then sent its last command
+        self._next_check = 0.0  # when wait next looks for dead, late or closed workers
+        # With a core per worker, workers spin; with one to spare, the parent spins too.
+        # Otherwise a spinner would take a core from a worker, so it sleeps at once.
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        self._parent_spin = _PARENT_SPIN if n < cores else 0.0
+        self._recv_spin = max(self._parent_spin, _RECV_SPIN)
+        self._worker_spin = _WORKER_SPIN if n <= cores else 0.0
+
+        self._layout = Layout.of(plan.single_observation_space, plan.single_action_space, plan.num_agents)
+        self._shared = SharedBuffers.create(self._layout, extra=handshake.Handshake.nbytes(n))
+        self.buffers = self._shared.buffers
+        self._handshake = handshake.Handshake(self._shared.extra, n)
+        self._procs, self._conns = [], []
+        # Whatever happens from here on (an exception, garbage collection, interpreter exit,
+        # Ctrl-C), the finalizer stops the workers and unlinks the shared memory.
+        self._finalizer = weakref.finalize(self, _shutdown, self._procs, self._conns, self._shared,
+                                           self._handshake)
+
+    def start(self) -> None:
+        """Start the worker processes and wait until each has built its envs."""
+        plan, ctx, rows = self._plan, self._ctx, self._plan.rows
+        start_method = ctx.get_start_method()
+        # The kernel kills a worker whose parent thread ends (a worker stopped by SIGSTOP cannot run
+        # its own watch): under fork and spawn that thread is this one, so only from the main
+        # thread, whose end is the process's; under forkserver it is the forkserver's.
+        die_with_parent = start_method == "forkserver" or threading.current_thread() is threading.main_thread()
+        for w in range(plan.num_workers):
+            parent_end, child_end = ctx.Pipe(duplex=True)
+            proc = ctx.Process(
+                target=_worker_main,
+                name=f"envsdk-worker-{w}",
+                args=(w, plan.factory, plan.config, plan.envs_per_worker, self._envs_per_object, self._layout,
+                      plan.num_workers, self._worker_spin, self._shared.name, (w * rows, (w + 1) * rows), child_end,
+                      os.getpid(), start_method, die_with_parent),
+                daemon=True,
+            )
+            proc.start()
+            self._started_at[w] = time.monotonic()
+            child_end.close()  # only the worker holds it now: its death reads as EOF here
+            self._procs.append(proc)
+            self._conns.append(parent_end)
+        self._pending.update(range(plan.num_workers))  # each says "ready" once its envs are built
+        self.wait(None, [])
+        # Every worker has mapped the block, so its name has no more use: unlinked now, no end
+        # of any process (a SIGKILL, a worker left stopped) can leave it behind in /dev/shm.
+        # The memory itself goes with the last process that maps it.
+        self._shared.unlink()
+
+    def post(self, command: Command, workers: list[int], seeds=()) -> None:
+        """Give each of ``workers`` its next command (``seeds[j]`` for ``workers[j]`` under RESET)."""
         hs, pending, started, now = self._handshake, self._pending, self._started_at, time.monotonic()
-        for w in workers:
+        if command is Command.STEP:  # the hot path: no seeds, nothing looked up per worker
+            for w in workers:
+                started[w] = now
+                pending.add(w)  # before the command: an interrupted loop leaves no command unawaited
+                hs.command(w, handshake.STEP)
+            return
+        for w, seed in zip(workers, seeds, strict=True):
             started[w] = now
             pending.add(w)
-            hs.command(w, handshake.STEP)
+            hs.command(w, handshake.RESET, seed)
 
-    def _wait(self, needed: int | None, into: list) -> None:
+    def pending(self) -> int:
+        """How many workers were sent a command and not yet heard from."""
+        return len(self._pending)
+
+    def close(self) -> None:
+        """Stop every worker and release the shared memory (the finalizer). Safe twice."""
+        if self.closed:
+            return
+        self.closed = True
+        self._finalizer()
+
+    def wait(self, needed: int | None, into: list) -> None:
         """Wait until ``needed`` pending workers (all when None) have finished; append
         ``(worker, infos)`` for every one that did to ``into`` as it is heard from (so an
         interrupted wait loses none).
@@ -271,12 +260,12 @@ class Multiprocessing:
     def _check(self, now: float) -> None:
         """Fail if the backend was closed meanwhile, or a pending worker died or is past its timeout."""
         self._next_check = now + _CHECK_EVERY
-        if self._closed:
+        if self.closed:
             self._fail("")  # close() ran in another thread: _fail says so
         self._check_alive()
         for w in self._pending:
             op = self._handshake.op(w)
-            limit = self.step_timeout if op else self.start_timeout
+            limit = self._step_timeout if op else self._start_timeout
             if limit is not None and now - self._started_at[w] > limit and not self._handshake.done(w):
                 name = "step_timeout" if op else "start_timeout"
                 self._fail(
@@ -310,11 +299,11 @@ class Multiprocessing:
         conn = self._conns[w]
         while not conn.poll(_CHECK_EVERY):
             elapsed = time.monotonic() - self._started_at[w]
-            if self._closed:
+            if self.closed:
                 self._fail("")  # close() ran in another thread: _fail says so
-            if self.step_timeout is not None and elapsed > self.step_timeout:
+            if self._step_timeout is not None and elapsed > self._step_timeout:
                 self._fail(f"worker {w} (pid {self._procs[w].pid}) finished {_COMMANDS[self._handshake.op(w)]} but "
-                           f"did not send its reply within step_timeout={self.step_timeout:g} s")
+                           f"did not send its reply within step_timeout={self._step_timeout:g} s")
         try:
             return conn.recv_bytes()
         except (EOFError, OSError):
@@ -351,23 +340,19 @@ class Multiprocessing:
     def _fail(self, message: str) -> None:
         """Close the backend, then raise ``WorkerError``: at once, without waiting for the
         workers still busy (they are killed), so a failure surfaces within ``_CHECK_EVERY``."""
-        if self._closed:  # close() from another thread, while this call waited for the workers
+        if self.closed:  # close() from another thread, while this call waited for the workers
             raise StateError(
-                f"{self!r}: expected an open backend, found it closed by close() while this call waited for its "
+                f"{self._name}: expected an open backend, found it closed by close() while this call waited for its "
                 "workers. Fix: close a backend only when no call on it is in flight, and build a new one to go on."
             )
-        self._closed = True
-        self._cycle.close()
+        self.closed = True
         busy = {w for w in self._pending if not self._handshake.done(w)}
         shutdown = self._finalizer.detach()
         if shutdown is not None:
             _, func, args, _ = shutdown
             func(*args, abandon=busy)
-        raise WorkerError(f"{self!r}: {message}. The backend is closed; build a new one.")
+        raise WorkerError(f"{self._name}: {message}. The backend is closed; build a new one.")
 
-    def __repr__(self) -> str:
-        name = factory_name(self.factory)
-        return f"Multiprocessing({name}, num_envs={self.num_envs}, num_workers={self.num_workers})"
 
 
 def _shutdown(procs: list, conns: list, shared: SharedBuffers, hs: handshake.Handshake,
@@ -420,7 +405,7 @@ def _watch_parent(parent_pid: int) -> None:
 def _die_with_parent(start_method: str) -> None:
     """Have the kernel kill this worker when its parent (the backend's process, or the forkserver)
     ends: the one way to end a worker left stopped (SIGSTOP) by a parent that was SIGKILLed."""
-    from envsdk.backends.handshake import native
+    from envsdk.backends._handshake import native
 
     _, lib = native()
 

@@ -10,9 +10,10 @@ for small results); the driver then copies each field once into its own contiguo
 a contiguous ``Batch`` views, so the env contract (results are the buffers, same memory every
 step) holds exactly as for Serial.
 
-Infos cross as plain data only (``plain.py``), as under Multiprocessing, so an env runs the same
-under both. Ray is imported only when a ``Ray`` backend is built (``pip install 'ray>=2.9'``, or
-``pip install '.[ray]'`` from an envsdk checkout).
+The shared body of the worker backends (``_cycle.py``) runs the env API over this module's
+transport, ``_Actors``. Infos cross as plain data only (``_plain.py``), as under
+Multiprocessing, so an env runs the same under both. Ray is imported only when a ``Ray`` backend
+is built (``pip install 'ray>=2.9'``, or ``pip install '.[ray]'`` from an envsdk checkout).
 """
 
 from __future__ import annotations
@@ -25,18 +26,16 @@ from typing import Any
 
 import numpy as np
 
-from envsdk.backends import plain
-from envsdk.backends.batches import WorkerBatches
-from envsdk.backends.cycle import WorkerCycle
-from envsdk.backends.factory import build, factory_name, positive_int, seconds, takes_num_envs
-from envsdk.buffers import Buffers, Layout
+from envsdk.backends import _plain as plain
+from envsdk.backends._cycle import WorkerCycle, WorkerPlan, plan_workers
+from envsdk.backends._factory import factory_name
+from envsdk.backends._transport import Command
+from envsdk.buffers import Buffers, allocate
 from envsdk.errors import ConfigError, StateError, WorkerError, require
-from envsdk.protocol import Batch, Env, Infos
-from envsdk.seeding import sub_seed
+from envsdk.protocol import BATCH_ARRAYS, Batch, Env, Infos
 
 _CLOSE_GRACE = 2.0  # seconds the actors get to close their envs before they are killed
 _CHECK_EVERY = 0.1  # seconds between looks for actors past step_timeout and for a close()
-_FIELDS = ("observations", "rewards", "terminals", "truncations", "masks")
 
 
 class _Worker:
@@ -47,7 +46,7 @@ class _Worker:
 
         self.env = Serial(factory, num_envs=k, envs_per_object=envs_per_object, **config)
         b = self.env.buffers
-        self.results = (b.observations, b.rewards, b.terminals, b.truncations, b.masks)
+        self.results = tuple(getattr(b, f) for f in BATCH_ARRAYS)
 
     def ready(self) -> tuple[int, str]:
         """Where the actor runs: its process id and Ray node id."""
@@ -112,7 +111,6 @@ def _with_this_envsdk(options: dict) -> dict:
     runtime_env["env_vars"] = {**runtime_env.get("env_vars", {}), envsdk.PACKAGE_ENV: here}
     return {**options, "runtime_env": runtime_env}
 
-
 class Ray:
     """Run ``num_envs`` sub-envs of ``factory`` in ``num_workers`` Ray actors, as one env.
 
@@ -157,110 +155,28 @@ class Ray:
         buffers: Buffers | None = None,
         **config: Any,
     ):
-        from envsdk.registry import resolve
-
-        self._closed = True  # until fully built: close() is then a no-op
-        self._actors: list = []
-        self._started_ray = False
-        self.factory = resolve(factory)
-        self.num_envs = positive_int("Ray", "num_envs", num_envs)
-        workers = os.cpu_count() or 1 if num_workers is None else num_workers
-        self.num_workers = positive_int("Ray", "num_workers", workers)
-        if buffers is not None:
-            raise ConfigError(
-                "Ray: expected buffers=None, found buffers. Results arrive from remote actors and are "
-                "copied into buffers the backend allocates. Fix: leave buffers unset."
-            )
-        if self.num_envs % self.num_workers:
-            raise ConfigError(
-                f"Ray: expected num_workers to divide num_envs={self.num_envs}, found "
-                f"num_workers={self.num_workers}. Fix: pick a divisor of num_envs."
-            )
-        k = self.num_envs // self.num_workers
-        self.envs_per_worker = k
-        self.batch_size = self.num_envs if batch_size is None else positive_int("Ray", "batch_size", batch_size)
-        if self.batch_size % k or self.batch_size > self.num_envs:
-            raise ConfigError(
-                f"Ray: expected batch_size to be a multiple of the {k} sub-envs per worker and at most "
-                f"num_envs={self.num_envs}, found batch_size={self.batch_size}. Fix: pass a multiple of "
-                f"{k} (num_envs // num_workers)."
-            )
+        plan = plan_workers("Ray", factory, num_envs, num_workers, batch_size, step_timeout, start_timeout, buffers,
+                            "Results arrive from remote actors and are copied into buffers the backend allocates.",
+                            config)
+        plan.publish(self)
         options = _with_this_envsdk({"num_cpus": 1} if actor_options is None else dict(actor_options))
-        self.step_timeout = seconds("Ray", "step_timeout", step_timeout, optional=True)
-        self.start_timeout = seconds("Ray", "start_timeout", start_timeout)
-
-        # A probe object in this process tells the spaces and agent rows per sub-env.
-        probe = build(self.factory, {"num_envs": 1, **config} if takes_num_envs(self.factory) else dict(config), None)
-        self.single_observation_space = probe.single_observation_space
-        self.single_action_space = probe.single_action_space
-        agents_per_env = probe.num_agents
-        probe.close()
-        self.num_agents = agents_per_env * self.num_envs
-        rows = agents_per_env * k
-        self._rows = rows
-
-        layout = Layout.of(self.single_observation_space, self.single_action_space, self.num_agents)
-        self.buffers = layout.view(np.zeros(layout.nbytes, np.uint8))
-        self.buffers.masks[...] = True
-        b = self.buffers
-        self._worker_fields = [
-            tuple(getattr(b, f)[w * rows:(w + 1) * rows] for f in _FIELDS) for w in range(self.num_workers)
-        ]
-        self._worker_actions = [b.actions[w * rows:(w + 1) * rows] for w in range(self.num_workers)]
-        batches = WorkerBatches(b, rows, agents_per_env, self.batch_size // k,
-                                self.single_observation_space, self.single_action_space)
-        self._cycle = WorkerCycle(self, batches, self.num_workers, self.batch_size // k)
+        self._transport = _Actors(repr(self), plan, envs_per_object, address, ray_init, options)
+        b = self.buffers = self._transport.buffers
+        self._cycle = WorkerCycle(repr(self), "Ray", self._transport, plan)
         row_bytes = lambda f: getattr(b, f).nbytes // self.num_agents  # noqa: E731
         self.payload_bytes_per_step = {
             "actions": b.actions.nbytes,
-            "results": sum(getattr(b, f).nbytes for f in _FIELDS),
-            "per_agent_row": row_bytes("actions") + sum(row_bytes(f) for f in _FIELDS),
+            "results": sum(getattr(b, f).nbytes for f in BATCH_ARRAYS),
+            "per_agent_row": row_bytes("actions") + sum(row_bytes(f) for f in BATCH_ARRAYS),
         }
         """Bytes moved through Ray per full step (all rows): actions in, results out."""
-
-        self._pending: dict = {}  # object ref -> worker, sent and not yet collected
-        self._started_at = [0.0] * self.num_workers  # when each actor was sent its last task
-        self._running = ["start-up (scheduling, import and build its envs)"] * self.num_workers
-        self._pids = [None] * self.num_workers
-        self._local = [False] * self.num_workers  # on this machine: a stopped actor can be killed here
-
-        ray = self._ray = _import_ray()
-        self._exceptions = ray.exceptions
-        if not ray.is_initialized():
-            _init_ray(ray, address, {"include_dashboard": False, **(ray_init or {})})
-            self._started_ray = True
-        self._closed = False
         try:
-            needed = options.get("num_cpus", 1) * self.num_workers
-            total = ray.cluster_resources().get("CPU", 0)
-            if needed > total:
-                raise ConfigError(
-                    f"Ray: expected the cluster to have {needed} CPUs for {self.num_workers} actors of "
-                    f"num_cpus={options.get('num_cpus', 1)}, found {total}. Fix: fewer num_workers, or "
-                    "actor_options={'num_cpus': 0.5} (or 0) to pack several actors per CPU."
-                )
-            remote = ray.remote(_Worker).options(**options)
-            self._actors = [remote.remote(self.factory, config, k, envs_per_object) for _ in range(self.num_workers)]
-            self._started_at = [time.monotonic()] * self.num_workers
-            self._pending.update({a.ready.remote(): w for w, a in enumerate(self._actors)})
-            deadline = time.monotonic() + self.start_timeout
-            while self._pending:  # one at a time, so that an actor that failed is reported at once
-                left = deadline - time.monotonic()
-                done, _ = ray.wait(list(self._pending), num_returns=1, timeout=max(0.0, left))
-                if not done:
-                    self._fail(
-                        f"workers {sorted(self._pending.values())} did not start within start_timeout="
-                        f"{self.start_timeout:g} s. Fix: free resources in the cluster (are {needed} CPUs "
-                        "free?), or raise start_timeout"
-                    )
-                w = self._pending.pop(done[0])
-                self._pids[w], node = self._get(done[0], w)
-                self._local[w] = node == ray.get_runtime_context().get_node_id()
+            self._transport.start()
         except BaseException:
-            self.close()
+            self._cycle.close()
             raise
 
-    # --- the env API: WorkerCycle runs it over _start_reset, _start_step and _wait ---------
+    # --- the env API: the shared body runs it over the transport --------------------------
 
     def reset(self, seed: int | None = None) -> tuple[np.ndarray, Infos]:
         """Reset every actor (sub-env ``i`` seeded ``(seed + i) % 2**64``) and wait for all of them."""
@@ -287,16 +203,99 @@ class Ray:
 
         Safe to call twice; a call waiting in another thread raises ``StateError``.
         """
+        self._cycle.close()
+
+    def __repr__(self) -> str:
+        return f"Ray({factory_name(self.factory)}, num_envs={self.num_envs}, num_workers={self.num_workers})"
+
+
+class _Actors:
+    """The transport (``_transport.Transport``): one Ray actor (``_Worker``) per worker; each reply
+    is copied into the worker's rows of buffers allocated here, in the driver."""
+
+    def __init__(self, name: str, plan: WorkerPlan, envs_per_object: int | None, address: str | None,
+                 ray_init: dict | None, options: dict):
+        self.closed = False
+        self._name = name  # the backend's repr, for error messages
+        self._plan, self._envs_per_object = plan, envs_per_object
+        self._address, self._ray_init, self._options = address, ray_init, options
+        self._step_timeout, self._start_timeout = plan.step_timeout, plan.start_timeout
+        n, rows = plan.num_workers, plan.rows
+        self.buffers = b = allocate(plan.single_observation_space, plan.single_action_space, plan.num_agents)
+        self._worker_fields = [tuple(getattr(b, f)[w * rows:(w + 1) * rows] for f in BATCH_ARRAYS) for w in range(n)]
+        self._worker_actions = [b.actions[w * rows:(w + 1) * rows] for w in range(n)]
+        self._ray = None  # imported by start
+        self._started_ray = False
+        self._actors: list = []
+        self._pending: dict = {}  # object ref -> worker, sent and not yet collected
+        self._started_at = [0.0] * n  # when each actor was sent its last task
+        self._running = ["start-up (scheduling, import and build its envs)"] * n
+        self._pids = [None] * n
+        self._local = [False] * n  # on this machine: a stopped actor can be killed here
+
+    def start(self) -> None:
+        """Import and (if needed) start Ray, start the actors, and wait until each has built its envs."""
+        plan, options = self._plan, self._options
+        ray = self._ray = _import_ray()
+        self._exceptions = ray.exceptions
+        if not ray.is_initialized():
+            _init_ray(ray, self._address, {"include_dashboard": False, **(self._ray_init or {})})
+            self._started_ray = True
+        needed = options.get("num_cpus", 1) * plan.num_workers
+        total = ray.cluster_resources().get("CPU", 0)
+        if needed > total:
+            raise ConfigError(
+                f"Ray: expected the cluster to have {needed} CPUs for {plan.num_workers} actors of "
+                f"num_cpus={options.get('num_cpus', 1)}, found {total}. Fix: fewer num_workers, or "
+                "actor_options={'num_cpus': 0.5} (or 0) to pack several actors per CPU."
+            )
+        remote = ray.remote(_Worker).options(**options)
+        args = (plan.factory, plan.config, plan.envs_per_worker, self._envs_per_object)
+        self._actors = [remote.remote(*args) for _ in range(plan.num_workers)]
+        self._started_at = [time.monotonic()] * plan.num_workers
+        self._pending.update({a.ready.remote(): w for w, a in enumerate(self._actors)})
+        deadline = time.monotonic() + self._start_timeout
+        while self._pending:  # one at a time, so that an actor that failed is reported at once
+            left = deadline - time.monotonic()
+            done, _ = ray.wait(list(self._pending), num_returns=1, timeout=max(0.0, left))
+            if not done:
+                self._fail(
+                    f"workers {sorted(self._pending.values())} did not start within start_timeout="
+                    f"{self._start_timeout:g} s. Fix: free resources in the cluster (are {needed} CPUs "
+                    "free?), or raise start_timeout"
+                )
+            w = self._pending.pop(done[0])
+            self._pids[w], node = self._get(done[0], w)
+            self._local[w] = node == ray.get_runtime_context().get_node_id()
+
+    def post(self, command: Command, workers: list[int], seeds=()) -> None:
+        """Send each of ``workers`` its task (``seeds[j]`` for ``workers[j]`` under RESET)."""
+        actors, pending, started, running = self._actors, self._pending, self._started_at, self._running
+        now, name = time.monotonic(), command.value
+        for j, w in enumerate(workers):
+            started[w], running[w] = now, name
+            if command is Command.STEP:
+                pending[actors[w].step.remote(self._worker_actions[w])] = w
+            else:
+                pending[actors[w].reset.remote(seeds[j])] = w
+
+    def pending(self) -> int:
+        """How many actors were sent a task whose reply was not yet collected."""
+        return len(self._pending)
+
+    def close(self) -> None:
+        """Close the actors' envs, kill the actors, and shut Ray down if this backend started it. Safe twice."""
         self._close()
 
     def _close(self, abandon: frozenset[int] = frozenset()) -> None:
         """``close``, killing the actors in ``abandon`` at once (busy with a task nobody waits for)."""
-        if self._closed:
+        if self.closed:
             return
-        self._closed = True
-        self._cycle.close()
+        self.closed = True
         self._pending.clear()
         ray, actors, self._actors = self._ray, self._actors, []
+        if ray is None:  # Ray was never imported: nothing was started
+            return
         try:
             for w in abandon:
                 if self._local[w]:  # Ray first asks an actor to exit and waits seconds for a stopped one
@@ -330,23 +329,7 @@ class Ray:
                 self._started_ray = False
                 ray.shutdown()
 
-    # --- internals -------------------------------------------------------------------------
-
-    def _start_step(self, workers: list[int]) -> None:
-        actors, acts, pending, started, running = (self._actors, self._worker_actions, self._pending,
-                                                   self._started_at, self._running)
-        now = time.monotonic()
-        for w in workers:
-            started[w], running[w] = now, "step"
-            pending[actors[w].step.remote(acts[w])] = w
-
-    def _start_reset(self, seed: int | None) -> None:
-        k, now = self.envs_per_worker, time.monotonic()
-        for w, a in enumerate(self._actors):
-            self._started_at[w], self._running[w] = now, "reset"
-            self._pending[a.reset.remote(sub_seed(seed, w * k))] = w
-
-    def _wait(self, needed: int | None, into: list) -> None:
+    def wait(self, needed: int | None, into: list) -> None:
         """Wait until ``needed`` pending actors (all when None) have replied; append ``(worker,
         infos)`` to ``into`` for every one that did.
 
@@ -365,7 +348,7 @@ class Ray:
                 except self._exceptions.GetTimeoutError:
                     self._check([owners[ref] for ref in ray.wait(refs, num_returns=len(refs), timeout=0)[1]])
                 except self._exceptions.RayError:
-                    if self._closed:
+                    if self.closed:
                         self._fail("")  # says close() ran meanwhile
                     # ray.get raises as soon as one task failed: name its actor, without waiting
                     # for the others (whose ray.get would block until they finish)
@@ -374,7 +357,7 @@ class Ray:
                         if ref in done:
                             self._get(ref, owners[ref])
                     raise
-            if self._closed:
+            if self.closed:
                 self._fail("")
             for ref in refs:
                 del pending[ref]
@@ -382,7 +365,7 @@ class Ray:
             return
         while True:
             done, _ = ray.wait(list(pending), num_returns=min(needed, len(pending)), timeout=self._time_left())
-            if self._closed:
+            if self.closed:
                 self._fail("")
             if done:
                 break
@@ -394,17 +377,17 @@ class Ray:
     def _time_left(self) -> float:
         """Seconds to wait before the next look: ``_CHECK_EVERY``, or less if a pending actor
         reaches ``step_timeout`` sooner."""
-        if self.step_timeout is None or not self._pending:
+        if self._step_timeout is None or not self._pending:
             return _CHECK_EVERY
         first = min(self._started_at[w] for w in self._pending.values())
-        return min(_CHECK_EVERY, max(0.0, first + self.step_timeout - time.monotonic()))
+        return min(_CHECK_EVERY, max(0.0, first + self._step_timeout - time.monotonic()))
 
     def _check(self, late: list[int]) -> None:
         """Fail if the backend was closed meanwhile, or one of ``late`` (actors that have not
         replied) is past ``step_timeout``."""
-        if self._closed:
+        if self.closed:
             self._fail("")  # says close() ran meanwhile
-        if self.step_timeout is not None:
+        if self._step_timeout is not None:
             self._overdue(late)
 
     def _overdue(self, workers: list[int]) -> None:
@@ -412,10 +395,10 @@ class Ray:
         now = time.monotonic()
         for w in sorted(workers):
             elapsed = now - self._started_at[w]
-            if elapsed >= self.step_timeout:
+            if elapsed >= self._step_timeout:
                 self._fail(
                     f"worker {w} (pid {self._pids[w]}) did not finish {self._running[w]} within step_timeout="
-                    f"{self.step_timeout:g} s: it had been running it for {elapsed:.1f} s. Fix: find what blocks "
+                    f"{self._step_timeout:g} s: it had been running it for {elapsed:.1f} s. Fix: find what blocks "
                     "the env (a stopped process, a deadlock, a slow step), or raise step_timeout"
                 )
 
@@ -446,13 +429,10 @@ class Ray:
     def _fail(self, message: str) -> None:
         """Close the backend, then raise ``WorkerError``: actors still busy are killed at once, so
         the error does not wait for their tasks."""
-        if self._closed:  # close() from another thread, while this call waited for the actors
+        if self.closed:  # close() from another thread, while this call waited for the actors
             raise StateError(
-                f"{self!r}: expected an open backend, found it closed by close() while this call waited for its "
+                f"{self._name}: expected an open backend, found it closed by close() while this call waited for its "
                 "actors. Fix: close a backend only when no call on it is in flight, and build a new one to go on."
             )
         self._close(abandon=frozenset(self._pending.values()))
-        raise WorkerError(f"{self!r}: {message}. The backend is closed; build a new one.")
-
-    def __repr__(self) -> str:
-        return f"Ray({factory_name(self.factory)}, num_envs={self.num_envs}, num_workers={self.num_workers})"
+        raise WorkerError(f"{self._name}: {message}. The backend is closed; build a new one.")

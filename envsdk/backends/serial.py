@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from envsdk.backends.factory import build, factory_name, positive_int, takes_num_envs
-from envsdk.buffers import Buffers, Layout, copy_actions, require_buffers
+from envsdk.backends._factory import build, factory_name, takes_num_envs
+from envsdk.buffers import Buffers, allocate, copy_actions, require_buffers
+from envsdk.config import positive_int
 from envsdk.errors import ConfigError, ProtocolError, StateError
 from envsdk.protocol import Batch, Env, Infos
 from envsdk.seeding import check_seed, sub_seed
@@ -94,9 +95,7 @@ class Serial:
             if buffers is None:
                 if num_objects > 1:
                     envs.pop().close()
-                    layout = Layout.of(self.single_observation_space, self.single_action_space, self.num_agents)
-                    buffers = layout.view(np.zeros(layout.nbytes, np.uint8))
-                    buffers.masks[...] = True
+                    buffers = allocate(self.single_observation_space, self.single_action_space, self.num_agents)
                 else:
                     buffers = first.buffers
             else:  # once they pass, the first object was built on exactly its rows

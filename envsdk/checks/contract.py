@@ -22,9 +22,9 @@ from envsdk.checks.record import (
 from envsdk.checks.report import fail, from_error, warn
 from envsdk.config import is_int
 from envsdk.errors import EnvsdkError
+from envsdk.protocol import ENV_DATA_MEMBERS, ENV_MEMBERS
 
-MEMBERS = ("single_observation_space", "single_action_space", "num_agents", "buffers", "reset", "step", "close")
-DATA_MEMBERS = MEMBERS[:4]
+MEMBERS, DATA_MEMBERS = ENV_MEMBERS, ENV_DATA_MEMBERS  # the protocol's vocabulary (protocol.py)
 
 
 def check_constructor(ctx: Context) -> str:

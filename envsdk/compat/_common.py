@@ -9,13 +9,12 @@ import numpy as np
 
 from envsdk import spaces as _spaces
 from envsdk.errors import ProtocolError
-from envsdk.protocol import Env
+from envsdk.protocol import ENV_MEMBERS, Env
 
 
 def check_env(env: Any, owner: str) -> None:
     if not isinstance(env, Env):
-        missing = [m for m in ("single_observation_space", "single_action_space", "num_agents", "buffers",
-                               "reset", "step", "close") if not hasattr(env, m)]
+        missing = [m for m in ENV_MEMBERS if not hasattr(env, m)]
         raise ProtocolError(
             f"envsdk.compat.{owner}: expected an envsdk env (see envsdk/protocol.py), found "
             f"{type(env).__name__} missing {', '.join(missing)}. Fix: pass envsdk.make(...) or an env object."

@@ -1,18 +1,17 @@
 """The batches of a backend whose workers each own a contiguous block of agent rows.
 
-Multiprocessing and Ray share it: worker ``w`` owns rows ``[w*r, (w+1)*r)`` of the backend's
-buffers. A batch of contiguous workers is a view of those buffers; any other batch is gathered
-into a staging copy, and the actions sent back for it are scattered to the workers' rows.
+The worker backends' shared body (``_cycle.py``) holds one: worker ``w`` owns rows ``[w*r,
+(w+1)*r)`` of the backend's buffers. A batch of contiguous workers is a view of those buffers;
+any other batch is gathered into a staging copy, and the actions sent back for it are scattered
+to the workers' rows.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from envsdk.buffers import Buffers, Layout, copy_actions
-from envsdk.protocol import Batch, Infos
-
-_RESULTS = ("observations", "rewards", "terminals", "truncations", "masks")
+from envsdk.buffers import Buffers, allocate, copy_actions
+from envsdk.protocol import BATCH_ARRAYS, Batch, Infos
 
 
 class WorkerBatches:
@@ -39,11 +38,10 @@ class WorkerBatches:
             return Batch(view.observations, view.rewards, view.terminals, view.truncations, view.masks,
                          infos, self.agent_ids[lo:hi], self.env_ids[lo:hi])
         if self._staging is None:
-            layout = Layout.of(*self._spaces, self._batch_rows)
-            self._staging = layout.view(np.zeros(layout.nbytes, np.uint8))
+            self._staging = allocate(*self._spaces, self._batch_rows)
         s = self._staging
         ids = np.concatenate([self.agent_ids[w * r:(w + 1) * r] for w in workers])
-        for name in _RESULTS:
+        for name in BATCH_ARRAYS:
             np.take(getattr(b, name), ids, axis=0, out=getattr(s, name))
         self._actions = s.actions
         return Batch(s.observations, s.rewards, s.terminals, s.truncations, s.masks, infos, ids, self.env_ids[ids])

@@ -12,7 +12,7 @@ One more signal, posted by every worker as it finishes, wakes the parent once th
 waits for are all done. The signals are ``csrc/handshake.h``: spin briefly, then sleep in the
 kernel, no syscall while the other side is awake.
 
-Infos (pickled as plain data, ``plain.py``) go through a per-worker area of the same block;
+Infos (pickled as plain data, ``_plain.py``) go through a per-worker area of the same block;
 only those too large for it, and tracebacks, go through the worker's pipe. Most steps of a C env
 with thousands of sub-envs end an episode somewhere, so infos travel on most steps: on a pipe
 they cost more than the rest of the handshake.

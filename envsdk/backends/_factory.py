@@ -7,14 +7,8 @@ import inspect
 import numpy as np
 
 from envsdk.buffers import Buffers
-from envsdk.config import positive_int as positive_int  # its home is envsdk.config; backends import it here
 from envsdk.errors import ConfigError, ProtocolError
-from envsdk.protocol import Env
-
-_PROTOCOL_MEMBERS = (
-    "single_observation_space", "single_action_space", "num_agents", "buffers",
-    "reset", "step", "close",
-)
+from envsdk.protocol import ENV_MEMBERS, Env
 
 
 def seconds(owner: str, name: str, value, optional: bool = False) -> float | None:
@@ -55,7 +49,7 @@ def takes_num_envs(factory) -> bool:
 def build(factory, kwargs: dict, buffers: Buffers | None) -> Env:
     """``factory(**kwargs, buffers=buffers)``, checked to be an env that keeps those buffers."""
     env = factory(**kwargs, buffers=buffers)
-    missing = [m for m in _PROTOCOL_MEMBERS if not hasattr(env, m)]
+    missing = [m for m in ENV_MEMBERS if not hasattr(env, m)]
     if missing:
         raise ProtocolError(
             f"{factory_name(factory)}(...): expected an object with the envsdk.Env members, found one "
