@@ -3,7 +3,7 @@
 The space is read ONCE into a tree (``_tree``: Dict and Tuple nodes, ``Leaf`` leaves with their
 place in the flat row); ``_fold`` is the one walk over it, which the row writer and ``Unflatten``
 both use. Also the helpers the Gymnasium and PettingZoo emulators share (layouts, env
-resolution, episode infos).
+resolution, the reset of every copy, episode infos).
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 
 from envsdk import spaces
-from envsdk.errors import SpaceError, require
+from envsdk.errors import SpaceError, StateError, require
 from envsdk.protocol import Infos
+from envsdk.seeding import check_seed, sub_seed
 
 
 @dataclass(frozen=True, eq=False)
@@ -223,3 +224,21 @@ def episode_infos(returns: np.ndarray, lengths: np.ndarray, ended: list[int]) ->
     returns[idx] = 0.0
     lengths[idx] = 0
     return [info]
+
+
+def reset_copies(owner: str, closed: bool, envs: list, observe: Callable[[int, Any], None], buffers,
+                 counters: tuple[np.ndarray, ...], seed) -> None:
+    """The reset both emulators share: copy ``i`` reset with ``(seed + i) % 2**64`` (each with None when
+    ``seed`` is None) and observed by ``observe(i, obs)``; every row's reward and flags zeroed; the
+    episode ``counters`` (returns, lengths) restarted. ``StateError`` when ``closed``."""
+    if closed:
+        raise StateError(f"{owner}.reset: expected an open env, found it closed. Fix: build a new one.")
+    seed = check_seed(f"{owner}.reset", seed)
+    for i, env in enumerate(envs):
+        obs, _ = env.reset(seed=sub_seed(seed, i))
+        observe(i, obs)
+    buffers.rewards[:] = 0.0
+    buffers.terminals[:] = False
+    buffers.truncations[:] = False
+    for counter in counters:
+        counter[:] = 0

@@ -9,10 +9,15 @@ import numpy as np
 
 from envsdk.buffers import allocate, copy_actions
 from envsdk.config import positive_int
-from envsdk.emulation._flatten import action_layout, episode_infos, observation_layout, resolve_env
+from envsdk.emulation._flatten import (
+    action_layout,
+    episode_infos,
+    observation_layout,
+    reset_copies,
+    resolve_env,
+)
 from envsdk.errors import ConfigError, StateError, require
 from envsdk.protocol import Infos
-from envsdk.seeding import check_seed, sub_seed
 
 
 class GymnasiumEnv:
@@ -74,20 +79,10 @@ class GymnasiumEnv:
         """Reset copy ``i`` with ``(seed + i) % 2**64`` (``envsdk.seeding``). With ``seed=None`` each copy
         is reset with None: Gymnasium seeds it from fresh entropy the first time, and continues its RNG
         after that."""
-        if self._closed:
-            raise StateError(f"{self!r}.reset: expected an open env, found it closed. Fix: build a new one.")
-        seed = check_seed(f"{self!r}.reset", seed)
-        b = self.buffers
-        for i, env in enumerate(self.envs):
-            obs, _ = env.reset(seed=sub_seed(seed, i))
-            self._observe(i, obs)
-        b.rewards[:] = 0.0
-        b.terminals[:] = False
-        b.truncations[:] = False
-        self._returns[:] = 0.0
-        self._lengths[:] = 0
+        reset_copies(repr(self), self._closed, self.envs, self._observe, self.buffers, (self._returns, self._lengths),
+                     seed)
         self._started = True
-        return b.observations, []
+        return self.buffers.observations, []
 
     def step(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Infos]:
         """Step every copy; a copy whose episode ended is reset (no seed) in the same step."""

@@ -9,10 +9,15 @@ import numpy as np
 
 from envsdk.buffers import allocate, copy_actions
 from envsdk.config import positive_int
-from envsdk.emulation._flatten import action_layout, episode_infos, observation_layout, resolve_env
+from envsdk.emulation._flatten import (
+    action_layout,
+    episode_infos,
+    observation_layout,
+    reset_copies,
+    resolve_env,
+)
 from envsdk.errors import ConfigError, SpaceError, StateError, require
 from envsdk.protocol import Infos
-from envsdk.seeding import check_seed, sub_seed
 
 
 class PettingZooEnv:
@@ -105,20 +110,10 @@ class PettingZooEnv:
 
     def reset(self, seed: int | None = None) -> tuple[np.ndarray, Infos]:
         """Reset copy ``e`` with ``(seed + e) % 2**64`` (``envsdk.seeding``; all with None when ``seed`` is None)."""
-        if self._closed:
-            raise StateError(f"{self!r}.reset: expected an open env, found it closed. Fix: build a new one.")
-        seed = check_seed(f"{self!r}.reset", seed)
-        b = self.buffers
-        for e, env in enumerate(self.envs):
-            obs, _ = env.reset(seed=sub_seed(seed, e))
-            self._observe(e, obs)
-        b.rewards[:] = 0.0
-        b.terminals[:] = False
-        b.truncations[:] = False
-        self._returns[:] = 0.0
-        self._lengths[:] = 0
+        reset_copies(repr(self), self._closed, self.envs, self._observe, self.buffers, (self._returns, self._lengths),
+                     seed)
         self._started = True
-        return b.observations, []
+        return self.buffers.observations, []
 
     def step(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Infos]:
         """Step every copy with its present agents' actions; a copy with no agents left resets in this step."""
