@@ -232,25 +232,20 @@ def test_out_of_range_actions_mean_noop():
 
 
 
-def test_config_errors_name_the_key():
-    with pytest.raises(ConfigError, match=r"expected config keys among num_envs, width, height, .*'brick_row'"):
-        Breakout(brick_row=5)
-    with pytest.raises(ConfigError, match="frameskip"):
-        Breakout(frameskip=0)
-    with pytest.raises(ConfigError, match="ball_speed_max"):
-        Breakout(ball_speed_max=13.0)  # faster than a brick is tall (12) could tunnel
-    with pytest.raises(ConfigError, match="ball_speed"):
-        Breakout(ball_speed=8.0)  # above ball_speed_max
-    with pytest.raises(ConfigError, match="ball_size"):
-        Breakout(ball_size=13)
-    with pytest.raises(ConfigError, match="brick_width"):
-        Breakout(brick_cols=20)  # 20 * 32 > 576
-    with pytest.raises(ConfigError, match="brick_rows"):
-        Breakout(brick_rows=30)  # the grid would reach the paddle
-    with pytest.raises(ConfigError, match="paddle_width"):
-        Breakout(paddle_width=7)  # narrower than the ball
-    with pytest.raises(ConfigError, match="lives"):
-        Breakout(lives=True)
+@pytest.mark.parametrize(("config", "match"), [
+    (dict(brick_row=5), r"expected config keys among num_envs, width, height, .*'brick_row'"),
+    (dict(frameskip=0), "frameskip"),
+    (dict(ball_speed_max=13.0), "ball_speed_max"),  # faster than a brick is tall (12) could tunnel
+    (dict(ball_speed=8.0), "ball_speed"),  # above ball_speed_max
+    (dict(ball_size=13), "ball_size"),
+    (dict(brick_cols=20), "brick_width"),  # 20 * 32 > 576
+    (dict(brick_rows=30), "brick_rows"),  # the grid would reach the paddle
+    (dict(paddle_width=7), "paddle_width"),  # narrower than the ball
+    (dict(lives=True), "lives"),
+])
+def test_config_errors_name_the_key(config, match):
+    with pytest.raises(ConfigError, match=match):
+        Breakout(**config)
 
 
 

@@ -122,15 +122,15 @@ def test_out_of_range_actions_push_left():
 
 
 
-def test_config_errors_name_the_key():
-    with pytest.raises(ConfigError, match=r"expected config keys among num_envs, max_steps.*'max_step'"):
-        CartPole(max_step=200)
-    with pytest.raises(ConfigError, match="max_steps"):
-        CartPole(max_steps=0)
-    with pytest.raises(ConfigError, match="num_envs"):
-        CartPole(num_envs=0)
-    with pytest.raises(ConfigError, match="max_steps"):
-        CartPole(max_steps=2.5)
+@pytest.mark.parametrize(("config", "match"), [
+    (dict(max_step=200), r"expected config keys among num_envs, max_steps.*'max_step'"),
+    (dict(max_steps=0), "max_steps"),
+    (dict(num_envs=0), "num_envs"),
+    (dict(max_steps=2.5), "max_steps"),
+])
+def test_config_errors_name_the_key(config, match):
+    with pytest.raises(ConfigError, match=match):
+        CartPole(**config)
 
 
 

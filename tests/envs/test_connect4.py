@@ -439,21 +439,18 @@ def test_rules_match_pettingzoo_over_random_games():
 
 
 
-def test_config_errors_name_the_key():
-    with pytest.raises(ConfigError, match=r"keys among num_envs, opponent, depth, first, .*'opponnent'"):
-        Connect4(opponnent="random")
-    with pytest.raises(ConfigError, match=r"opponent among 'random', 'greedy', 'search', 'none', found 'minimax'"):
-        Connect4(opponent="minimax")
-    with pytest.raises(ConfigError, match="first among 'agent', 'opponent', 'random'"):
-        Connect4(first=0)
-    with pytest.raises(ConfigError, match="depth"):
-        Connect4(opponent="search", depth=0)
-    with pytest.raises(ConfigError, match="depth"):
-        Connect4(depth=13)
-    with pytest.raises(ConfigError, match="illegal_reward"):
-        Connect4(illegal_reward=1.0)
-    with pytest.raises(ConfigError, match="num_envs"):
-        Connect4(num_envs=0)
+@pytest.mark.parametrize(("config", "match"), [
+    (dict(opponnent="random"), r"keys among num_envs, opponent, depth, first, .*'opponnent'"),
+    (dict(opponent="minimax"), r"opponent among 'random', 'greedy', 'search', 'none', found 'minimax'"),
+    (dict(first=0), "first among 'agent', 'opponent', 'random'"),
+    (dict(opponent="search", depth=0), "depth"),
+    (dict(depth=13), "depth"),
+    (dict(illegal_reward=1.0), "illegal_reward"),
+    (dict(num_envs=0), "num_envs"),
+])
+def test_config_errors_name_the_key(config, match):
+    with pytest.raises(ConfigError, match=match):
+        Connect4(**config)
 
 
 

@@ -165,19 +165,17 @@ def test_out_of_range_actions_mean_noop():
 
 
 
-def test_config_errors_name_the_key():
-    with pytest.raises(ConfigError, match=r"expected config keys among num_envs, width, height.*'widht'"):
-        Pong(widht=100)
-    with pytest.raises(ConfigError, match="ball_speed_x"):
-        Pong(ball_speed_x=80.0)  # one frame could cross the whole field
-    with pytest.raises(ConfigError, match="serve_speed_y"):
-        Pong(ball_max_speed_y=1.0, serve_speed_y=2.0)
-    with pytest.raises(ConfigError, match="frameskip"):
-        Pong(frameskip=0)
-    with pytest.raises(ConfigError, match="max_score"):
-        Pong(max_score=0)
-    with pytest.raises(ConfigError, match="width"):
-        Pong(width="wide")
+@pytest.mark.parametrize(("config", "match"), [
+    (dict(widht=100), r"expected config keys among num_envs, width, height.*'widht'"),
+    (dict(ball_speed_x=80.0), "ball_speed_x"),  # one frame could cross the whole field
+    (dict(ball_max_speed_y=1.0, serve_speed_y=2.0), "serve_speed_y"),
+    (dict(frameskip=0), "frameskip"),
+    (dict(max_score=0), "max_score"),
+    (dict(width="wide"), "width"),
+])
+def test_config_errors_name_the_key(config, match):
+    with pytest.raises(ConfigError, match=match):
+        Pong(**config)
 
 
 

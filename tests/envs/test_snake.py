@@ -231,23 +231,19 @@ def test_per_sub_env_seeding():
 
 
 
-def test_config_errors_name_the_key():
-    with pytest.raises(ConfigError, match=r"expected config keys among num_envs, width, height, snakes, .*'snake'"):
-        Snake(snake=3)
-    with pytest.raises(ConfigError, match="food"):
-        Snake(width=4, height=4, snakes=10, food=7)  # 17 things on 16 cells
-    with pytest.raises(ConfigError, match="snakes"):
-        Snake(width=4, height=4, snakes=17, food=0)
-    with pytest.raises(ConfigError, match="snakes"):
-        Snake(width=4096, height=4096, snakes=65536, food=0)
-    with pytest.raises(ConfigError, match="view"):
-        Snake(view=0)
-    with pytest.raises(ConfigError, match="width"):
-        Snake(width=0)
-    with pytest.raises(ConfigError, match="max_steps"):
-        Snake(max_steps=True)
-    with pytest.raises(ConfigError, match="reward_food"):
-        Snake(reward_food=float("nan"))
+@pytest.mark.parametrize(("config", "match"), [
+    (dict(snake=3), r"expected config keys among num_envs, width, height, snakes, .*'snake'"),
+    (dict(width=4, height=4, snakes=10, food=7), "food"),  # 17 things on 16 cells
+    (dict(width=4, height=4, snakes=17, food=0), "snakes"),
+    (dict(width=4096, height=4096, snakes=65536, food=0), "snakes"),
+    (dict(view=0), "view"),
+    (dict(width=0), "width"),
+    (dict(max_steps=True), "max_steps"),
+    (dict(reward_food=float("nan")), "reward_food"),
+])
+def test_config_errors_name_the_key(config, match):
+    with pytest.raises(ConfigError, match=match):
+        Snake(**config)
 
 
 

@@ -76,13 +76,14 @@ def test_out_of_range_actions_mean_stay():
 
 
 
-def test_config_errors_name_the_key():
-    with pytest.raises(ConfigError, match=r"expected config keys among num_envs, size, max_steps.*'sise'"):
-        Squared(sise=5)
-    with pytest.raises(ConfigError, match="size"):
-        Squared(size=1)
-    with pytest.raises(ConfigError, match="num_envs"):
-        Squared(num_envs=0)
+@pytest.mark.parametrize(("config", "match"), [
+    (dict(sise=5), r"expected config keys among num_envs, size, max_steps.*'sise'"),
+    (dict(size=1), "size"),
+    (dict(num_envs=0), "num_envs"),
+])
+def test_config_errors_name_the_key(config, match):
+    with pytest.raises(ConfigError, match=match):
+        Squared(**config)
 
 
 

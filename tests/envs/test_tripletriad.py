@@ -429,21 +429,18 @@ def test_registered_and_steps_at_scale():
 
 
 
-def test_config_errors_name_the_key():
-    with pytest.raises(ConfigError, match=r"expected config keys among num_envs, opponent, first.*'oponent'"):
-        TripleTriad(oponent="greedy")
-    with pytest.raises(ConfigError, match=r"opponent among 'random', 'greedy', found 'smart'"):
-        TripleTriad(opponent="smart")
-    with pytest.raises(ConfigError, match="first among 'agent', 'opponent', 'random'"):
-        TripleTriad(first=1)
-    with pytest.raises(ConfigError, match="max_rank"):
-        TripleTriad(max_rank=100)
-    with pytest.raises(ConfigError, match="max_steps"):
-        TripleTriad(max_steps=0)
-    with pytest.raises(ConfigError, match="illegal_reward"):
-        TripleTriad(illegal_reward=1.0)
-    with pytest.raises(ConfigError, match="num_envs"):
-        TripleTriad(num_envs=0)
+@pytest.mark.parametrize(("config", "match"), [
+    (dict(oponent="greedy"), r"expected config keys among num_envs, opponent, first.*'oponent'"),
+    (dict(opponent="smart"), r"opponent among 'random', 'greedy', found 'smart'"),
+    (dict(first=1), "first among 'agent', 'opponent', 'random'"),
+    (dict(max_rank=100), "max_rank"),
+    (dict(max_steps=0), "max_steps"),
+    (dict(illegal_reward=1.0), "illegal_reward"),
+    (dict(num_envs=0), "num_envs"),
+])
+def test_config_errors_name_the_key(config, match):
+    with pytest.raises(ConfigError, match=match):
+        TripleTriad(**config)
 
 
 
