@@ -121,6 +121,8 @@ class Args:
     """set `torch.backends.cudnn.deterministic` (true/false)"""
     cuda: bool = False
     """use CUDA when available (small MLPs train faster on the CPU) (true/false)"""
+    torch_threads: int = 1
+    """CPU threads for torch (0: torch's default, one per core)"""
     total_timesteps: int | None = None
     """agent-row steps to train; unset: train until the env's target (at most its budget)"""
     max_seconds: float = 0.0
@@ -389,6 +391,12 @@ def main(argv: list[str] | None = None) -> dict:
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
     torch.backends.cudnn.deterministic = args.torch_deterministic
+    # One thread by default: this policy's matmuls are too small to gain from more, and torch's
+    # default (a thread per core) spins them against any other busy process. On 2 cores, cartpole
+    # for 12 s (--max-seconds 12): quiet, 5.4-7.5K SPS with torch's default and 4.7-7.4K with one
+    # thread (the same within noise); beside one CPU-bound process, 1.2-1.4K against 5.8-6.6K.
+    if args.torch_threads > 0:
+        torch.set_num_threads(args.torch_threads)
     device = torch.device("cuda" if args.cuda and torch.cuda.is_available() else "cpu")
 
     # env setup: the native API. One policy row per agent row (num_agents >= num_envs).

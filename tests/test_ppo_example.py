@@ -164,3 +164,15 @@ def test_play_versus_a_trained_policy(tictactoe_checkpoint):
     start = text.index("episode 1\n")
     assert text.index("the policy plays cell", start) < text.index("you to move:", start)
     assert "episode 1 over:" in text and ("won" in text or "a draw" in text or "you lost by an illegal move" in text)
+
+
+@pytest.mark.parametrize(("flag", "threads"), [([], 1), (["--torch-threads", "2"], 2)])
+def test_torch_runs_on_one_thread_unless_asked(tmp_path, flag, threads):
+    # torch's default (a thread per core) collapses PPO beside any busy process (README, "Train with PPO").
+    code = ("import sys, torch; sys.path.insert(0, sys.argv[1]); import ppo; "
+            "ppo.main(sys.argv[2:]); print('threads', torch.get_num_threads())")
+    out = subprocess.run([sys.executable, "-c", code, str(SCRIPT.parent), "--env", "cartpole", "--total-timesteps",
+                          "64", "--num-envs", "4", "--num-steps", "16", "--gif-steps", "0", "--progress", "false",
+                          "--output-dir", str(tmp_path), *flag], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split()[-2:] == ["threads", str(threads)]
