@@ -3,7 +3,7 @@
 The space is read ONCE into a tree (``_tree``: Dict and Tuple nodes, ``Leaf`` leaves with their
 place in the flat row); ``_fold`` is the one walk over it, which the row writer and ``Unflatten``
 both use. Also the helpers the Gymnasium and PettingZoo emulators share (layouts, env
-resolution, the reset of every copy, episode infos).
+resolution, the reset and close of every copy, episode infos).
 """
 
 from __future__ import annotations
@@ -242,3 +242,15 @@ def reset_copies(owner: str, closed: bool, envs: list, observe: Callable[[int, A
     buffers.truncations[:] = False
     for counter in counters:
         counter[:] = 0
+
+
+def close_copies(envs: list) -> None:
+    """Close every copy, even if one raises; then raise the first error, if any."""
+    errors = []
+    for env in envs:
+        try:
+            env.close()
+        except Exception as e:
+            errors.append(e)
+    if errors:
+        raise errors[0]

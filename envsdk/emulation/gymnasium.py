@@ -11,6 +11,7 @@ from envsdk.buffers import allocate, copy_actions
 from envsdk.config import positive_int
 from envsdk.emulation._flatten import (
     action_layout,
+    close_copies,
     episode_infos,
     observation_layout,
     reset_copies,
@@ -123,14 +124,7 @@ class GymnasiumEnv:
         if self._closed:
             return
         self._closed, self._started = True, False
-        errors = []
-        for env in self.envs:
-            try:
-                env.close()
-            except Exception as e:
-                errors.append(e)
-        if errors:
-            raise errors[0]
+        close_copies(self.envs)
 
     def __repr__(self) -> str:
         return f"GymnasiumEnv(env={self.env!r}, num_envs={self.num_envs})"
