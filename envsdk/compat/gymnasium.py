@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from envsdk.compat._common import EpisodeStats, gym_space
+from envsdk.compat._common import EpisodeStats, final_rows, gym_space
 from envsdk.errors import ConfigError, require
 
 gym = require("gymnasium", "gymnasium", "envsdk.compat.to_gymnasium")
@@ -23,7 +23,7 @@ class GymnasiumVectorEnv(VectorEnv):
 
     metadata = {"autoreset_mode": AutoresetMode.SAME_STEP}  # noqa: RUF012 (Gymnasium's class attribute)
 
-    def __init__(self, env, *, copy: bool, stats_key: str | None):
+    def __init__(self, env, *, copy: bool, stats_key: str | None, final_obs: bool, final_layout: str):
         self.env = env
         self.num_envs = env.num_agents
         self.single_observation_space = gym_space(env.single_observation_space, gym.spaces)
@@ -33,8 +33,13 @@ class GymnasiumVectorEnv(VectorEnv):
         self.metadata = {"autoreset_mode": AutoresetMode.SAME_STEP}
         self.render_mode = None
         self.copy = copy
+        self._final = None
+        if final_obs:
+            key = "final_obs" if final_layout == "1.x" else "final_observation"
+            self._final = final_rows(env, "to_gymnasium", f'infos["{key}"]', "final_obs=False (no final observations)")
+        self._final_infos = _final_infos_1x if final_layout == "1.x" else _final_infos_029
         self._stats_key, self._mask_key = stats_key, f"_{stats_key}"
-        self._stats = None if stats_key is None else EpisodeStats(self.num_envs)
+        self._stats = EpisodeStats(self.num_envs)  # final_info's "episode", and stats_key's
 
     def reset(self, *, seed: int | list[int] | None = None, options: dict | None = None):
         if options:
@@ -52,26 +57,25 @@ class GymnasiumVectorEnv(VectorEnv):
             seed = seed[0]
         super().reset(seed=seed)
         observations, _ = self.env.reset(seed=seed)
-        if self._stats is not None:
-            self._stats.reset()
+        self._stats.reset()
         return (observations.copy() if self.copy else observations), {}
 
     def step(self, actions):
         observations, rewards, terminals, truncations, _ = self.env.step(actions)
-        infos: dict[str, Any] = {}
         stats = self._stats
-        if stats is not None:
-            stats.update(rewards)
-            dones = terminals | truncations
-            if dones.any():
-                now = time.perf_counter()
-                infos[self._stats_key] = {
-                    "r": np.where(dones, stats.returns, 0.0),
-                    "l": np.where(dones, stats.lengths, 0),
-                    "t": np.where(dones, now - stats.starts, 0.0),  # seconds; Gymnasium rounds to 1 us
-                }
+        stats.update(rewards)
+        dones = terminals | truncations
+        infos: dict[str, Any] = {}
+        if dones.any():
+            now = time.perf_counter()
+            returns = np.where(dones, stats.returns, 0.0)
+            lengths = np.where(dones, stats.lengths, 0)
+            seconds = np.where(dones, np.round(now - stats.starts, 6), 0.0)  # as Gymnasium rounds them
+            infos = self._final_infos(dones, self._final, returns, lengths, seconds)
+            if self._stats_key is not None:
+                infos[self._stats_key] = {"r": returns.copy(), "l": lengths.copy(), "t": seconds.copy()}
                 infos[self._mask_key] = dones
-                stats.restart(dones, now)
+            stats.restart(dones, now)
         if self.copy:
             return observations.copy(), rewards.copy(), terminals.copy(), truncations.copy(), infos
         return observations, rewards, terminals, truncations, infos
@@ -81,3 +85,41 @@ class GymnasiumVectorEnv(VectorEnv):
 
     def __repr__(self) -> str:
         return f"GymnasiumVectorEnv({self.env!r}, num_envs={self.num_envs})"
+
+
+def _final_observations(dones: np.ndarray, final: np.ndarray) -> np.ndarray:
+    """An object array: a copy of each ended row's final observation, None elsewhere (Gymnasium's layout)."""
+    out = np.full(len(dones), None, dtype=object)
+    ended = np.flatnonzero(dones)
+    rows = final[ended]  # one copy of the ended rows; the buffer is rewritten when a row ends again
+    for k, i in enumerate(ended.tolist()):
+        out[i] = rows[k]
+    return out
+
+
+def _final_infos_1x(dones, final, returns, lengths, seconds) -> dict[str, Any]:
+    """Gymnasium 1.x's ``SyncVectorEnv(autoreset_mode=SAME_STEP)`` over envs wrapped in
+    ``RecordEpisodeStatistics``: ``final_obs`` (object array) and ``final_info``, the ended rows'
+    infos merged by ``VectorEnv._add_info`` (a dict of arrays, each with its own ``_key`` mask)."""
+    infos: dict[str, Any] = {}
+    if final is not None:
+        infos["final_obs"], infos["_final_obs"] = _final_observations(dones, final), dones.copy()
+    episode = {"r": returns, "_r": dones.copy(), "l": lengths, "_l": dones.copy(), "t": seconds, "_t": dones.copy()}
+    infos["final_info"], infos["_final_info"] = {"episode": episode, "_episode": dones.copy()}, dones.copy()
+    return infos
+
+
+def _final_infos_029(dones, final, returns, lengths, seconds) -> dict[str, Any]:
+    """Gymnasium 0.29's ``SyncVectorEnv`` (which CleanRL's scripts read) over envs wrapped in its
+    ``RecordEpisodeStatistics``: ``final_observation`` and ``final_info``, object arrays holding each
+    ended row's observation and info dict (None elsewhere); the info's ``"episode"`` holds
+    one-element arrays ``r`` (float32), ``l`` (int32) and ``t`` (float32), as that wrapper made them."""
+    infos: dict[str, Any] = {}
+    if final is not None:
+        infos["final_observation"], infos["_final_observation"] = _final_observations(dones, final), dones.copy()
+    info = np.full(len(dones), None, dtype=object)
+    for i in np.flatnonzero(dones).tolist():
+        info[i] = {"episode": {"r": np.array([returns[i]], np.float32), "l": np.array([lengths[i]], np.int32),
+                               "t": np.array([seconds[i]], np.float32)}}
+    infos["final_info"], infos["_final_info"] = info, dones.copy()
+    return infos
