@@ -68,12 +68,10 @@ class GymnasiumVectorEnv(VectorEnv):
         infos: dict[str, Any] = {}
         if dones.any():
             now = time.perf_counter()
-            returns = np.where(dones, stats.returns, 0.0)
-            lengths = np.where(dones, stats.lengths, 0)
-            seconds = np.where(dones, np.round(now - stats.starts, 6), 0.0)  # as Gymnasium rounds them
-            infos = self._final_infos(dones, self._final, returns, lengths, seconds)
+            infos = self._final_infos(dones, np.flatnonzero(dones), self._final, stats, now)
             if self._stats_key is not None:
-                infos[self._stats_key] = {"r": returns.copy(), "l": lengths.copy(), "t": seconds.copy()}
+                returns, lengths, seconds = _episode_arrays(dones, stats, now)
+                infos[self._stats_key] = {"r": returns, "l": lengths, "t": seconds}
                 infos[self._mask_key] = dones
             stats.restart(dones, now)
         if self.copy:
@@ -87,39 +85,51 @@ class GymnasiumVectorEnv(VectorEnv):
         return f"GymnasiumVectorEnv({self.env!r}, num_envs={self.num_envs})"
 
 
-def _final_observations(dones: np.ndarray, final: np.ndarray) -> np.ndarray:
+def _episode_arrays(dones: np.ndarray, stats: EpisodeStats, now: float) -> tuple[np.ndarray, ...]:
+    """``(returns, lengths, seconds)`` as RecordEpisodeStatistics gives them in a vector layout: each
+    ended row's return (float64), length (int64) and seconds since its episode began (float64,
+    rounded to 1 us as Gymnasium does), 0 on the other rows."""
+    return (np.where(dones, stats.returns, 0.0), np.where(dones, stats.lengths, 0),
+            np.where(dones, (now - stats.starts).round(6), 0.0))
+
+
+def _final_observations(dones: np.ndarray, ended: np.ndarray, final: np.ndarray) -> np.ndarray:
     """An object array: a copy of each ended row's final observation, None elsewhere (Gymnasium's layout)."""
     out = np.full(len(dones), None, dtype=object)
-    ended = np.flatnonzero(dones)
-    rows = final[ended]  # one copy of the ended rows; the buffer is rewritten when a row ends again
-    for k, i in enumerate(ended.tolist()):
-        out[i] = rows[k]
+    # One copy of the ended rows (the buffer is rewritten when a row ends again); each entry is a
+    # row of it. (A list of arrays assigned to out[ended] would be stacked by numpy, not stored.)
+    for i, row in zip(ended.tolist(), final[ended], strict=True):
+        out[i] = row
     return out
 
 
-def _final_infos_1x(dones, final, returns, lengths, seconds) -> dict[str, Any]:
+def _final_infos_1x(dones, ended, final, stats, now) -> dict[str, Any]:
     """Gymnasium 1.x's ``SyncVectorEnv(autoreset_mode=SAME_STEP)`` over envs wrapped in
     ``RecordEpisodeStatistics``: ``final_obs`` (object array) and ``final_info``, the ended rows'
     infos merged by ``VectorEnv._add_info`` (a dict of arrays, each with its own ``_key`` mask)."""
     infos: dict[str, Any] = {}
     if final is not None:
-        infos["final_obs"], infos["_final_obs"] = _final_observations(dones, final), dones.copy()
+        infos["final_obs"], infos["_final_obs"] = _final_observations(dones, ended, final), dones.copy()
+    returns, lengths, seconds = _episode_arrays(dones, stats, now)
     episode = {"r": returns, "_r": dones.copy(), "l": lengths, "_l": dones.copy(), "t": seconds, "_t": dones.copy()}
     infos["final_info"], infos["_final_info"] = {"episode": episode, "_episode": dones.copy()}, dones.copy()
     return infos
 
 
-def _final_infos_029(dones, final, returns, lengths, seconds) -> dict[str, Any]:
+def _final_infos_029(dones, ended, final, stats, now) -> dict[str, Any]:
     """Gymnasium 0.29's ``SyncVectorEnv`` (which CleanRL's scripts read) over envs wrapped in its
     ``RecordEpisodeStatistics``: ``final_observation`` and ``final_info``, object arrays holding each
     ended row's observation and info dict (None elsewhere); the info's ``"episode"`` holds
     one-element arrays ``r`` (float32), ``l`` (int32) and ``t`` (float32), as that wrapper made them."""
     infos: dict[str, Any] = {}
     if final is not None:
-        infos["final_observation"], infos["_final_observation"] = _final_observations(dones, final), dones.copy()
+        infos["final_observation"], infos["_final_observation"] = _final_observations(dones, ended, final), dones.copy()
     info = np.full(len(dones), None, dtype=object)
-    for i in np.flatnonzero(dones).tolist():
-        info[i] = {"episode": {"r": np.array([returns[i]], np.float32), "l": np.array([lengths[i]], np.int32),
-                               "t": np.array([seconds[i]], np.float32)}}
+    # Rows of three fresh [k, 1] arrays: each ended row's one-element r, l and t.
+    returns = stats.returns[ended].astype(np.float32).reshape(-1, 1)
+    lengths = stats.lengths[ended].astype(np.int32).reshape(-1, 1)
+    seconds = (now - stats.starts[ended]).round(6).astype(np.float32).reshape(-1, 1)
+    for i, ret, length, secs in zip(ended.tolist(), returns, lengths, seconds, strict=True):
+        info[i] = {"episode": {"r": ret, "l": length, "t": secs}}
     infos["final_info"], infos["_final_info"] = info, dones.copy()
     return infos
