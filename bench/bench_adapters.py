@@ -3,8 +3,9 @@
     python bench/bench_adapters.py [--env cartpole] [--num-envs 8] [--rounds 200] [--steps-per-round 100]
                                    [--snake-rows 256]
 
-Times ``step`` on the native ``envsdk.make(ENV, num_envs=N)`` (``--env``: a bundled env with one
-agent per sub-env and Discrete actions; default cartpole) and through ``to_gymnasium`` (its
+Times ``step`` on the native ``envsdk.make(ENV, num_envs=N, final_observations=True)`` (``--env``: a
+bundled env with one agent per sub-env and Discrete actions; default cartpole; every arm's env has
+the final observations ``to_gymnasium`` and ``to_sb3`` give by default) and through ``to_gymnasium`` (its
 default, which copies every result as Gymnasium's vector envs do, and ``copy=False``), its
 default under Gymnasium's own ``RecordEpisodeStatistics`` wrapper, ``to_sb3`` and ``to_torch``,
 all on the same pre-generated actions. Then PettingZoo's dict API on snake (``to_pettingzoo`` vs
@@ -80,7 +81,7 @@ def main() -> None:
     rng = np.random.default_rng(0)
 
     def make():
-        return envsdk.make(name, num_envs=n)
+        return envsdk.make(name, num_envs=n, final_observations=True)
 
     native = make()
     actions = list(rng.integers(0, native.single_action_space.n, size=(1000, n), dtype=np.int32))

@@ -10,20 +10,19 @@ runs on Gymnasium 1.x, and differs from it in these places only, each marked ``e
 
 1. Env setup. ``gym.vector.SyncVectorEnv([make_env(...)])`` (each env wrapped in
    ``gym.wrappers.RecordEpisodeStatistics``) becomes
-   ``gym.wrappers.vector.RecordEpisodeStatistics(to_gymnasium(envsdk.make(args.env_id, ...)))``,
-   Gymnasium 1.x's vector form of the same wrapper; ``make_env`` is gone, and ``--env-id`` names
-   an envsdk env (default ``cartpole``, envsdk's CartPole-v1) instead of a Gymnasium id. The
-   adapter resets an ended episode inside the same step, which is what Gymnasium 0.29's vector
-   envs did and what this PPO's ``next_done`` bookkeeping assumes.
-2. Episode logging. Gymnasium 0.29 delivered finished episodes as ``infos["final_info"]``, one
-   dict per sub-env; Gymnasium 1.x's vector wrapper reports them as arrays,
-   ``infos["episode"]["r"][i]`` for each ``i`` marked in ``infos["_episode"]``. The same lines are
-   printed and the same scalars written.
-3. Flags are parsed by ``parse_args`` (argparse) instead of ``tyro.cli(Args)``: the same names
+   ``to_gymnasium(envsdk.make(args.env_id, ..., final_observations=True), final_layout="0.29")``;
+   ``make_env`` is gone, and ``--env-id`` names an envsdk env (default ``cartpole``, envsdk's
+   CartPole-v1) instead of a Gymnasium id. The adapter resets an ended episode inside the same
+   step, which is what Gymnasium 0.29's vector envs did and what this PPO's ``next_done``
+   bookkeeping assumes, and ``final_layout="0.29"`` gives ``infos["final_info"]`` as 0.29 did: one
+   info dict per ended sub-env, with the ``"episode"`` statistics its ``RecordEpisodeStatistics``
+   added. So CleanRL's episode logging runs as written. (Gymnasium 1.x's own layout, a dict of
+   arrays, breaks that loop, on Gymnasium's own ``SyncVectorEnv`` as well.)
+2. Flags are parsed by ``parse_args`` (argparse) instead of ``tyro.cli(Args)``: the same names
    (``--total-timesteps``, ``--no-anneal-lr``, ...) without the tyro dependency.
-4. TensorBoard is optional: without the ``tensorboard`` package the scalars are dropped and only
+3. TensorBoard is optional: without the ``tensorboard`` package the scalars are dropped and only
    the printed lines remain (CleanRL requires it).
-5. ``--capture-video`` is refused: ``RecordVideo`` needs a render mode, and the adapter offers
+4. ``--capture-video`` is refused: ``RecordVideo`` needs a render mode, and the adapter offers
    none (envsdk envs render with ``env.render(mode, index)``).
 """
 
@@ -46,7 +45,7 @@ from torch.distributions.categorical import Categorical
 import envsdk
 from envsdk.compat import to_gymnasium
 
-try:  # envsdk: (4) TensorBoard is optional
+try:  # envsdk: (3) TensorBoard is optional
     from torch.utils.tensorboard import SummaryWriter
 except ImportError:
     SummaryWriter = None
@@ -117,7 +116,7 @@ class Args:
 
 
 def parse_args() -> Args:
-    """envsdk: (3) what ``tyro.cli(Args)`` parses: ``--field-name VALUE``, ``--flag``/``--no-flag``."""
+    """envsdk: (2) what ``tyro.cli(Args)`` parses: ``--field-name VALUE``, ``--flag``/``--no-flag``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     for f in fields(Args):
         name = "--" + f.name.replace("_", "-")
@@ -129,7 +128,7 @@ def parse_args() -> Args:
 
 
 class NoWriter:
-    """envsdk: (4) stands in for ``SummaryWriter`` when tensorboard is not installed."""
+    """envsdk: (3) stands in for ``SummaryWriter`` when tensorboard is not installed."""
 
     def add_text(self, *args, **kwargs) -> None:
         pass
@@ -177,7 +176,7 @@ class Agent(nn.Module):
 
 
 if __name__ == "__main__":
-    args = parse_args()  # envsdk: (3) CleanRL: tyro.cli(Args)
+    args = parse_args()  # envsdk: (2) CleanRL: tyro.cli(Args)
     args.batch_size = int(args.num_envs * args.num_steps)
     args.minibatch_size = int(args.batch_size // args.num_minibatches)
     args.num_iterations = args.total_timesteps // args.batch_size
@@ -194,7 +193,7 @@ if __name__ == "__main__":
             monitor_gym=True,
             save_code=True,
         )
-    writer = SummaryWriter(f"runs/{run_name}") if SummaryWriter is not None else NoWriter()  # envsdk: (4)
+    writer = SummaryWriter(f"runs/{run_name}") if SummaryWriter is not None else NoWriter()  # envsdk: (3)
     writer.add_text(
         "hyperparameters",
         "|param|value|\n|-|-|\n%s" % ("\n".join([f"|{key}|{value}|" for key, value in vars(args).items()])),
@@ -209,11 +208,11 @@ if __name__ == "__main__":
     device = torch.device("cuda" if torch.cuda.is_available() and args.cuda else "cpu")
 
     # env setup
-    if args.capture_video:  # envsdk: (5)
+    if args.capture_video:  # envsdk: (4)
         raise SystemExit("--capture-video: not supported on to_gymnasium (no render mode); envsdk envs render "
                          "with env.render(mode, index).")
-    envs = gym.wrappers.vector.RecordEpisodeStatistics(  # envsdk: (1) CleanRL: gym.vector.SyncVectorEnv([...])
-        to_gymnasium(envsdk.make(args.env_id, num_envs=args.num_envs))
+    envs = to_gymnasium(  # envsdk: (1) CleanRL: gym.vector.SyncVectorEnv([make_env(...) for i in ...])
+        envsdk.make(args.env_id, num_envs=args.num_envs, final_observations=True), final_layout="0.29"
     )
     assert isinstance(envs.single_action_space, gym.spaces.Discrete), "only discrete action space is supported"
 
@@ -260,11 +259,12 @@ if __name__ == "__main__":
             rewards[step] = torch.tensor(reward).to(device).view(-1)
             next_obs, next_done = torch.Tensor(next_obs).to(device), torch.Tensor(next_done).to(device)
 
-            if "episode" in infos:  # envsdk: (2) CleanRL: for info in infos["final_info"]
-                for i in np.flatnonzero(infos["_episode"]):
-                    print(f"global_step={global_step}, episodic_return={infos['episode']['r'][i]}")
-                    writer.add_scalar("charts/episodic_return", infos["episode"]["r"][i], global_step)
-                    writer.add_scalar("charts/episodic_length", infos["episode"]["l"][i], global_step)
+            if "final_info" in infos:
+                for info in infos["final_info"]:
+                    if info and "episode" in info:
+                        print(f"global_step={global_step}, episodic_return={info['episode']['r']}")
+                        writer.add_scalar("charts/episodic_return", info["episode"]["r"], global_step)
+                        writer.add_scalar("charts/episodic_length", info["episode"]["l"], global_step)
 
         # bootstrap value if not done
         with torch.no_grad():

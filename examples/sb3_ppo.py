@@ -3,8 +3,11 @@
     pip install '.[sb3]'    # from the envsdk checkout: stable-baselines3, gymnasium, torch==2.13.0
     python examples/sb3_ppo.py [--total-timesteps 100000] [--num-envs 8]
 
-The only envsdk line is the constructor: ``to_sb3(envsdk.make("cartpole", num_envs=8))`` is an
-SB3 ``VecEnv`` (one SB3 sub-env per agent row), so everything after it is plain SB3.
+The only envsdk line is the constructor: ``to_sb3(envsdk.make("cartpole", num_envs=8,
+final_observations=True))`` is an SB3 ``VecEnv`` (one SB3 sub-env per agent row), so everything
+after it is plain SB3. ``final_observations=True`` keeps each ended episode's last observation,
+which the adapter gives SB3 as ``terminal_observation``: PPO bootstraps the episodes cut at 500
+steps from it.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ def main() -> None:
     args = parse_args()
 
     # --- the envsdk part: one line -----------------------------------------------------------
-    env = to_sb3(envsdk.make("cartpole", num_envs=args.num_envs))
+    env = to_sb3(envsdk.make("cartpole", num_envs=args.num_envs, final_observations=True))
 
     # --- plain SB3 ---------------------------------------------------------------------------
     model = PPO("MlpPolicy", env, n_steps=args.n_steps, batch_size=min(256, args.n_steps * args.num_envs),

@@ -93,3 +93,19 @@ class MixedSpaces(Dwindle):
 
     def observation_space(self, agent):
         return gs.Box(0.0, 10.0, shape=(3,), dtype=np.float32) if agent == "a2" else self._obs_space
+
+
+class DictDwindle(Dwindle):
+    """Dwindle with a Dict observation ``{"t": Box (1,), "agent": Discrete(3)}``: steps taken and the
+    agent's index. Flat rows (keys sorted, as Gymnasium does): ``[one-hot agent (3), t]``."""
+
+    def __init__(self):
+        super().__init__()
+        self._obs_space = gs.Dict({"t": gs.Box(0.0, 10.0, shape=(1,), dtype=np.float32), "agent": gs.Discrete(3)})
+
+    def _observations(self):
+        return {a: {"t": np.array([self.t], np.float32), "agent": self.possible_agents.index(a)} for a in self.agents}
+
+
+def dict_dwindle() -> DictDwindle:
+    return DictDwindle()

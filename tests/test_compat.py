@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def cartpole(num_envs=8, **config):
-    return envsdk.make("cartpole", num_envs=num_envs, **config)
+    """envsdk's C cartpole with final observations, as to_gymnasium and to_sb3 want by default."""
+    return envsdk.make("cartpole", num_envs=num_envs, final_observations=True, **config)
 
 
 def random_actions(num_agents, steps, n=2, seed=0):
@@ -112,7 +113,7 @@ def test_gymnasium_is_a_vector_env_with_same_step_autoreset_and_gymnasium_spaces
     assert envs.action_space == gym.spaces.MultiDiscrete([2] * 8)
     assert isinstance(envs.single_observation_space, gym.spaces.Box)
     assert envs.single_observation_space.dtype == np.float32 and envs.observation_space.shape == (8, 4)
-    snake = to_gymnasium(envsdk.make("snake", width=12, height=12, snakes=3, food=4))
+    snake = to_gymnasium(envsdk.make("snake", width=12, height=12, snakes=3, food=4), final_obs=False)
     assert snake.num_envs == 3  # one Gymnasium sub-env per agent row
     assert snake.single_observation_space == gym.spaces.Box(0, 6, (11, 11), np.int8)
     obs, _ = snake.reset(seed=0)
@@ -132,7 +133,7 @@ def test_gymnasium_copy_false_returns_the_buffers_and_matches_the_native_env():
         want = native.step(actions)
         for g, w in zip(got[:4], want[:4], strict=True):
             np.testing.assert_array_equal(g, w)
-        assert got[4] == {}
+        assert (got[4] != {}) == (want[2] | want[3]).any()  # final_obs and final_info when rows ended
     b = envs.env.buffers
     assert all(x is y for x, y in zip(got[:4], (b.observations, b.rewards, b.terminals, b.truncations), strict=True))
 
@@ -155,7 +156,8 @@ def test_gymnasium_in_place_edits_of_observations_leave_later_ones_intact():
     not reach the env: breakout rewrites only part of each row per step (the bricks stay), so an
     edit of its buffer would survive into every later observation."""
     n = 4
-    native, envs = envsdk.make("breakout", num_envs=n), to_gymnasium(envsdk.make("breakout", num_envs=n))
+    native = envsdk.make("breakout", num_envs=n)
+    envs = to_gymnasium(envsdk.make("breakout", num_envs=n), final_obs=False)
     obs, _ = envs.reset(seed=0)
     np.testing.assert_array_equal(obs, native.reset(seed=0)[0])
     for actions in random_actions(n, 300, n=4, seed=5):
@@ -277,6 +279,153 @@ def test_gymnasium_refuses_same_step_envs_in_some_observation_wrappers_its_own_i
                 wrapper(envs)
 
 
+def same_infos(mine, theirs, path="infos"):
+    """Assert that two Gymnasium infos are the same: the same keys in the same order, arrays of the
+    same dtype, shape and values (object arrays: None in the same places, equal arrays elsewhere);
+    the ``"t"`` entries (elapsed seconds) only by dtype and shape."""
+    assert type(mine) is type(theirs), path
+    if isinstance(theirs, dict):
+        assert list(mine) == list(theirs), path
+        for key in theirs:
+            same_infos(mine[key], theirs[key], f"{path}[{key!r}]")
+    elif isinstance(theirs, np.ndarray):
+        assert (mine.dtype, mine.shape) == (theirs.dtype, theirs.shape), path
+        if theirs.dtype == object:
+            for i, (m, t) in enumerate(zip(mine, theirs, strict=True)):
+                assert (m is None) == (t is None), f"{path}[{i}]"
+                if t is not None:
+                    same_infos(m, t, f"{path}[{i}]")
+        elif not path.endswith("['t']"):
+            assert mine.tobytes() == theirs.tobytes(), path
+    else:
+        assert mine == theirs, path
+
+
+def cleanrl_episodes(infos):
+    """The returns CleanRL's ppo.py logs from one step's infos, with its own lines (cleanrl/ppo.py)."""
+    logged = []
+    if "final_info" in infos:
+        for info in infos["final_info"]:
+            if info and "episode" in info:
+                logged.append(info["episode"]["r"])
+    return logged
+
+
+def emulated_cartpole(n, limit, **adapter):
+    """to_gymnasium over Gymnasium's own CartPole-v1 run inside envsdk: the same episodes as Gymnasium's."""
+    from envsdk.emulation import GymnasiumEnv
+
+    env = envsdk.make(GymnasiumEnv, num_envs=n, env="CartPole-v1", env_kwargs={"max_episode_steps": limit},
+                      final_observations=True)
+    return to_gymnasium(env, **adapter)
+
+
+def test_gymnasium_final_infos_equal_gymnasiums_own_same_step_vector_env():
+    """to_gymnasium over the emulated CartPole-v1 against Gymnasium's SyncVectorEnv(SAME_STEP) over
+    RecordEpisodeStatistics(CartPole-v1) (CleanRL's make_env), same seeds and actions: the same
+    final_obs, _final_obs, final_info and _final_info, types and dtypes included, on every step."""
+    from gymnasium.vector import AutoresetMode, SyncVectorEnv
+    from gymnasium.wrappers import RecordEpisodeStatistics
+
+    n, limit = 4, 20
+    theirs = SyncVectorEnv([lambda: RecordEpisodeStatistics(gym.make("CartPole-v1", max_episode_steps=limit))] * n,
+                           autoreset_mode=AutoresetMode.SAME_STEP)
+    ours = emulated_cartpole(n, limit)
+    np.testing.assert_array_equal(ours.reset(seed=7)[0], theirs.reset(seed=7)[0])
+    ended = {"terminal": 0, "truncated": 0}
+    for actions in random_actions(n, 200, seed=7).astype(np.int64):
+        got, want = ours.step(actions), theirs.step(actions)
+        for g, w in zip(got[:3], want[:3], strict=True):
+            np.testing.assert_array_equal(g, w)
+        np.testing.assert_array_equal(got[3], want[3] & ~want[2])  # envsdk: a terminal is never also truncated
+        same_infos(got[4], want[4])
+        ended["terminal"] += int(got[2].sum())
+        ended["truncated"] += int(got[3].sum())
+    assert min(ended.values()) >= 3
+    # Why final_layout="0.29" exists: CleanRL's logging loop cannot read 1.x's final_info (a dict of
+    # arrays: it iterates over the keys), on Gymnasium's own env as on the adapter's default.
+    with pytest.raises(TypeError, match="string indices"):
+        cleanrl_episodes(want[4] if "final_info" in want[4] else {"final_info": {"episode": {}}})
+    ours.close(), theirs.close()
+
+
+def test_gymnasium_final_layout_029_is_what_cleanrl_reads():
+    """final_layout="0.29": Gymnasium 0.29.1's SyncVectorEnv over its RecordEpisodeStatistics (what
+    CleanRL pins; checked against that release, not installed here): final_observation and
+    final_info are object arrays, None where no episode ended; an ended row's info has "episode"
+    with one-element r (float32), l (int32), t (float32). CleanRL's loop logs every episode."""
+    n, limit = 4, 20
+    ours, ref = emulated_cartpole(n, limit, final_layout="0.29"), emulated_cartpole(n, limit)
+    ours.reset(seed=8), ref.reset(seed=8)
+    rewards, dones, logged = [], [], []
+    for actions in random_actions(n, 200, seed=8).astype(np.int64):
+        _, r, te, tr, infos = ours.step(actions)
+        want = ref.step(actions)[4]
+        rewards.append(r)
+        dones.append(te | tr)
+        if not dones[-1].any():
+            assert infos == {}
+            continue
+        assert list(infos) == ["final_observation", "_final_observation", "final_info", "_final_info"]
+        for key in ("_final_observation", "_final_info"):
+            np.testing.assert_array_equal(infos[key], dones[-1])
+        same_infos(infos["final_observation"], want["final_obs"])
+        assert infos["final_info"].dtype == object and infos["final_info"].shape == (n,)
+        for i, info in enumerate(infos["final_info"]):
+            if not dones[-1][i]:
+                assert info is None
+                continue
+            episode = info["episode"]
+            assert list(info) == ["episode"] and list(episode) == ["r", "l", "t"]
+            assert [(v.dtype, v.shape) for v in episode.values()] == [(np.float32, (1,)), (np.int32, (1,)),
+                                                                     (np.float32, (1,))]
+            assert (episode["r"][0], episode["l"][0]) == (want["final_info"]["episode"]["r"][i],
+                                                          want["final_info"]["episode"]["l"][i])
+        logged += [float(r[0]) for r in cleanrl_episodes(infos)]
+    by_hand = episodes_by_hand(np.array(rewards), np.array(dones))
+    assert logged == [r for r, _ in by_hand] and len(logged) > 20
+
+
+def test_gymnasium_final_obs_of_the_c_cartpole_are_its_final_observations():
+    """On envsdk's own cartpole (whose episodes drift from Gymnasium's, see its docstring), each
+    ended row's final_obs is the env's final observation, a copy, and never the next episode's first."""
+    native, envs = cartpole(8, max_steps=25), to_gymnasium(cartpole(8, max_steps=25), copy=False)
+    native.reset(seed=9), envs.reset(seed=9)
+    seen = 0
+    for actions in random_actions(8, 100, seed=9):
+        obs, _, te, tr, infos = envs.step(actions)
+        native.step(actions)
+        done = te | tr
+        if not done.any():
+            continue
+        np.testing.assert_array_equal(infos["_final_obs"], done)
+        for i in range(8):
+            if not done[i]:
+                assert infos["final_obs"][i] is None
+                continue
+            final = infos["final_obs"][i]
+            assert final.tobytes() == native.buffers.final_observations[i].tobytes()
+            assert not np.shares_memory(final, envs.env.buffers.final_observations)
+            assert not np.array_equal(final, obs[i])
+            seen += 1
+    assert seen > 20
+
+
+def test_gymnasium_refuses_an_env_without_final_observations_and_says_how():
+    plain = envsdk.make("cartpole", num_envs=2, max_steps=2)
+    with pytest.raises(ConfigError, match=r"final_observations=True .* or pass final_obs=False"):
+        to_gymnasium(plain)
+    envs = to_gymnasium(plain, final_obs=False)
+    envs.reset(seed=0)
+    envs.step(np.zeros(2, np.int64))
+    infos = envs.step(np.zeros(2, np.int64))[4]
+    assert list(infos) == ["final_info", "_final_info"] and infos["_final_info"].all()
+    with pytest.raises(ConfigError, match="final_layout"):
+        to_gymnasium(cartpole(2), final_layout="0.26")
+    with pytest.raises(ConfigError, match="final_obs"):
+        to_gymnasium(cartpole(2), final_obs="yes")
+
+
 # --- Stable-Baselines3 ----------------------------------------------------------------------------
 
 def test_sb3_is_a_vec_env_whose_dones_are_terminals_or_truncations():
@@ -289,7 +438,6 @@ def test_sb3_is_a_vec_env_whose_dones_are_terminals_or_truncations():
     venv.seed(4)
     obs = venv.reset()
     np.testing.assert_array_equal(obs, native.reset(seed=4)[0])
-    previous = obs
     kinds = set()
     for actions in random_actions(8, 100, seed=4):
         obs, rewards, dones, infos = venv.step(actions.astype(np.int64))
@@ -301,31 +449,74 @@ def test_sb3_is_a_vec_env_whose_dones_are_terminals_or_truncations():
         assert isinstance(infos, list) and len(infos) == 8
         for i, info in enumerate(infos):
             if not dones[i]:
-                assert info == {}
+                assert info == {"TimeLimit.truncated": False}  # as DummyVecEnv gives every row
                 continue
             kinds.add("truncated" if n_trunc[i] else "terminal")
             assert info["TimeLimit.truncated"] == bool(n_trunc[i])
             assert set(info["episode"]) == {"r", "l", "t"} and info["episode"]["l"] <= 25
-            # The true last observation is gone (same-step autoreset): the one before it is given.
-            np.testing.assert_array_equal(info["terminal_observation"], previous[i])
-        previous = obs
+            # The episode's true last observation: what the env wrote to final_observations.
+            final = info["terminal_observation"]
+            assert final.tobytes() == native.buffers.final_observations[i].tobytes()
+            assert not np.shares_memory(final, venv.env.buffers.final_observations)
     assert kinds == {"truncated", "terminal"}
+
+
+def test_sb3_infos_equal_dummy_vec_envs_over_the_same_gymnasium_episodes():
+    """to_sb3 over the emulated CartPole-v1 against SB3's own DummyVecEnv over Monitor(CartPole-v1),
+    same seeds and actions, so the same episodes: every row's info dict has the same keys and
+    values (Monitor's elapsed time aside), and each terminal_observation is the same array."""
+    pytest.importorskip("stable_baselines3")
+    from stable_baselines3.common.monitor import Monitor
+    from stable_baselines3.common.vec_env import DummyVecEnv
+
+    from envsdk.emulation import GymnasiumEnv
+
+    n, limit = 4, 20
+    theirs = DummyVecEnv([lambda: Monitor(gym.make("CartPole-v1", max_episode_steps=limit))] * n)
+    ours = to_sb3(envsdk.make(GymnasiumEnv, num_envs=n, env="CartPole-v1", env_kwargs={"max_episode_steps": limit},
+                              final_observations=True))
+    theirs.seed(5), ours.seed(5)
+    np.testing.assert_array_equal(ours.reset(), theirs.reset())
+    ended = {"terminal": 0, "truncated": 0}
+    for actions in random_actions(n, 200, seed=5).astype(np.int64):
+        got, want = ours.step(actions), theirs.step(actions)
+        for g, w in zip(got[:3], want[:3], strict=True):
+            np.testing.assert_array_equal(g, w)
+        for mine, its in zip(got[3], want[3], strict=True):
+            assert list(mine) == list(its)  # the same keys, in the same order
+            assert mine["TimeLimit.truncated"] == its["TimeLimit.truncated"]
+            if "terminal_observation" in its:
+                assert mine["terminal_observation"].dtype == its["terminal_observation"].dtype
+                assert mine["terminal_observation"].tobytes() == its["terminal_observation"].tobytes()
+                assert (mine["episode"]["r"], mine["episode"]["l"]) == (its["episode"]["r"], its["episode"]["l"])
+                ended["truncated" if its["TimeLimit.truncated"] else "terminal"] += 1
+    assert min(ended.values()) >= 3
+    ours.close(), theirs.close()
 
 
 def test_sb3_terminal_observation_can_be_left_out_and_is_validated():
     pytest.importorskip("stable_baselines3")
-    venv = to_sb3(cartpole(2, max_steps=3), terminal_observation=None)
+    plain = envsdk.make("cartpole", num_envs=2, max_steps=3)  # built without final observations
+    with pytest.raises(ConfigError, match=r"final_observations=True.*or pass terminal_observation=None"):
+        to_sb3(plain)
+    venv = to_sb3(plain, terminal_observation=None)
     venv.reset()
     for _ in range(3):
         _, _, dones, infos = venv.step(np.zeros(2, np.int64))
     assert dones.all() and all("terminal_observation" not in info and "episode" in info for info in infos)
     with pytest.raises(ConfigError, match="terminal_observation"):
         to_sb3(cartpole(2), terminal_observation="last")
+    with pytest.raises(ConfigError, match=r"'previous' .* is gone"):
+        to_sb3(cartpole(2), terminal_observation="previous")
 
 
 def test_sb3_attribute_and_method_forwarding():
     pytest.importorskip("stable_baselines3")
-    venv = to_sb3(CartPole(num_envs=3))  # a bare env object works as well as a backend
+    # A bare env object works as well as a backend (given buffers with final observations).
+    probe = CartPole()
+    buffers = envsdk.allocate(probe.single_observation_space, probe.single_action_space, 3, final_observations=True)
+    probe.close()
+    venv = to_sb3(CartPole(num_envs=3, buffers=buffers))
     assert venv.get_attr("max_steps") == [500, 500, 500] and venv.get_attr("num_agents", indices=[0]) == [3]
     venv.set_attr("label", "x")
     assert venv.get_attr("label", indices=2) == ["x"]
@@ -342,7 +533,7 @@ def test_sb3_ppo_trains_from_the_adapter():
     pytest.importorskip("stable_baselines3")
     from stable_baselines3 import PPO
 
-    venv = to_sb3(envsdk.make("cartpole", num_envs=8))
+    venv = to_sb3(cartpole(8))
     model = PPO("MlpPolicy", venv, n_steps=128, batch_size=256, n_epochs=2, seed=0, device="cpu")
     model.learn(total_timesteps=3072)
     assert model.num_timesteps == 3072
@@ -459,15 +650,15 @@ def test_sb3_example_runs_with_a_tiny_budget():
     assert "2048" in out.stdout
 
 
-def test_cleanrl_example_runs_on_gymnasiums_own_episode_statistics():
-    """CleanRL's PPO on to_gymnasium under Gymnasium 1.x's RecordEpisodeStatistics: it prints
-    CleanRL's lines, one per finished episode (the wrapper works on the adapter's defaults) and
-    one SPS line per iteration, and keeps CleanRL's flags."""
+def test_cleanrl_example_logs_episodes_from_final_info_as_cleanrl_reads_it():
+    """CleanRL's PPO on to_gymnasium(..., final_layout="0.29"), its episode logging as CleanRL wrote it
+    (``for info in infos["final_info"]``): it prints CleanRL's lines, one per finished episode with
+    the return as 0.29's one-element array, and one SPS line per iteration, and keeps CleanRL's flags."""
     pytest.importorskip("torch")
     out = run_example("cleanrl_ppo_gymnasium.py", "--total-timesteps", "2048", "--num-envs", "4",
                       "--no-anneal-lr", "--clip-vloss", "--target-kl", "0.5", "--no-cuda")
     assert out.returncode == 0, out.stderr
-    episodes = re.findall(r"^global_step=(\d+), episodic_return=([\d.]+)$", out.stdout, re.M)
+    episodes = re.findall(r"^global_step=(\d+), episodic_return=\[([\d.]+)\]$", out.stdout, re.M)
     assert len(episodes) > 40  # 2048 cartpole steps of a near-random policy: ~20 steps per episode
     assert all(1 <= float(r) <= 500 and int(step) <= 2048 for step, r in episodes)
     assert len(re.findall(r"^SPS: \d+$", out.stdout, re.M)) == 4  # 2048 // (4 envs x 128 steps)
@@ -477,7 +668,7 @@ def test_bench_adapters_runs_every_arm_on_a_tiny_budget():
     for module in ("stable_baselines3", "torch", "pettingzoo"):
         pytest.importorskip(module)
     out = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "bench_adapters.py"), "--env", "breakout", "--num-envs", "2",
+        [sys.executable, str(ROOT / "bench" / "bench_adapters.py"), "--env", "cartpole", "--num-envs", "2",
          "--rounds", "2", "--steps-per-round", "20", "--snake-rows", "8"],
         capture_output=True, text=True, timeout=180, check=True, env={**os.environ, "OMP_NUM_THREADS": "1"},
     ).stdout

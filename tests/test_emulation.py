@@ -8,7 +8,7 @@ import pytest
 gymnasium = pytest.importorskip("gymnasium")
 pytest.importorskip("pettingzoo")
 
-from emulation_envs import DictObsEnv, MixedSpaces, dwindle  # noqa: E402
+from emulation_envs import DictObsEnv, MixedSpaces, dict_dwindle, dwindle  # noqa: E402
 
 import envsdk  # noqa: E402
 from envsdk.backends import Multiprocessing, Serial  # noqa: E402
@@ -28,24 +28,28 @@ def random_actions(n: int, steps: int, seed: int) -> np.ndarray:
 
 def gymnasium_by_hand(env_id: str, seed: int, actions: np.ndarray, **kwargs):
     """Gymnasium's own env driven as DESIGN §1 says: copy i reset with seed + i, reset() with no
-    seed after each episode, the next episode's first observation in place of the last one."""
+    seed after each episode, the next episode's first observation in place of the last one.
+
+    Also returns ``finals``: ``{(step, copy): the observation that copy's step returned}`` for each
+    episode that ended (what envsdk's final_observations must hold)."""
     n = actions.shape[1]
     envs = [gymnasium.make(env_id, **kwargs) for _ in range(n)]
     obs = [np.stack([env.reset(seed=seed + i)[0] for i, env in enumerate(envs)])]
-    rewards, terminals, truncations = [], [], []
-    for acts in actions:
+    rewards, terminals, truncations, finals = [], [], [], {}
+    for t, acts in enumerate(actions):
         row = []
         rewards.append([]), terminals.append([]), truncations.append([])
-        for env, a in zip(envs, acts, strict=True):
+        for i, (env, a) in enumerate(zip(envs, acts, strict=True)):
             o, r, term, trunc, _ = env.step(int(a))
             if term or trunc:
+                finals[t, i] = o
                 o, _ = env.reset()
             row.append(o)
             rewards[-1].append(r), terminals[-1].append(term), truncations[-1].append(trunc and not term)
         obs.append(np.stack(row))
     for env in envs:
         env.close()
-    return (np.stack(obs), np.asarray(rewards, np.float32), np.asarray(terminals), np.asarray(truncations))
+    return (np.stack(obs), np.asarray(rewards, np.float32), np.asarray(terminals), np.asarray(truncations), finals)
 
 
 def record(env, actions: np.ndarray, seed: int):
@@ -68,7 +72,7 @@ def test_cartpole_trajectories_equal_gymnasium(seed, kwargs):
     got = record(env, actions, seed)
     env.close()
     want = gymnasium_by_hand("CartPole-v1", seed, actions, **kwargs)
-    for name, x, y in zip(("observations", "rewards", "terminals", "truncations"), got[:4], want, strict=True):
+    for name, x, y in zip(("observations", "rewards", "terminals", "truncations"), got[:4], want[:4], strict=True):
         assert x.dtype == y.dtype and x.tobytes() == y.tobytes(), name
     assert got[2].sum() > 10  # autoresets happened
     if kwargs:
@@ -259,6 +263,109 @@ def test_aec_env_is_refused():
 
     with pytest.raises(envsdk.EnvsdkError, match="aec_to_parallel"):
         from_pettingzoo(rps_v2.env)
+
+
+# --- final observations -------------------------------------------------------------------------
+# Before each step final_observations is filled with NaN (no env here observes NaN): a row that
+# ended must hold the wrapped env's own last observation, every other row must still be NaN.
+
+
+def test_final_observations_are_gymnasiums_last_observations():
+    """CartPole-v1 cut at 25 steps (terminals and truncations): each ended row's final observation
+    is bit-equal to what Gymnasium's own env returned on that step, replayed by hand with the same
+    seeds and actions."""
+    seed, actions = 11, random_actions(3, 200, 11)
+    *_, finals = gymnasium_by_hand("CartPole-v1", seed, actions, max_episode_steps=25)
+    env = envsdk.make(GymnasiumEnv, num_envs=3, env="CartPole-v1", env_kwargs={"max_episode_steps": 25},
+                      final_observations=True)
+    final = env.buffers.final_observations
+    assert final.shape == env.buffers.observations.shape and final.dtype == env.buffers.observations.dtype
+    env.reset(seed=seed)
+    kinds = set()
+    for t, a in enumerate(actions):
+        final[...] = np.nan
+        _, _, term, trunc, _ = env.step(a)
+        ended = term | trunc
+        assert np.flatnonzero(ended).tolist() == sorted(i for step, i in finals if step == t)
+        for i in np.flatnonzero(ended):
+            assert final[i].tobytes() == finals[t, i].tobytes(), (t, i)
+            kinds.add("terminal" if term[i] else "truncation")
+        assert np.isnan(final[~ended]).all()
+    assert kinds == {"terminal", "truncation"}
+    env.close()
+    assert from_gymnasium("CartPole-v1").buffers.final_observations is None  # not asked for: none
+
+
+class LastStep(gymnasium.Wrapper):
+    """Keeps the observation its env's ``step`` returned last: the one an ended episode ended on."""
+
+    def step(self, action):
+        out = self.env.step(action)
+        self.stepped = out[0]
+        return out
+
+
+def test_dict_final_observations_are_the_wrapped_envs_own_flattened():
+    space = DictObsEnv.observation_space
+    env = Serial(GymnasiumEnv, num_envs=3, env=lambda: LastStep(DictObsEnv()), final_observations=True)
+    copies = env.envs[0].envs  # the Gymnasium envs inside the one GymnasiumEnv
+    final = env.buffers.final_observations
+    env.reset(seed=2)
+    ended_rows = 0
+    for a in random_actions(3, 100, 2):
+        final[...] = np.nan
+        _, _, term, trunc, _ = env.step(a)
+        ended = term | trunc
+        for i in np.flatnonzero(ended):
+            want = gymnasium.spaces.flatten(space, copies[i].stepped).astype(np.float32)
+            assert final[i].tobytes() == want.tobytes()
+            assert env.envs[0].unflatten(final)["kind"][i].argmax() + 1 == copies[i].stepped["kind"]
+        assert np.isnan(final[~ended]).all()
+        ended_rows += ended.sum()
+    assert ended_rows > 10
+    env.close()
+
+
+@pytest.mark.parametrize(("factory", "last"), [
+    # Dwindle: rows [index, steps taken]; a0 ends at step 1, a1 at step 2, a2 at step 3 (then reset).
+    (dwindle, [[0, 1], [1, 2], [2, 3]]),
+    # The same as a Dict {"agent": Discrete(3), "t": Box}: flat [one-hot agent, t].
+    (dict_dwindle, [[1, 0, 0, 1], [0, 1, 0, 2], [0, 0, 1, 3]]),
+])
+def test_pettingzoo_final_observations_hold_each_agents_last_observation(factory, last):
+    env = Serial(PettingZooEnv, num_envs=2, env=factory, final_observations=True)
+    final = env.buffers.final_observations
+    env.reset(seed=0)
+    for step in range(3):
+        final[...] = np.nan
+        obs, _, term, trunc, _ = env.step(np.zeros(6, np.int32))
+        ended = [step, step + 3]  # agent `step` of each copy, and only it
+        assert np.flatnonzero(term | trunc).tolist() == ended
+        assert final[ended].tolist() == [last[step]] * 2
+        assert np.isnan(np.delete(final, ended, axis=0)).all()
+    assert obs[2].tolist() == ([2, 0] if factory is dwindle else [0, 0, 1, 0])  # the next episode's first
+    env.close()
+
+
+@pytest.mark.parametrize(("factory", "config", "rows"), [
+    (GymnasiumEnv, {"env": "CartPole-v1", "env_kwargs": {"max_episode_steps": 20}}, 4),
+    (PettingZooEnv, {"env": dwindle}, 12),
+])
+def test_final_observations_cross_processes(factory, config, rows):
+    """Multiprocessing carries the emulators' final observations bit for bit (Serial's are the reference)."""
+    actions = random_actions(rows, 60, 6)
+    got = []
+    for backend in ({"backend": "serial"}, {"backend": "multiprocessing", "num_workers": 2, "start_method": "fork"}):
+        env = envsdk.make(factory, num_envs=4, final_observations=True, **backend, **config)
+        env.reset(seed=6)
+        steps = []
+        for a in actions:
+            env.buffers.final_observations[...] = np.nan
+            env.step(a)
+            steps.append(env.buffers.final_observations.copy())
+        env.close()
+        got.append(np.stack(steps))
+    assert got[0].tobytes() == got[1].tobytes() and (~np.isnan(got[0])).any()
 
 
 # --- optional extras ----------------------------------------------------------------------------

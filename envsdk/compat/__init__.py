@@ -17,35 +17,33 @@ its library): ``envsdk.compat.gymnasium.GymnasiumVectorEnv``, ``envsdk.compat.sb
 
 The final observation, for every adapter
     envsdk resets an ended episode inside the same ``step`` (protocol.py): the row then holds the
-    NEXT episode's first observation, and the last observation of the ended episode is gone. The
-    adapters never invent one:
-
-    - Gymnasium: ``metadata["autoreset_mode"]`` is ``AutoresetMode.SAME_STEP`` (which is what
-      envsdk does), but ``infos`` carry no ``"final_obs"``/``"final_info"``; Gymnasium's wrappers
-      treat those keys as optional. Scripts that bootstrap truncated episodes from
-      ``final_obs`` cannot do so (CleanRL's PPO does not).
-    - SB3: ``terminal_observation`` is, by default, the observation the episode's LAST ACTION
-      was chosen from (one step before the end), taken from the copy SB3 needs anyway (see
-      ``to_sb3``). PPO/A2C then bootstrap a truncated episode with ``V(s_{T-1})`` instead of
-      ``V(s_T)``; ``terminal_observation=None`` leaves the key out (no bootstrap at all).
+    NEXT episode's first observation. The ended episode's last observation is kept only in
+    ``env.buffers.final_observations``, which an env has when it was built with
+    ``final_observations=True`` (``envsdk.make(name, ..., final_observations=True)``, or the same
+    keyword of a backend). ``to_gymnasium`` and ``to_sb3`` give it to their libraries (Gymnasium's
+    ``infos["final_obs"]``, SB3's ``terminal_observation``), so a learner bootstraps a truncated
+    episode from the state where it was cut. They refuse an env built without it, with the fix,
+    unless told to leave the key out (``final_obs=False``, ``terminal_observation=None``): the
+    adapters never invent an observation.
 """
 
 from __future__ import annotations
 
 from envsdk.compat._common import check_env
+from envsdk.config import check_bool
 from envsdk.errors import ConfigError
 
 __all__ = ["to_gymnasium", "to_pettingzoo", "to_sb3", "to_torch"]
 
 
-def to_gymnasium(env, *, copy: bool = True, stats_key: str | None = None):
+def to_gymnasium(env, *, copy: bool = True, stats_key: str | None = None, final_obs: bool = True,
+                 final_layout: str = "1.x"):
     """A ``gymnasium.vector.VectorEnv`` over ``env``: one Gymnasium sub-env per agent row.
 
     - ``num_envs`` is ``env.num_agents``; spaces are Gymnasium spaces equal to the env's, batched
       with ``gymnasium.vector.utils.batch_space`` (Discrete actions batch to MultiDiscrete).
     - ``metadata["autoreset_mode"]`` is ``AutoresetMode.SAME_STEP``: the observation of a row that
-      ended is the next episode's first. No ``"final_obs"`` is given (envsdk does not keep it; see
-      the module docstring).
+      ended is the next episode's first.
     - ``reset(seed=s)`` seeds row ``i`` with ``s + i`` (Gymnasium's rule and envsdk's); a list of
       seeds must be ``[s, s+1, ...]``. ``options`` (``reset_mask`` partial resets) are not
       supported.
@@ -56,36 +54,73 @@ def to_gymnasium(env, *, copy: bool = True, stats_key: str | None = None):
       may rewrite only part of a row per step (breakout's bricks), corrupted for every later step
       by an in-place edit. Gymnasium's ``copy=False`` still copies rewards and flags; this one
       copies nothing.
-    - ``infos`` is ``{}`` by default, so Gymnasium's wrappers add their keys as on any vector env:
+    - On a step where rows ended, ``infos`` holds what Gymnasium's own ``SyncVectorEnv(...,
+      autoreset_mode=AutoresetMode.SAME_STEP)`` gives when each sub-env is wrapped in
+      ``gymnasium.wrappers.RecordEpisodeStatistics`` (CleanRL's ``make_env``); on other steps it
+      is ``{}``. With the default ``final_layout="1.x"`` (Gymnasium 1.x):
+
+      - ``infos["final_obs"]``: an object array, None except on ended rows, which hold a copy of
+        the row's last observation (``env.buffers.final_observations``); ``infos["_final_obs"]``:
+        the bool mask of ended rows.
+      - ``infos["final_info"]``: the ended rows' final infos merged as Gymnasium merges them, a
+        dict of arrays: ``{"episode": {"r": returns (float64), "l": lengths (int64), "t": seconds
+        since the episode began (float64), "_r", "_l", "_t": masks}, "_episode": mask}``, 0 on
+        rows that did not end; ``infos["_final_info"]``: the mask.
+
+      ``final_layout="0.29"`` gives Gymnasium 0.29's layout instead, the one CleanRL's scripts
+      read (``for info in infos["final_info"]: if info and "episode" in info: info["episode"]["r"]``):
+      ``infos["final_observation"]`` and ``infos["_final_observation"]`` (as ``final_obs``), and
+      ``infos["final_info"]``, an object array holding each ended row's info dict, None elsewhere,
+      with its ``"episode"`` as 0.29's wrapper made it (one-element arrays ``r`` float32, ``l``
+      int32, ``t`` float32), plus the ``infos["_final_info"]`` mask.
+    - ``final_obs=True`` (the default) needs an env built with ``final_observations=True``
+      (``to_gymnasium(envsdk.make(name, num_envs=N, final_observations=True))``) and refuses any
+      other with a ``ConfigError`` saying so; ``final_obs=False`` leaves ``final_obs`` (or
+      ``final_observation``) and its mask out and gives the rest.
+    - Gymnasium's wrappers add their keys as on any vector env:
       ``gymnasium.wrappers.vector.RecordEpisodeStatistics(to_gymnasium(env))`` reports each ended
-      row's return and length, the same episodes as envsdk's own statistics. ``stats_key="episode"``
-      asks the adapter itself for those statistics in that wrapper's layout, without the
-      wrapper: on a step where rows ended, ``infos[stats_key] = {"r": returns, "l": lengths, "t":
-      seconds}`` (0 where no episode ended) and ``infos["_" + stats_key]`` marks the ended rows,
-      computed from rewards and flags (numpy, O(rows) per step; the wrapper then needs another
-      key). envsdk's aggregate infos (and env keys such as ``score``) are not forwarded:
-      Gymnasium infos are per sub-env.
+      row's return and length at the top level, the same episodes as envsdk's own statistics.
+      ``stats_key="episode"`` asks the adapter itself for those statistics in that wrapper's
+      layout, without the wrapper: on a step where rows ended, ``infos[stats_key] = {"r": returns,
+      "l": lengths, "t": seconds}`` (0 where no episode ended) and ``infos["_" + stats_key]``
+      marks the ended rows (the wrapper then needs another key). envsdk's aggregate infos (and env
+      keys such as ``score``) are not forwarded: Gymnasium infos are per sub-env. Per-row episode
+      statistics cost O(rows) numpy per step.
     """
     from envsdk.compat.gymnasium import GymnasiumVectorEnv  # imports Gymnasium: MissingExtraError if absent
 
     check_env(env, "to_gymnasium")
-    return GymnasiumVectorEnv(env, copy=copy, stats_key=stats_key)
+    final_obs = check_bool("to_gymnasium", "final_obs", final_obs)
+    if final_layout not in _FINAL_LAYOUTS:
+        raise ConfigError.of(
+            "to_gymnasium", "final_layout", f"one of {_FINAL_LAYOUTS}", repr(final_layout),
+            "'1.x' (Gymnasium 1.x's final_obs and final_info) or '0.29' (Gymnasium 0.29's final_observation "
+            "and final_info, which CleanRL's scripts read)",
+        )
+    return GymnasiumVectorEnv(env, copy=copy, stats_key=stats_key, final_obs=final_obs, final_layout=final_layout)
 
 
-_TERMINAL_CHOICES = ("previous", None)
+_FINAL_LAYOUTS = ("1.x", "0.29")
+_TERMINAL_CHOICES = ("final", None)
 
 
-def to_sb3(env, *, terminal_observation: str | None = "previous"):
+def to_sb3(env, *, terminal_observation: str | None = "final"):
     """A Stable-Baselines3 ``VecEnv`` over ``env``: one SB3 sub-env per agent row.
 
     - ``step_wait`` returns ``(observations, rewards, dones, infos)`` with ``dones = terminals |
       truncations``. ``observations`` is a fresh copy every step, as SB3's own ``DummyVecEnv``
       returns: off-policy algorithms keep the previous step's array as the transition's start.
-    - ``infos`` is one dict per row. A row that ended carries ``"TimeLimit.truncated"`` (its
-      truncation flag), ``"episode": {"r", "l", "t"}`` like SB3's ``Monitor`` (``t``: seconds since
-      the adapter was built) and ``"terminal_observation"``: with the default ``"previous"``, the
-      observation the ended episode's last action was chosen from (the true last one is not kept
-      by envsdk: see the module docstring); with ``None`` the key is left out.
+    - ``infos`` is one dict per row, as ``DummyVecEnv`` over ``Monitor``-wrapped envs gives them:
+      every row has ``"TimeLimit.truncated"`` (True when its episode was truncated this step); a row
+      that ended also has ``"episode": {"r", "l", "t"}`` like ``Monitor``'s (``r`` rounded to 6
+      places; ``t``: seconds since the adapter was built) and ``"terminal_observation"``, a copy of
+      the episode's true last observation (``env.buffers.final_observations``). SB3's PPO and A2C
+      add ``gamma * V(terminal_observation)`` to a truncated row's reward, and its off-policy
+      algorithms store it as the transition's next observation.
+    - ``terminal_observation="final"`` (the default) needs an env built with
+      ``final_observations=True`` (``to_sb3(envsdk.make(name, num_envs=N, final_observations=True))``)
+      and refuses any other with a ``ConfigError`` saying so; ``None`` leaves the key out (SB3 then
+      treats a truncation like a termination: no bootstrap).
     - ``seed(s)`` (inherited) makes the next ``reset`` seed row ``i`` with ``s + i``.
     - ``get_attr``/``set_attr``/``env_method`` act on the one env object behind every row: each
       reads, writes or calls it ONCE and returns that result for every requested index.
@@ -95,9 +130,12 @@ def to_sb3(env, *, terminal_observation: str | None = "previous"):
 
     check_env(env, "to_sb3")
     if terminal_observation not in _TERMINAL_CHOICES:
-        raise ConfigError(
-            f"to_sb3.terminal_observation: expected one of {_TERMINAL_CHOICES}, found {terminal_observation!r}. "
-            "Fix: 'previous' (the observation before the last step) or None (leave the key out)."
+        raise ConfigError.of(
+            "to_sb3", "terminal_observation", f"one of {_TERMINAL_CHOICES}", repr(terminal_observation),
+            "'final' (the episode's true last observation, from an env built with final_observations=True) or "
+            "None (leave the key out)" + (
+                "; 'previous' (the observation one step before the end) is gone: SB3 bootstrapped from the "
+                "wrong state with it" if terminal_observation == "previous" else ""),
         )
     return SB3VecEnv(env, terminal_observation=terminal_observation)
 

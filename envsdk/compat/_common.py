@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from envsdk import spaces as _spaces
-from envsdk.errors import ProtocolError
+from envsdk.errors import ConfigError, ProtocolError
 from envsdk.protocol import ENV_MEMBERS, Env
 
 
@@ -19,6 +19,21 @@ def check_env(env: Any, owner: str) -> None:
             f"envsdk.compat.{owner}: expected an envsdk env (see envsdk/protocol.py), found "
             f"{type(env).__name__} missing {', '.join(missing)}. Fix: pass envsdk.make(...) or an env object."
         )
+
+
+def final_rows(env: Any, owner: str, key: str, opt_out: str) -> np.ndarray:
+    """``env.buffers.final_observations``, which the adapter ``owner`` reads to give ``key``;
+    ``ConfigError`` with the fix when the env was built without them."""
+    final = getattr(env.buffers, "final_observations", None)
+    if final is None:
+        raise ConfigError.of(
+            f"envsdk.compat.{owner}", "env",
+            f"an env built with final_observations=True (each ended row's last observation, given as {key})",
+            "env.buffers.final_observations None",
+            f"build it with final_observations=True (envsdk.make(name, ..., final_observations=True), or the same "
+            f"keyword of a backend), or pass {opt_out}",
+        )
+    return final
 
 
 def gym_space(space, gym_spaces):

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from envsdk.compat._common import EpisodeStats, gym_space
+from envsdk.compat._common import EpisodeStats, final_rows, gym_space
 from envsdk.errors import require
 
 require("stable_baselines3", "sb3", "envsdk.compat.to_sb3")
@@ -24,11 +24,12 @@ class SB3VecEnv(VecEnv):
     def __init__(self, env, *, terminal_observation: str | None):
         self.env = env
         self.render_mode = None
-        self._keep_previous = terminal_observation == "previous"
+        self._final = None if terminal_observation is None else final_rows(
+            env, "to_sb3", 'infos[i]["terminal_observation"]', "terminal_observation=None (the key left out: SB3 "
+            "then bootstraps no truncated episode)")
         self._stats = EpisodeStats(env.num_agents)
         self._t0 = time.time()
         self._actions: np.ndarray | None = None
-        self._previous: np.ndarray | None = None
         super().__init__(
             env.num_agents,
             gym_space(env.single_observation_space, gym.spaces),
@@ -40,8 +41,7 @@ class SB3VecEnv(VecEnv):
         observations, _ = self.env.reset(seed=seed)
         self._reset_seeds()
         self._stats.reset()
-        self._previous = observations.copy()
-        return self._previous
+        return observations.copy()
 
     def step_async(self, actions: np.ndarray) -> None:
         self._actions = actions
@@ -51,19 +51,22 @@ class SB3VecEnv(VecEnv):
         dones = terminals | truncations
         stats = self._stats
         stats.update(rewards)
-        infos: list[dict[str, Any]] = [{} for _ in range(self.num_envs)]
+        # DummyVecEnv's infos over Monitor-wrapped envs: every row says whether it was truncated;
+        # an ended row's dict has Monitor's "episode" first and its last observation.
+        infos: list[dict[str, Any]] = [{"TimeLimit.truncated": False} for _ in range(self.num_envs)]
         ended = np.flatnonzero(dones)
         if ended.size:
             elapsed = round(time.time() - self._t0, 6)
-            for i in ended.tolist():
-                info = infos[i]
-                info["TimeLimit.truncated"] = bool(truncations[i])
-                info["episode"] = {"r": float(stats.returns[i]), "l": int(stats.lengths[i]), "t": elapsed}
-                if self._keep_previous:
-                    info["terminal_observation"] = self._previous[i]
+            finals = None if self._final is None else self._final[ended]  # a copy: the buffer row is reused
+            for k, i in enumerate(ended.tolist()):
+                info = infos[i] = {
+                    "episode": {"r": round(float(stats.returns[i]), 6), "l": int(stats.lengths[i]), "t": elapsed},
+                    "TimeLimit.truncated": bool(truncations[i]),
+                }
+                if finals is not None:
+                    info["terminal_observation"] = finals[k]
             stats.restart(dones, 0.0)
-        self._previous = observations.copy()
-        return self._previous, rewards.copy(), dones, infos
+        return observations.copy(), rewards.copy(), dones, infos
 
     def close(self) -> None:
         self.env.close()

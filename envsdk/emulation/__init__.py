@@ -26,6 +26,12 @@ as 0.0/1.0. The flat row equals ``gymnasium.spaces.flatten(space, obs)`` cast to
 ``env.unflatten(observations)`` (or ``Unflatten(space)`` in a policy that has no env) returns the
 nested dict/tuple of parts as numpy (or torch) views of the batch: slices and reshapes, no copies.
 
+Final observations (``envsdk.make(GymnasiumEnv, ..., final_observations=True)``, or buffers from
+``envsdk.allocate(..., final_observations=True)``): the row of an episode that ended in ``step``
+gets the wrapped env's own last observation (what its ``step`` returned, flattened as above) in
+``buffers.final_observations``, written before the same-step reset; other rows are left as they
+are. Without that buffer nothing is copied.
+
 Gymnasium's per-step ``info`` dicts are dropped (reading them would cost Python work every step);
 episode statistics are computed from the rewards instead (see the classes).
 """

@@ -174,16 +174,25 @@ class Unflatten:
 
 
 def observation_layout(space, owner: str):
-    """``(envsdk Box, writer or None, Unflatten or None)`` for an observation space.
+    """``(envsdk Box, put, Unflatten or None)`` for an observation space.
 
-    A Box stays as it is (writer None: rows are assigned directly); anything else is flattened.
+    ``put(rows, i, obs)`` writes one observation of the space into ``rows[i]`` (the observations
+    buffer, or final_observations): a Box stays as it is (assigned as is), anything else is flattened.
     """
     gs = require("gymnasium.spaces", "gymnasium", owner)
     if isinstance(space, gs.Box):
         box = spaces.Box(space.low, space.high, shape=tuple(space.shape), dtype=space.dtype)
-        return box, None, None
+        return box, _put_as_is, None
     unflatten = Unflatten(space)
-    return unflatten.flat_space(), unflatten.writer(), unflatten
+    write = unflatten.writer()
+
+    def put_flat(rows: np.ndarray, i: int, obs) -> None:
+        write(rows[i], obs)
+    return unflatten.flat_space(), put_flat, unflatten
+
+
+def _put_as_is(rows: np.ndarray, i: int, obs) -> None:
+    rows[i] = obs  # rows[i] = ..., not a view's [...]: a Box of shape () has scalar rows
 
 
 def action_layout(space, owner: str):

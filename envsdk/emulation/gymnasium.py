@@ -35,6 +35,10 @@ class GymnasiumEnv:
       Gymnasium env does with them (CartPole raises).
     - Flags: ``terminated`` goes to ``terminals`` and ``truncated`` to ``truncations``; a step
       with both set counts as terminal only (the MDP ended; nothing to bootstrap).
+    - Final observations: when ``buffers.final_observations`` is not None (``envsdk.make(GymnasiumEnv,
+      ..., final_observations=True)``, or buffers from ``allocate(..., final_observations=True)``),
+      the row of a copy whose episode ended gets the observation that copy's ``step`` returned
+      (flattened as the observations are), before the copy is reset. Without it nothing is copied.
     - Infos: when episodes ended, one dict ``{"episode_return", "episode_length",
       "episode_count"}`` averaged over them; Gymnasium's own per-step info dicts are dropped.
     - ``max_steps``: the registered time limit (``spec.max_episode_steps``) or None.
@@ -61,7 +65,7 @@ class GymnasiumEnv:
                 )
             self.gymnasium_observation_space = first.observation_space
             self.gymnasium_action_space = first.action_space
-            self.single_observation_space, self._write, self.unflatten = observation_layout(
+            self.single_observation_space, self._put, self.unflatten = observation_layout(
                 first.observation_space, owner)
             self.single_action_space, self._convert = action_layout(first.action_space, f"{owner} action space")
             if buffers is None:
@@ -86,7 +90,8 @@ class GymnasiumEnv:
         return self.buffers.observations, []
 
     def step(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Infos]:
-        """Step every copy; a copy whose episode ended is reset (no seed) in the same step."""
+        """Step every copy; a copy whose episode ended is reset (no seed) in the same step, after its
+        last observation went to ``buffers.final_observations`` (when the buffers have it)."""
         if not self._started:
             state = "closed" if self._closed else "not reset"
             raise StateError(f"{self!r}.step: expected reset() first, found the env {state}. "
@@ -95,7 +100,7 @@ class GymnasiumEnv:
         copy_actions(b.actions, actions, "GymnasiumEnv.step")
         acts = self._convert(b.actions)
         rewards, terminals, truncations, ended = [], [], [], []
-        observe = self._observe
+        put, observations, final = self._put, b.observations, b.final_observations
         for i, env in enumerate(self.envs):
             obs, reward, terminated, truncated, _ = env.step(acts[i])
             rewards.append(reward)
@@ -103,8 +108,10 @@ class GymnasiumEnv:
             truncations.append(truncated and not terminated)
             if terminated or truncated:
                 ended.append(i)
+                if final is not None:
+                    put(final, i, obs)  # the wrapped env's own last observation, before reset replaces it
                 obs, _ = env.reset()
-            observe(i, obs)
+            put(observations, i, obs)
         b.rewards[:] = rewards
         b.terminals[:] = terminals
         b.truncations[:] = truncations
@@ -114,10 +121,7 @@ class GymnasiumEnv:
         return b.observations, b.rewards, b.terminals, b.truncations, infos
 
     def _observe(self, i: int, obs) -> None:
-        if self._write is None:
-            self.buffers.observations[i] = obs
-        else:
-            self._write(self.buffers.observations[i], obs)
+        self._put(self.buffers.observations, i, obs)
 
     def close(self) -> None:
         """Close every copy (all of them, even if one raises). Safe to call twice."""

@@ -39,6 +39,10 @@ class PettingZooEnv:
     - Autoreset: when a copy has no agents left, it is reset (no seed) in the same step; rows keep
       the ended episode's rewards and flags and get the next episode's first observations.
     - Seeds: ``reset(seed=s)`` resets copy ``e`` with ``(s + e) % 2**64``.
+    - Final observations: when ``buffers.final_observations`` is not None (``envsdk.make(PettingZooEnv,
+      ..., final_observations=True)``), the row of an agent whose episode ended in a step gets the
+      observation the copy's ``step`` returned for it (zeros if it returned none), before anything is
+      reset. Without it nothing is copied.
     - Infos: when agents' episodes ended, one dict averaging over those agent episodes:
       ``episode_return`` (the agent's rewards) and ``episode_length`` (the steps the agent was
       present for). PettingZoo's per-step info dicts are dropped.
@@ -81,7 +85,7 @@ class PettingZooEnv:
             self.agents_per_env = len(agents)
             self.num_agents = self.num_envs * self.agents_per_env
             self.pettingzoo_observation_space, self.pettingzoo_action_space = obs_space, act_space
-            self.single_observation_space, self._write, self.unflatten = observation_layout(obs_space, owner)
+            self.single_observation_space, self._put, self.unflatten = observation_layout(obs_space, owner)
             self.single_action_space, self._convert = action_layout(act_space, f"{owner} action space")
             if buffers is None:
                 buffers = allocate(self.single_observation_space, self.single_action_space, self.num_agents)
@@ -100,14 +104,11 @@ class PettingZooEnv:
         obs_rows, masks = b.observations[e * a:(e + 1) * a], b.masks[e * a:(e + 1) * a]
         obs_rows[...] = 0
         masks[:] = False
-        rows, write = self._rows, self._write
+        rows, put = self._rows, self._put
         for agent, obs in observations.items():
             k = rows[agent]
             masks[k] = True
-            if write is None:
-                obs_rows[k] = obs
-            else:
-                write(obs_rows[k], obs)
+            put(obs_rows, k, obs)
 
     def reset(self, seed: int | None = None) -> tuple[np.ndarray, Infos]:
         """Reset copy ``e`` with ``(seed + e) % 2**64`` (``envsdk.seeding``; all with None when ``seed`` is None)."""
@@ -117,7 +118,10 @@ class PettingZooEnv:
         return self.buffers.observations, []
 
     def step(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Infos]:
-        """Step every copy with its present agents' actions; a copy with no agents left resets in this step."""
+        """Step every copy with its present agents' actions; a copy with no agents left resets in this step.
+
+        An agent whose episode ended has its last observation written to ``buffers.final_observations``
+        (when the buffers have it) before anything is reset."""
         if not self._started:
             state = "closed" if self._closed else "not reset"
             raise StateError(f"{self!r}.step: expected reset() first, found the env {state}. "
@@ -131,6 +135,7 @@ class PettingZooEnv:
         acted = np.zeros(self.num_agents, bool)
         ended: list[int] = []
         rewards, terminals, truncations = b.rewards, b.terminals, b.truncations
+        put, final = self._put, b.final_observations
         for e, env in enumerate(self.envs):
             base = e * a
             obs, rew, term, trunc, _ = env.step({agent: acts[base + rows[agent]] for agent in env.agents})
@@ -140,10 +145,16 @@ class PettingZooEnv:
                 rewards[row] = r
                 if term.get(agent, False):
                     terminals[row] = True
-                    ended.append(row)
                 elif trunc.get(agent, False):
                     truncations[row] = True
-                    ended.append(row)
+                else:
+                    continue
+                ended.append(row)
+                if final is not None:
+                    if agent in obs:
+                        put(final, row, obs[agent])
+                    else:  # the env gave no last observation for it: the zeros an absent agent reads
+                        final[row] = 0
             if not env.agents:
                 obs, _ = env.reset()
             elif any(agent not in env.agents for agent in obs):
