@@ -159,7 +159,40 @@ def check_final_observations(ctx: Context) -> str:
                  "write the observation itself, as observations would show it (clipped as they are)")
         written += rows.size
     ctx.final_observations = True
-    return f"{written} ended rows' last observations written over {len(runs[0])} steps; other rows untouched"
+    replayed = _replay_wrapped(ctx, ended_run.actions, runs[0])
+    return f"{written} ended rows' last observations written over {len(runs[0])} steps; other rows untouched{replayed}"
+
+
+def _replay_wrapped(ctx: Context, actions: np.ndarray, run: list) -> str:
+    """For an emulated Gymnasium env: each final observation equals the wrapped env's own last one.
+
+    The copies of a fresh emulated env (its public ``envs``) are driven by hand, as the emulation
+    promises copy ``i`` behaves: ``reset(seed=seed + i)``, ``step``, ``reset()`` after each episode.
+    Returns a note for the report ("" for any other env).
+    """
+    with ctx.env() as env:
+        if type(env).__module__ != "envsdk.emulation.gymnasium":
+            return ""
+        import gymnasium
+
+        space, act_space = env.gymnasium_observation_space, env.gymnasium_action_space
+        discrete = isinstance(act_space, gymnasium.spaces.Discrete)
+        for i, copy in enumerate(env.envs):
+            copy.reset(seed=ctx.seed + i)
+            for t, (rows, finals) in enumerate(run):
+                a = actions[t][i]
+                obs, _, terminated, truncated, _ = copy.step(int(a) if discrete else np.asarray(a, act_space.dtype))
+                if not (terminated or truncated):
+                    continue
+                at = np.flatnonzero(rows == i)
+                want = np.asarray(gymnasium.spaces.flatten(space, obs)).astype(finals.dtype)
+                if at.size == 0 or finals[at[0]].reshape(-1).tobytes() != want.tobytes():
+                    fail("final_observations", "the wrapped Gymnasium env's own last observation (flattened)",
+                         f"row {i} at step {t + 1}: {short(finals[at[0]]) if at.size else 'no episode end'} vs the "
+                         f"wrapped env's {short(want)}", "write the observation the wrapped env's step returned, "
+                         "before resetting it")
+                copy.reset()
+    return "; each equals the wrapped Gymnasium env's own last observation (replayed by hand)"
 
 
 def _final_run(ctx: Context, which: int, spaces_n: tuple, actions: np.ndarray, fix: str) -> list:

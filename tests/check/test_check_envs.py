@@ -37,3 +37,25 @@ def test_config_reaches_the_env():
     report = envsdk.check("squared", quick=True, size=5, max_steps=7)
     assert report.ok and report.settings["config"] == {"size": 5, "max_steps": 7}
     assert "shape=(25,)" in report["spaces"].message
+
+
+def test_an_emulated_envs_final_observations_are_replayed_against_the_wrapped_env(monkeypatch):
+    pytest.importorskip("gymnasium")
+    from envsdk.emulation import GymnasiumEnv
+
+    report = envsdk.check(GymnasiumEnv, env="CartPole-v1", num_envs=4, quick=True)
+    assert report.ok and "equals the wrapped Gymnasium env's own last observation" in \
+        report["final_observations"].message
+    step = GymnasiumEnv.step
+
+    def after_reset(self, actions):  # the field's old bug: the next episode's first observation
+        out = step(self, actions)
+        ended = self.buffers.terminals | self.buffers.truncations
+        if self.buffers.final_observations is not None:
+            self.buffers.final_observations[ended] = self.buffers.observations[ended]
+        return out
+
+    monkeypatch.setattr(GymnasiumEnv, "step", after_reset)
+    report = envsdk.check(GymnasiumEnv, env="CartPole-v1", num_envs=4, quick=True)
+    assert {r.name for r in report.failures} == {"final_observations"}, report.format()
+    assert "expected the wrapped Gymnasium env's own last observation" in report["final_observations"].message
