@@ -393,7 +393,8 @@ def test_an_idle_tab_is_closed_and_its_env_freed():
 # ---- the command line --------------------------------------------------------------------------
 
 
-def test_serve_binds_127_0_0_1_by_default_and_stops_on_ctrl_c():
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_serve_binds_127_0_0_1_by_default_and_stops_on_ctrl_c_or_sigterm(stop):
     from envsdk.cli import build_parser
 
     assert build_parser().parse_args(["serve"]).host == "127.0.0.1"
@@ -404,7 +405,7 @@ def test_serve_binds_127_0_0_1_by_default_and_stops_on_ctrl_c():
         assert line.startswith("envsdk serve: open http://127.0.0.1:") and "/play/tictactoe" in line, line
         base = line.split("(every env: ")[1].split("/)")[0]
         assert get(base + "/")[0] == 200
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         out, err = process.communicate(timeout=30)
     finally:
         process.kill()

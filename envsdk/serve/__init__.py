@@ -14,6 +14,8 @@ browser never names a file.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import sys
 from typing import Any, TextIO
 
@@ -23,7 +25,7 @@ from envsdk.errors import ConfigError, require
 def serve(env: str | None = None, pairs: dict[str, Any] | None = None, *, checkpoint: str | None = None,
           host: str = "127.0.0.1", port: int = 8000, max_sessions: int = 8, idle_timeout: float = 300.0,
           seed: int | None = None, stdout: TextIO | None = None) -> int:
-    """Serve until Ctrl-C (then return 0). ``env`` (a registered name or ``module:Factory``) is listed
+    """Serve until Ctrl-C or SIGTERM (then return 0). ``env`` (a registered name or ``module:Factory``) is listed
     first and played with ``pairs``; with ``checkpoint`` and no ``env``, the checkpoint's env.
 
     Before serving, every mode of ``env`` is built once, so a bad config, a checkpoint that does
@@ -63,15 +65,17 @@ def serve(env: str | None = None, pairs: dict[str, Any] | None = None, *, checkp
         except OSError as e:
             raise ConfigError.of("envsdk serve", "--port", f"a free port on {host}", f"{e.strerror or e}",
                                  "pass another --port, or --port 0 for any free one") from None
-        where = f"{url}/play/{env}" if env else f"{url}/"
-        print(f"envsdk serve: open {where} (every env: {url}/); Ctrl-C stops", file=stdout, flush=True)
+        where = f"{url}/play/{env} (every env: {url}/)" if env else f"{url}/"
+        print(f"envsdk serve: open {where}; Ctrl-C stops", file=stdout, flush=True)
+        stop = asyncio.Event()
+        with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows' loop: Ctrl-C only
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)  # `kill`, service managers
         try:
-            await asyncio.Event().wait()
+            await stop.wait()
         finally:
             await runner.cleanup()
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run())
-    except KeyboardInterrupt:
-        print("envsdk serve: stopped", file=stdout, flush=True)
+    print("envsdk serve: stopped", file=stdout, flush=True)
     return 0

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from envsdk.backends._factory import takes_num_envs
-from envsdk.controls import KEY_NAMES, Controls, generic, is_legal, movers, outcome
+from envsdk.controls import Controls, generic, is_legal, movers, outcome
 from envsdk.errors import ConfigError, MessageError
 from envsdk.render import png
 
@@ -186,7 +186,7 @@ class Session:
         return {"type": "hello", "env": self.name, "mode": self.mode, "modes": {m: MODES[m] for m in modes},
                 "actions": list(c.actions), "keys": dict(c.keys) if self.realtime else {}, "clicks": clicks,
                 "sides": sides, "realtime": self.realtime, "ticking": self.realtime or "policy" in self.kinds,
-                "tick": self.tick, "pace": float(c.pace), "key_names": list(KEY_NAMES)}
+                "tick": self.tick}
 
     def frame(self) -> bytes:
         """The next frame message: a 4-byte big-endian header length, the header (JSON), then the picture
@@ -208,7 +208,7 @@ class Session:
             more = ("press a key to play again" if self.realtime else "the next game starts soon"
                     if "person" not in self.kinds else "click the board or New game for another")
             return f"game over: {self.result}. {more}"
-        score = "" if self.controls.outcomes else f"score {self.total:g} · "
+        score = "" if self.controls.outcomes and not self.realtime else f"score {self.total:g} · "
         if self.realtime:
             state = " · press a key to start" if self.paused and not self.steps else (
                 " · paused" if self.paused else "")
