@@ -311,6 +311,44 @@ def test_unknown_envs_modes_and_files_are_404():
         assert get(server.url + "/static/play.js")[0] == 200
 
 
+def test_a_websocket_from_another_sites_page_is_refused():
+    with Server() as server:
+        async def run():
+            async with aiohttp.ClientSession() as client:
+                with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                    await client.ws_connect(server.url + "/ws/tictactoe", origin="http://evil.example")
+                assert refused.value.status == 403
+                ws, hello, _ = await connect(client, server.url + "/ws/tictactoe")  # the page's own origin: fine
+                await ws.close()
+                ws = await client.ws_connect(server.url + "/ws/tictactoe", origin=server.url)
+                assert json.loads((await ws.receive(timeout=10)).data)["type"] == "hello"
+                await ws.close()
+        asyncio.run(run())
+
+
+def test_playing_the_policy_it_answers_a_tick_after_your_move(tmp_path):
+    import envsdk.policy as policies
+
+    policy = policies.load(tiny_checkpoint(tmp_path / "agent.pt", "tictactoe", 18, 9, legal_mask=9))
+    with Server(env="tictactoe", pairs={"first": "agent"}, policy=policy) as server:
+        async def run():
+            async with aiohttp.ClientSession() as client:
+                ws, hello, first = await connect(client, server.url + "/ws/tictactoe?mode=versus")
+                assert hello["mode"] == "versus" and hello["ticking"] and "the policy" in hello["sides"][1]
+                assert header(first.data)[0]["status"] == "your move"
+                await ws.send_str(json.dumps({"type": "speed", "tick": 0.1}))
+                await ws.receive(timeout=10)
+                await ws.send_str(json.dumps({"type": "action", "action": 4}))
+                mine = header((await ws.receive(timeout=10)).data)[0]
+                assert mine["step"] == 1 and mine["legal"] is None and mine["status"] == "the policy to move"
+                sent = time.monotonic()
+                reply = header((await ws.receive(timeout=10)).data)[0]
+                assert reply["step"] == 2 and 4 not in reply["legal"] and reply["status"] == "your move"
+                assert 0.05 < time.monotonic() - sent < 5  # one tick later, not at once
+                await ws.close()
+        asyncio.run(run())
+
+
 def test_malformed_and_oversized_messages_close_that_socket_and_the_server_goes_on():
     with Server(max_message=256) as server:
         async def run():

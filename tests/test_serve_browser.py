@@ -122,6 +122,19 @@ def test_tictactoe_full_game_by_clicks_with_an_illegal_click_refused(browser):
         assert text(browser, "status") == "your move"
 
 
+def test_two_people_at_one_page_take_turns(browser):
+    with Server(env="tictactoe", pairs={"first": "agent"}) as server:
+        page(browser, f"{server.url}/play/tictactoe?mode=two")
+        assert "player 1: blue marks" in text(browser, "legend")
+        for cell, status in zip((0, 3, 1, 4, 2), ["player 2 to move", "player 1 to move"] * 2 + [None], strict=True):
+            step = state(browser, "last.step")
+            click_action(browser, cell)
+            wait(lambda s=step: state(browser, "last.step") != s, what="the move")
+            if status:
+                assert text(browser, "status") == status
+        assert text(browser, "status").startswith("game over: player 1 won")
+
+
 def test_connect4_game_by_clicks(browser):
     with Server(env="connect4") as server:
         page(browser, f"{server.url}/play/connect4")

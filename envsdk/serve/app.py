@@ -3,7 +3,8 @@
 Routes: ``/`` lists every registered env (bundled and entry points) with a link per mode;
 ``/play/ENV?mode=MODE`` is the play page (the static files in ``static/``); ``/ws/ENV?mode=MODE``
 is the page's WebSocket, where each connection gets its own ``Session`` (its own env), freed
-when the socket closes. Unknown envs and modes are 404.
+when the socket closes. Unknown envs and modes are 404; a WebSocket opened by another site's page
+(its ``Origin`` header names another host) is 403.
 
 The WebSocket: the server sends a ``hello`` (JSON text), then a frame (binary, ``Session.frame``)
 after every step and every change of state; the page sends JSON text messages
@@ -24,6 +25,7 @@ import sys
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
@@ -149,6 +151,11 @@ async def _play(request: web.Request) -> web.Response:
 
 async def _websocket(request: web.Request) -> web.WebSocketResponse:
     settings, name, factory, controls, mode, policy, offered = _lookup(request)
+    origin = request.headers.get("Origin")
+    if origin is not None and urlsplit(origin).netloc != request.host:
+        # Browsers send the page's origin: another site's page may not open games (or use up the tabs) here.
+        raise web.HTTPForbidden(text=f"WebSocket from origin {origin!r}: expected this server's own pages "
+                                     f"(http://{request.host})")
     ws = web.WebSocketResponse(max_msg_size=settings.max_message)
     await ws.prepare(request)
     sockets = request.app[SOCKETS]
