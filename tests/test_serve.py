@@ -203,6 +203,11 @@ def test_watching_holds_the_final_position_then_plays_on(tmp_path):
         s.advance()
     assert not s.over and s.episode == 2
     s.close()
+    arcade = session("breakout", "watch", policies.load(tiny_checkpoint(tmp_path / "b.pt", "breakout", 115, 4)))
+    assert arcade.ticking() and not arcade.realtime and arcade.hello(["play", "watch"])["keys"] == {}
+    arcade.advance()
+    assert arcade.status() == "score 0 · step 1" and arcade.legal() is None
+    arcade.close()
     v = session("tictactoe", "versus", policy, first="agent")
     assert v.kinds == ["person", "policy"] and not v.ticking() and v.status() == "your move"
     v.apply({"type": "action", "action": 4})

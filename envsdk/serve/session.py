@@ -22,6 +22,7 @@ is one for this env, else uniformly random actions.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import struct
 from collections.abc import Callable, Mapping
@@ -181,8 +182,7 @@ class Session:
         sides = [f"{player}: {c.sides[row]}" for row, player in enumerate(self.players[:2]) if row < len(c.sides)]
         if len(c.sides) > self.rows:
             sides.append(f"the built-in opponent: {c.sides[self.rows]}")
-        clicks = [dict(label=g.label, left=g.left, top=g.top, width=g.width, height=g.height, columns=g.columns,
-                       rows=g.rows, first=g.first) for g in c.clicks]
+        clicks = [dataclasses.asdict(g) for g in c.clicks]
         return {"type": "hello", "env": self.name, "mode": self.mode, "modes": {m: MODES[m] for m in modes},
                 "actions": list(c.actions), "keys": dict(c.keys) if self.realtime else {}, "clicks": clicks,
                 "sides": sides, "realtime": self.realtime, "ticking": self.realtime or "policy" in self.kinds,
@@ -208,9 +208,10 @@ class Session:
             more = ("press a key to play again" if self.realtime else "the next game starts soon"
                     if "person" not in self.kinds else "click the board or New game for another")
             return f"game over: {self.result}. {more}"
-        score = "" if self.controls.outcomes and not self.realtime else f"score {self.total:g} · "
-        if self.realtime:
-            state = " · press a key to start" if self.paused and not self.steps else (
+        arcade = self.controls.single_key
+        score = "" if self.controls.outcomes and not arcade else f"score {self.total:g} · "
+        if arcade:  # played by a person or watched
+            state = " · press a key to start" if self.realtime and self.paused and not self.steps else (
                 " · paused" if self.paused else "")
             return f"{score}step {self.steps}{state}"
         mover = self._mover()
