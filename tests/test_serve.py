@@ -497,3 +497,23 @@ def test_the_play_page_ships_as_package_data():
     files = [p.relative_to(ROOT / "envsdk" / "serve").as_posix() for p in (ROOT / "envsdk/serve/static").iterdir()]
     assert {"static/play.html", "static/play.js", "static/play.css"} <= set(files)
     assert all(any(fnmatch(f, p) for p in patterns) for f in files), (files, patterns)
+
+
+def test_readme_section_has_the_command_a_small_screenshot_and_commands_that_parse():
+    import re
+    import shlex
+
+    from envsdk.cli import build_parser
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Play in a browser: `envsdk serve`", 1)[1].split("\n## ", 1)[0]
+    first, more = re.findall(r"```bash\n(.*?)```", section, re.S)
+    assert first.split("#")[0].strip() == "python -m pip install '.[serve]' && envsdk serve"
+    assert "](docs/serve.png)" in section
+    shot = ROOT / "docs" / "serve.png"
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size < 100_000
+    for line in more.strip().splitlines():
+        argv = shlex.split(line.split("#")[0])
+        assert argv[:2] == ["envsdk", "serve"]
+        args, rest = build_parser().parse_known_args(argv[1:])
+        assert args.command == "serve" and all("=" in r for r in rest), line
