@@ -14,17 +14,18 @@ import time
 import zlib
 from pathlib import Path
 
-import aiohttp
 import numpy as np
 import pytest
-from serve_helpers import Server, header, tiny_checkpoint  # skips this file without aiohttp
 
-from envsdk.cli import main
-from envsdk.controls import controls_of
-from envsdk.errors import MessageError
-from envsdk.registry import ENVS, resolve
-from envsdk.render import png
-from envsdk.serve.session import Session, mode_config, modes, parse
+aiohttp = pytest.importorskip("aiohttp", reason="envsdk serve needs aiohttp (the serve extra)")
+from serve_helpers import Server, header, tiny_checkpoint  # noqa: E402
+
+from envsdk.cli import main  # noqa: E402
+from envsdk.controls import controls_of  # noqa: E402
+from envsdk.errors import MessageError  # noqa: E402
+from envsdk.registry import ENVS, resolve  # noqa: E402
+from envsdk.render import png  # noqa: E402
+from envsdk.serve.session import Session, mode_config, modes, parse  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
