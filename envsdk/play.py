@@ -5,8 +5,8 @@ two, for a board game's two-player mode):
 
 - you against the env and its built-in opponent, if any: ``envsdk play tictactoe``;
 - a policy plays and you watch: ``--checkpoint PATH`` (the format of ``envsdk/policy.py``);
-- you against the policy: ``--checkpoint PATH --versus`` (the board game's two-player mode,
-  ``opponent=none``: you are its first row);
+- you against the policy: ``--checkpoint PATH --versus`` (the board game's two-player mode, its
+  ``CONTROLS.two_player`` config, ``opponent=none``: you are its first row);
 - two people at one keyboard: ``opponent=none`` without a checkpoint.
 
 What is shown and read comes from the env module's ``CONTROLS`` (``envsdk/controls.py``): at the
