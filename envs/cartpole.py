@@ -114,6 +114,6 @@ CONTROLS = Controls(
     actions=("push left", "push right"),
     keys={"a": 0, "left": 0, "d": 1, "right": 1},
     sides=("the cart (#): keep its pole upright",),
-    single_key=True, pace=0.05,
+    single_key=True, idle=None, pace=0.05,
 )
 """How a person plays cartpole (``envsdk play``); see ``envsdk.controls.Controls``."""

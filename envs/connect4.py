@@ -6,7 +6,7 @@ import numpy as np
 
 from envsdk import _sims, spaces
 from envsdk.config import check_choice, check_float, check_int, reject_unknown
-from envsdk.controls import Controls
+from envsdk.controls import ClickGrid, Controls
 from envsdk.csim import CSim
 from envsdk.render import colour
 
@@ -15,6 +15,7 @@ OBS_SIZE = CELLS + COLS  # 42 cells (row 0 at the top) + 7 legal-column entries
 OPPONENTS = ("random", "greedy", "search", "none")  # index = the C config value; "none": two-player mode
 FIRST = ("agent", "opponent", "random")      # index = the C config value
 MAX_DEPTH = 12  # CONNECT4_MAX_DEPTH in the header
+_CELL = 16  # rendered cell side, pixels
 
 _BOARD = np.array([25, 70, 190], np.uint8)
 _EMPTY = np.array([235, 235, 240], np.uint8)
@@ -150,11 +151,10 @@ def _draw(board: np.ndarray, mode: str):
     if mode == "ansi":
         rows = ["|" + " ".join(_GLYPHS[int(v)] for v in row) + "|" for row in board]
         return "\n".join([*rows, "+" + "-" * (2 * COLS - 1) + "+", " " + " ".join(map(str, range(COLS)))])
-    cell = 16  # pixels per cell, a disc of radius 6 centred in each
-    yy, xx = np.mgrid[:cell, :cell]
+    yy, xx = np.mgrid[:_CELL, :_CELL]  # a disc of radius 6 centred in each cell
     disc = np.tile((yy - 7.5) ** 2 + (xx - 7.5) ** 2 <= 36.0, (ROWS, COLS))
     palette = np.stack([_EMPTY, _AGENT, _OPPONENT])  # indexed by board % 3: 0, 1, -1 -> 0, 1, 2
-    frame = np.repeat(np.repeat(palette[board % 3], cell, axis=0), cell, axis=1)
+    frame = np.repeat(np.repeat(palette[board % 3], _CELL, axis=0), _CELL, axis=1)
     frame[~disc] = _BOARD
     return frame
 
@@ -214,6 +214,8 @@ CONTROLS = Controls(
     actions=tuple(f"column {c}" for c in range(COLS)),
     sides=("X (red)", "O (yellow)"),
     outcomes=True, legal_mask=COLS, illegal="an illegal move ends the game as a loss for the one who made it",
-    final=_final, pace=0.6,
+    final=_final, pace=0.6, two_player={"opponent": "none"},
+    clicks=(ClickGrid("a column: drop a stone into it", left=0, top=0, width=_CELL, height=ROWS * _CELL,
+                      columns=COLS),),
 )
 """How a person plays connect4 (``envsdk play``); see ``envsdk.controls.Controls``."""

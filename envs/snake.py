@@ -166,6 +166,6 @@ CONTROLS = Controls(
     actions=("up", "down", "left", "right"),
     keys={"w": UP, "up": UP, "s": DOWN, "down": DOWN, "a": LEFT, "left": LEFT, "d": RIGHT, "right": RIGHT},
     sides=("the snake (@ its head, o its body): eat the food *, avoid the walls # and yourself",),
-    single_key=True, pace=0.1, config={"snakes": 1, "width": 24, "height": 12, "food": 4},
+    single_key=True, idle=None, pace=0.1, config={"snakes": 1, "width": 24, "height": 12, "food": 4},
 )
 """How a person plays snake (``envsdk play``); see ``envsdk.controls.Controls``."""

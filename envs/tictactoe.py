@@ -6,7 +6,7 @@ import numpy as np
 
 from envsdk import _sims, spaces
 from envsdk.config import check_choice, check_float, check_int, reject_unknown
-from envsdk.controls import Controls
+from envsdk.controls import ClickGrid, Controls
 from envsdk.csim import CSim
 from envsdk.render import colour
 
@@ -224,6 +224,8 @@ CONTROLS = Controls(
     actions=tuple(f"cell {c}" for c in range(9)),
     sides=("blue marks (X when moving first, else O)", "red marks (X when moving first, else O)"),
     outcomes=True, legal_mask=9, illegal="an illegal move ends the game as a loss for the one who made it",
-    final=_final, pace=0.6,
+    final=_final, pace=0.6, two_player={"opponent": "none"},
+    clicks=(ClickGrid("an empty cell: put your mark there", left=0, top=0, width=CELL, height=CELL, columns=3,
+                      rows=3),),
 )
 """How a person plays tictactoe (``envsdk play``); see ``envsdk.controls.Controls``."""

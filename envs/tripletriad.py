@@ -6,7 +6,7 @@ import numpy as np
 
 from envsdk import _sims, spaces
 from envsdk.config import check_choice, check_float, check_int, reject_unknown
-from envsdk.controls import Controls
+from envsdk.controls import ClickGrid, Controls
 from envsdk.csim import CSim
 from envsdk.render import colour
 
@@ -255,5 +255,9 @@ CONTROLS = Controls(
     sides=("A: the hand at the bottom", "O: the hand at the top"),
     outcomes=True, legal_mask=NUM_ACTIONS, illegal="an illegal action changes nothing and costs a small penalty",
     final=_final, pace=0.6,
+    clicks=(ClickGrid("a card of your hand (the bottom row): pick it", left=0, top=4 * _SLOT + 2 * _GAP, width=_SLOT,
+                      height=_SLOT, columns=5, first=SELECT),
+            ClickGrid("an empty board cell: put the picked card there", left=_SLOT, top=_SLOT + _GAP, width=_SLOT,
+                      height=_SLOT, columns=3, rows=3, first=PLACE)),
 )
 """How a person plays tripletriad (``envsdk play``); see ``envsdk.controls.Controls``."""

@@ -1,5 +1,5 @@
 """The ``envsdk`` command line: ``envsdk --version``, ``list``, ``bench ENV``, ``check ENV``, ``play ENV``,
-``new NAME``."""
+``serve [ENV]``, ``new NAME``."""
 
 from __future__ import annotations
 
@@ -129,6 +129,19 @@ def _play(args: argparse.Namespace) -> int:
                 seed=args.seed)
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from envsdk.serve import serve
+
+    if args.env is not None and "=" in args.env and ":" not in args.env:  # `envsdk serve first=agent`: no ENV
+        raise _Usage(f"expected ENV before key=value config, found {args.env!r} first. Fix: name the env, e.g. "
+                     f"envsdk serve tictactoe {args.env}.")
+    config = _config(args.pairs)
+    if args.env is not None:
+        _importable(args.env)
+    return serve(args.env, config, checkpoint=args.checkpoint, host=args.host, port=args.port,
+                 max_sessions=args.max_sessions, idle_timeout=args.idle_timeout, seed=args.seed)
+
+
 def _new(args: argparse.Namespace) -> int:
     from envsdk.scaffold import new
 
@@ -220,6 +233,32 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--episodes", type=int, default=1, metavar="N", help="episodes to play (default 1)")
     play.add_argument("--seed", type=int, default=None, metavar="S", help="seed of the env (default: fresh)")
     play.set_defaults(func=_play)
+    serve = sub.add_parser(
+        "serve", help="play the envs in a browser: a local web server (needs aiohttp: the serve extra)",
+        description="Serve every registered env on a local web page: open the printed address, pick a game, and "
+                    "play it against its built-in opponent (board games by clicks on the board, arcade games by "
+                    "keys on a tick you can pause, slow down or speed up), with two people at one page (the "
+                    "board games' two-player mode), or, with --checkpoint, watch the trained policy play (pause "
+                    "and step) or play against it. Each browser tab gets its own env. ENV is listed first and "
+                    "played with the KEY=VALUE config; the checkpoint is loaded once, at start. Ctrl-C stops. "
+                    "Exit code 0: stopped; 2: usage error, a bad config or checkpoint, or the port is in use.")
+    serve.add_argument("env", nargs="?", default=None, metavar="ENV",
+                       help="registered name (envsdk list) or module:Factory to list first (default: none; with "
+                            "--checkpoint, its env)")
+    serve.add_argument("pairs", nargs="*", default=[], metavar="KEY=VALUE",
+                       help="config of ENV, e.g. opponent=perfect; values parse as JSON when they can")
+    serve.add_argument("--checkpoint", metavar="FILE",
+                       help="a trained policy (envsdk/policy.py's format; needs torch) to watch or play against")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 opens it to the "
+                            "network)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free one)")
+    serve.add_argument("--max-sessions", type=_positive(int), default=8, metavar="N",
+                       help="open tabs at most, each with its own env (default 8)")
+    serve.add_argument("--idle-timeout", type=_positive(float), default=300.0, metavar="S",
+                       help="seconds a tab may send no input before its env is freed (default 300)")
+    serve.add_argument("--seed", type=int, default=None, metavar="S", help="seed of each tab's env (default: fresh)")
+    serve.set_defaults(func=_serve)
     new = sub.add_parser(
         "new", help="write a small working env project (C, numpy or Python) to start from",
         description="Write DIR/NAME/: a package NAME/ with a working env (for --kind c, a C sim NAME/NAME.h in "

@@ -87,6 +87,11 @@ class CheckpointError(EnvsdkError, ValueError):
     env, or torch (which reads the file) is not installed."""
 
 
+class MessageError(EnvsdkError, ValueError):
+    """A message a browser sent to ``envsdk serve`` is malformed: not a JSON object of a known type, or a
+    field missing, of the wrong type or out of range. The server closes that socket and goes on."""
+
+
 def field_message(owner: str, field: str | None, expected: object, found: object, fix: str) -> str:
     """Format the one error-message shape envsdk uses: where (``owner.field``, or ``owner`` when
     ``field`` is None), expected, found, fix."""

@@ -5,8 +5,8 @@ two, for a board game's two-player mode):
 
 - you against the env and its built-in opponent, if any: ``envsdk play tictactoe``;
 - a policy plays and you watch: ``--checkpoint PATH`` (the format of ``envsdk/policy.py``);
-- you against the policy: ``--checkpoint PATH --versus`` (the board game's two-player mode,
-  ``opponent=none``: you are its first row);
+- you against the policy: ``--checkpoint PATH --versus`` (the board game's two-player mode, its
+  ``CONTROLS.two_player`` config, ``opponent=none``: you are its first row);
 - two people at one keyboard: ``opponent=none`` without a checkpoint.
 
 What is shown and read comes from the env module's ``CONTROLS`` (``envsdk/controls.py``): at the
@@ -32,7 +32,7 @@ import numpy as np
 
 from envsdk import policy as policies
 from envsdk.backends._factory import takes_num_envs
-from envsdk.controls import KEY_NAMES, Controls, controls_of, generic
+from envsdk.controls import KEY_NAMES, Controls, controls_of, generic, is_legal, movers, outcome
 from envsdk.errors import EnvsdkError
 from envsdk.registry import resolve
 
@@ -148,8 +148,12 @@ def _session(name, config, checkpoint, versus, episodes, seed, stdin, stdout, st
             return refuse(f"--checkpoint: expected a policy trained on {name!r}, found one trained on "
                           f"{policy.env!r}. Fix: pass that env or another checkpoint.")
         config = {**policy.config, **config}
-    if versus:
-        config["opponent"] = "none"  # the board game's two-player mode: you are row 0, the policy row 1
+    if versus:  # the board game's two-player mode: you are row 0, the policy row 1
+        two_player = (controls_of(factory) or generic(1)).two_player
+        if not two_player:
+            return refuse(f"--versus: expected an env with a two-player mode (tictactoe, connect4), found {name!r} "
+                          "without one. Fix: drop --versus to watch the policy play.")
+        config.update(two_player)
     env = factory(num_envs=1, **config) if takes_num_envs(factory) else factory(**config)
     try:
         n = getattr(env.single_action_space, "n", None)  # Discrete spaces, envsdk's and Gymnasium's
@@ -216,10 +220,10 @@ def _episodes(env, controls: Controls, policy, players: list[str], by_policy: li
     while True:
         before = np.array(observations, copy=True)
         actions = np.zeros(env.buffers.actions.shape, env.buffers.actions.dtype)
-        movers = _movers(controls, before, rows)
-        chosen = policy.act(before) if any(by_policy[r] for r in movers) else None
+        to_move = movers(controls, before, rows)
+        chosen = policy.act(before) if any(by_policy[r] for r in to_move) else None
         illegal = []
-        for row in movers:
+        for row in to_move:
             if by_policy[row]:
                 action = int(chosen[row])
                 term.say(f"{players[row]} plays {controls.actions[action]}")
@@ -229,7 +233,7 @@ def _episodes(env, controls: Controls, policy, players: list[str], by_policy: li
                     term.say("end of input")
                     return 0
             actions[row] = action
-            if not _legal(controls, before[row], action):
+            if not is_legal(controls, before[row], action):
                 illegal.append((row, action))
         observations, rewards, terminals, truncations, _ = env.step(actions)
         steps, total = steps + 1, total + float(rewards[0])
@@ -245,8 +249,8 @@ def _episodes(env, controls: Controls, policy, players: list[str], by_policy: li
             term.say(f"final position:\n{final}")
         else:  # the env restarted inside step: the last position before the final step is what is left
             term.say(f"last position before the end:\n{picture}")
-        outcome = _outcome(controls, players, rewards, bool(terminals[0]), illegal, total)
-        term.say(f"episode {episode} over: {outcome} ({steps} step{'' if steps == 1 else 's'})")
+        result = outcome(controls, players, rewards, bool(terminals[0]), illegal, total)
+        term.say(f"episode {episode} over: {result} ({steps} step{'' if steps == 1 else 's'})")
         time.sleep(4 * pace)
         if episode == episodes:
             return 0
@@ -265,22 +269,6 @@ def _picture(env) -> str:
     if isinstance(picture, str):
         return picture
     return "observations: " + np.array2string(np.asarray(env.buffers.observations), precision=3)
-
-
-def _movers(controls: Controls, observations: np.ndarray, rows: int) -> list[int]:
-    """The rows to move: with two rows and a legal mask, the row whose mask has a legal action; else all."""
-    if rows == 2 and controls.legal_mask:
-        to_move = [r for r in range(rows) if observations[r].reshape(-1)[-controls.legal_mask:].any()]
-        return to_move or list(range(rows))
-    return list(range(rows))
-
-
-def _legal(controls: Controls, observation: np.ndarray, action: int) -> bool:
-    """Whether ``action`` is legal in the position of one row's ``observation`` (always, without a mask)."""
-    if not controls.legal_mask:
-        return True
-    mask = observation.reshape(-1)[-controls.legal_mask:]
-    return 0 <= action < len(mask) and bool(mask[action] > 0)
 
 
 def _action(controls: Controls, token: str, n: int) -> int | None:
@@ -309,27 +297,9 @@ def _ask(term: Terminal, controls: Controls, player: str, observation: np.ndarra
         action = _action(controls, token, n)
         if action is None:
             term.say(f"expected {hint}, found {token!r}; try again")
-        elif _legal(controls, observation, action) or action == warned:
+        elif is_legal(controls, observation, action) or action == warned:
             return action
         else:
             term.say(f"{controls.actions[action]} is not a legal move now: {controls.illegal}. Enter it again to "
                      "play it anyway, or choose another move.")
             warned = action
-
-
-def _outcome(controls: Controls, players: list[str], rewards: np.ndarray, terminal: bool,
-             illegal: list[tuple[int, int]], total: float) -> str:
-    """An episode's end in words: who won, lost (by an illegal move) or drew, or the return."""
-    if terminal and illegal and controls.illegal:
-        row, action = illegal[0]
-        return f"{players[row]} lost by an illegal move ({controls.actions[action]})"
-    if not controls.outcomes:
-        return f"return {total:g}" + ("" if terminal else ", cut off at the step limit")
-    if not terminal:
-        return "cut off at the step limit, no result"
-    if len(players) == 1:
-        reward = float(rewards[0])
-        return f"{players[0]} won" if reward > 0 else f"{players[0]} lost" if reward < 0 else "a draw"
-    if rewards[0] == rewards[1]:
-        return "a draw"
-    return f"{players[0] if rewards[0] > rewards[1] else players[1]} won"

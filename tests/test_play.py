@@ -211,6 +211,15 @@ def test_versus_needs_a_checkpoint(monkeypatch, capsys):
     assert code == 2 and "--versus: expected --checkpoint PATH" in err
 
 
+@needs_torch
+def test_versus_needs_an_env_with_a_two_player_mode(monkeypatch, capsys, tmp_path):
+    checkpoint = random_checkpoint(tmp_path / "agent.pt", "breakout", 115, 4)
+    code, _, err = play(monkeypatch, capsys, "breakout", "--checkpoint", str(checkpoint), "--versus")
+    assert code == 2 and err.strip() == ("envsdk play: --versus: expected an env with a two-player mode (tictactoe, "
+                                         "connect4), found 'breakout' without one. Fix: drop --versus to watch the "
+                                         "policy play.")
+
+
 def test_a_missing_checkpoint_is_one_line_naming_the_fix(monkeypatch, capsys, tmp_path):
     missing = tmp_path / "nope.pt"
     code, out, err = play(monkeypatch, capsys, "tictactoe", "--checkpoint", str(missing))

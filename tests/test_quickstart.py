@@ -52,6 +52,11 @@ def test_first_quickstart_command_in_a_fresh_venv_from_the_root_and_elsewhere(tm
     where = subprocess.run([python, "-c", "import envsdk; print(envsdk.__file__)"], cwd=tmp_path, env=environ,
                            capture_output=True, text=True, timeout=60)
     assert where.returncode == 0 and str(env_dir) in where.stdout, where.stdout + where.stderr
+    # envsdk serve's play page is package data: a non-editable install ships it
+    page = subprocess.run([python, "-c", "from importlib import resources; s = resources.files('envsdk.serve') / "
+                           "'static'; print(sorted(p.name for p in s.iterdir()))"], cwd=tmp_path, env=environ,
+                          capture_output=True, text=True, timeout=60)
+    assert page.stdout.strip() == "['play.css', 'play.html', 'play.js']", page.stdout + page.stderr
     elsewhere = subprocess.run(["envsdk", "check", "breakout", "--num-envs", "4"], cwd=tmp_path, env=environ,
                                capture_output=True, text=True, timeout=300)
     assert elsewhere.returncode == 0 and "OK: 24 passed" in elsewhere.stdout, elsewhere.stdout + elsewhere.stderr

@@ -303,3 +303,33 @@ def test_render():
     assert (frame[310, 288] == [255, 255, 255]).all()  # ball on it (x 284..292, y 306..314)
     text = env.render("ansi")
     assert "=" in text and "o" in text and "█" in text
+
+
+@pytest.mark.parametrize("config", [{}, {"brick_rows": 3, "brick_cols": 5, "brick_width": 2, "brick_height": 2,
+                                         "width": 40, "height": 40, "brick_top": 3, "paddle_width": 4,
+                                         "paddle_height": 2, "ball_size": 1, "ball_speed": 1,
+                                         "ball_speed_max": 1.5}])
+def test_render_draws_each_present_brick_and_only_those(config):
+    # Reference: each present brick painted one at a time (one pixel of background between bricks
+    # when they are wider or taller than 2), checked on positions with bricks broken.
+    env = Breakout(num_envs=2, **config)
+    env.reset(seed=1)
+    rng = np.random.default_rng(0)
+    palette = np.array([[230, 41, 55], [255, 161, 0], [253, 249, 0], [0, 228, 48], [102, 191, 255], [0, 121, 241]])
+    for t in range(1500):
+        env.step(rng.integers(0, 4, 2).astype(np.int32))
+        if t % 100:
+            continue
+        frame = env.render("rgb_array", index=1)
+        bw, bh = env.brick_width, env.brick_height
+        left = (env.width - env.brick_cols * bw) // 2
+        band = frame[env.brick_top:env.brick_top + env.brick_rows * bh, left:left + env.brick_cols * bw]
+        expected = np.empty_like(band)
+        expected[...] = [6, 24, 24]
+        for b in np.flatnonzero(env.buffers.observations[1, OBS_HEAD:] > 0.5):
+            r, c = divmod(int(b), env.brick_cols)
+            expected[r * bh:(r + 1) * bh - (bh > 2), c * bw:(c + 1) * bw - (bw > 2)] = palette[r % 6]
+        ball = (band == 255).all(axis=2)  # the ball may fly over the band: it is drawn last
+        assert (band[~ball] == expected[~ball]).all(), t
+    assert (env.buffers.observations[:, OBS_HEAD:] < 0.5).any()  # some bricks broke on the way
+    env.close()
