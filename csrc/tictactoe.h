@@ -17,6 +17,10 @@
 
 #include "envsdk.h"
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "tictactoe.h writes final observation bytes with 64-bit stores laid out for little-endian machines"
+#endif
+
 // envsdk:cdef begin
 typedef struct tictactoe_log {
     double count;           // episodes finished since Python last read this log
@@ -103,10 +107,21 @@ static inline bool tictactoe_wins(uint32_t cells) {
     return (TICTACTOE_WINS[cells >> 6] >> (cells & 63u)) & 1u;
 }
 
+// Bit c of x (c < 8) to byte c of the result, 0 or 1 (as tripletriad_spread: replicate the byte,
+// keep bit c in byte c, then a per-byte "nonzero" test that cannot carry). Stored with memcpy,
+// byte c lands at address c on the little-endian machines envsdk builds for (checked above).
+static inline uint64_t tictactoe_spread(uint32_t x) {
+    uint64_t r = ((uint64_t)(x & 0xFFu) * 0x0101010101010101ULL) & 0x8040201008040201ULL;
+    return ((r + 0x7F7F7F7F7F7F7F7FULL) >> 7) & 0x0101010101010101ULL;
+}
+
 // A finished game's final observation row from one player's view (`mine` its marks, `theirs`
 // the other's): the board, and an all-zero legal-action part (no move is legal once it is over).
+// Cells 0..7 in one 64-bit store (1, or 0xFF = -1: the two sets are disjoint, so no carries).
 static inline void tictactoe_final(int8_t* out, uint32_t mine, uint32_t theirs) {
-    for (int32_t c = 0; c < 9; c++) out[c] = (int8_t)((int32_t)((mine >> c) & 1u) - (int32_t)((theirs >> c) & 1u));
+    uint64_t cells = tictactoe_spread(mine) | tictactoe_spread(theirs) * 0xFFu;
+    memcpy(out, &cells, 8);
+    out[8] = (int8_t)((int32_t)((mine >> 8) & 1u) - (int32_t)((theirs >> 8) & 1u));
     memset(out + 9, 0, 9);
 }
 
