@@ -1,7 +1,8 @@
 // squared_one.h: squared (csrc/squared.h) written in the ONE-SUB-ENV style of envsdk.h: the
-// struct is one grid, the author writes squared_one_start_one and squared_one_step_one, and
-// ENVSDK_SUB_ENV(squared_one) supplies the batch (the loop over sub-envs, seeding, autoreset, the
-// log's reports). It is bit-identical to squared: the same RNG draws in the same order, the same
+// struct is one grid, the author writes squared_one_start_one and squared_one_step_one (which
+// writes every observation, an episode's last one included), and ENVSDK_SUB_ENV(squared_one)
+// supplies the batch (the loop over sub-envs, seeding, autoreset, final observations, the log's
+// reports). It is bit-identical to squared: the same RNG draws in the same order, the same
 // observations, rewards, flags and infos from the same seed and actions (tests/envs/test_squared_one.py).
 // The rules are the docstring of envs/squared.py's Squared.
 #ifndef SQUARED_ONE_H
