@@ -36,6 +36,8 @@ typedef struct breakout {
     float* rewards;         // [num_envs], written by reset and step
     bool* terminals;        // [num_envs], written by reset and step
     bool* truncations;      // [num_envs], written by reset and step
+    float* final_observations;  // [num_envs, 7 + brick_rows * brick_cols] or NULL: step writes each
+                                // ended episode's last observation
     // Config, validated in Python before init (pixels, pixels per frame, counts).
     int32_t num_envs;
     int32_t width;          // field width, pixels
@@ -322,11 +324,26 @@ int32_t breakout_step(breakout* env) {
         env->rewards[i] = reward;
         env->terminals[i] = terminal;
         env->truncations[i] = timeout;
-        if (terminal || timeout) {
+        const bool ended = terminal || timeout;
+        if (!in_play) {
+            // The ball rides on the paddle's centre until it is served.
+            x = px + 0.5f * (pw - size), y = paddle_y - size, vx = 0.0f, vy = 0.0f;
+        }
+        // The bricks' entries are already written; now the head, on an ended row too (its last
+        // observation, which ENVSDK_FINAL_ROW keeps before the restart).
+        obs[0] = (px + 0.5f * pw) * inv_w;
+        obs[1] = (x + half) * inv_w;
+        obs[2] = (y + half) * inv_h;
+        obs[3] = vx * inv_v;
+        obs[4] = vy * inv_v;
+        obs[5] = in_play ? 1.0f : 0.0f;
+        obs[6] = (float)lives * inv_lives;
+        if (ended) {
             ENVSDK_LOG_EPISODE(&env->log, episode_return, tick);
             env->log.score += (double)(num_bricks - left);
             env->log.cleared += left == 0 ? 1.0 : 0.0;
-            breakout_start(env, i);  // same-step autoreset
+            ENVSDK_FINAL_ROW(env, i, obs_size);  // the observation just written, before the restart
+            breakout_start(env, i);              // same-step autoreset
             continue;
         }
         ticks[i] = tick;
@@ -335,19 +352,8 @@ int32_t breakout_step(breakout* env) {
         lives_left[i] = lives;
         speeds[i] = speed;
         paddle_x[i] = px;
-        if (!in_play) {
-            // The ball rides on the paddle's centre until it is served.
-            x = px + 0.5f * (pw - size), y = paddle_y - size, vx = 0.0f, vy = 0.0f;
-        }
         ball_x[i] = x, ball_y[i] = y, ball_vx[i] = vx, ball_vy[i] = vy;
         in_plays[i] = in_play;
-        obs[0] = (px + 0.5f * pw) * inv_w;
-        obs[1] = (x + half) * inv_w;
-        obs[2] = (y + half) * inv_h;
-        obs[3] = vx * inv_v;
-        obs[4] = vy * inv_v;
-        obs[5] = in_play ? 1.0f : 0.0f;
-        obs[6] = (float)lives * inv_lives;
     }
     return ENVSDK_REPORT(env, env->log);
 }

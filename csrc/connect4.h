@@ -70,6 +70,7 @@ typedef struct connect4 {
     float* rewards;         // [rows], written by reset and step
     bool* terminals;        // [rows], written by reset and step
     bool* truncations;      // [rows], written by reset and step (always false: games end)
+    float* final_observations;  // [rows, 49] or NULL: step writes each ended game's final position
     // Config, validated in Python before init.
     int32_t num_envs;       // sub-envs (games)
     int32_t opponent;       // 0 random, 1 greedy (one ply), 2 search, 3 none (two-player mode)
@@ -279,6 +280,13 @@ static inline void connect4_observe(float* obs, uint64_t agent, uint64_t opponen
     for (int32_t col = 0; col < CONNECT4_COLS; col++) obs[CONNECT4_CELLS + col] = (float)((room >> (col * 7 + 5)) & 1);
 }
 
+// A finished game's final observation row from one player's view (`mine` its stones, `theirs`
+// the other's): the cells, and all-zero legal-column entries (no move is legal once it is over).
+static inline void connect4_final(float* out, uint64_t mine, uint64_t theirs) {
+    connect4_observe(out, mine, theirs);
+    memset(out + CONNECT4_CELLS, 0, CONNECT4_COLS * sizeof(float));
+}
+
 // Whether the agent (row 2g in two-player mode) moves first in sub-env i's new episode, per
 // `first`; `random` draws its coin from the sub-env's RNG.
 static inline bool connect4_agent_first(connect4* env, int32_t i) {
@@ -348,6 +356,7 @@ static int32_t connect4_step_two_player(connect4* env) {
     float* rewards = env->rewards;
     bool* terminals = env->terminals;
     bool* truncations = env->truncations;
+    float* final = env->final_observations;
     uint64_t* stones[2] = {env->agent_stones, env->opponent_stones};  // row 2g's, row 2g + 1's
     int32_t* tick = env->tick;
     const uint8_t* agent_first = env->agent_first;
@@ -389,6 +398,11 @@ static int32_t connect4_step_two_player(connect4* env) {
         }
         ENVSDK_TWO_PLAYER_END(&log, rewards, terminals, r, other, outcome == CONNECT4_WON, outcome == CONNECT4_DRAW,
                               illegal_reward, moved_first, tick[g]);
+        if (final) {  // the final position in both rows (an illegal action left the board as it was)
+            uint64_t theirs = stones[mover ^ 1][g];
+            connect4_final(final + r * CONNECT4_OBS, me, theirs);
+            connect4_final(final + other * CONNECT4_OBS, theirs, me);
+        }
         connect4_start_two_player(env, g);  // same-step autoreset: both rows start the next game
     }
     env->two_player_log = log;
@@ -407,6 +421,7 @@ int32_t connect4_step(connect4* env) {
     float* rewards = env->rewards;
     bool* terminals = env->terminals;
     bool* truncations = env->truncations;
+    float* final = env->final_observations;
     uint64_t *agent = env->agent_stones, *opponent = env->opponent_stones, *rng = env->rng;
     int32_t* tick = env->tick;
     float* episode_return = env->episode_return;
@@ -452,6 +467,8 @@ int32_t connect4_step(connect4* env) {
             log->draw += outcome == CONNECT4_DRAW;
             log->loss += outcome >= CONNECT4_LOST;
             log->illegal += outcome == CONNECT4_ILLEGAL;
+            // The final position: both sides' last stones (an illegal action left it as it was).
+            if (final) connect4_final(final + (size_t)i * CONNECT4_OBS, me, opp);
             connect4_start(env, i);  // same-step autoreset
             continue;
         }

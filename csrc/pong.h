@@ -37,6 +37,7 @@ typedef struct pong {
     float* rewards;         // [num_envs], written by step
     bool* terminals;        // [num_envs], written by step
     bool* truncations;      // [num_envs], written by step
+    float* final_observations;  // [num_envs, 8] or NULL: step writes each ended episode's last observation
     // Config, validated in Python before init. Lengths in field units, speeds in units/frame.
     int32_t num_envs;
     float width;            // field width
@@ -150,6 +151,23 @@ static inline void pong_write_motion(pong* env, int32_t i, float* obs) {
     obs[3] = env->ball_y[i] * env->inv_height;
     obs[4] = env->ball_vx[i] * env->inv_speed_x;
     obs[5] = env->ball_vy[i] * env->inv_max_speed_y;
+}
+
+// Write the last observation of sub-env i's episode, which just ended, to its final_observations
+// row: what the step writes when play goes on, so after a point the ball served from the centre.
+// That serve is drawn from a copy of the RNG state: pong_start draws the same one for the next
+// episode, so the RNG's stream is the same with final observations or without.
+static void pong_final(pong* env, int32_t i, bool point, float bx, float by, float vx, float vy) {
+    if (point) {
+        uint64_t rng = env->rng[i];
+        pong_serve(env, i);
+        env->rng[i] = rng;
+    } else {
+        env->ball_x[i] = bx, env->ball_y[i] = by, env->ball_vx[i] = vx, env->ball_vy[i] = vy;
+    }
+    float* out = env->final_observations + (size_t)i * 8;
+    pong_write_motion(env, i, out);
+    pong_write_scores(env, i, out);
 }
 
 // Start a new episode in sub-env i and write its whole observation row.
@@ -281,6 +299,7 @@ int32_t pong_step(pong* env) {
         ENVSDK_LOG_EPISODE(&env->log, (float)(as - os), t);
         env->log.score += (double)as;
         env->log.win += as >= max_score ? 1.0 : 0.0;
+        if (env->final_observations) pong_final(env, i, point != 0, bx, by, vx, vy);
         pong_start(env, i);  // same-step autoreset
     }
     return ENVSDK_REPORT(env, env->log);

@@ -41,6 +41,8 @@ typedef struct snake {
     bool* terminals;        // [num_envs * snakes], written by reset and step
     bool* truncations;      // [num_envs * snakes], written by reset and step
     bool* masks;            // [num_envs * snakes], set True by reset (snakes respawn at once)
+    int8_t* final_observations;  // [num_envs * snakes, 2*view+1, 2*view+1] or NULL: step writes each
+                                 // ended life's last observation
     // Config, validated in Python before init.
     int32_t num_envs;
     int32_t width;          // grid columns (>= 1)
@@ -202,6 +204,18 @@ static void snake_observe_all(snake* env, int32_t e) {
     }
 }
 
+// Replace eaten food at random empty cells of a sub-env's grid, while there are any; returns the
+// food now on the grid.
+static int32_t snake_add_food(const snake* env, uint8_t* grid, uint64_t* rng, int32_t food_count) {
+    const int32_t food = env->food;
+    for (; food_count < food; food_count++) {
+        int32_t cell = snake_empty_cell(env, grid, rng);
+        if (cell < 0) break;
+        grid[cell] = SNAKE_FOOD;
+    }
+    return food_count;
+}
+
 // Start sub-env e afresh: walls around an empty interior, its snakes, its food, observations.
 static void snake_start(snake* env, int32_t e) {
     const int32_t stride = env->stride, view = env->view, width = env->width, height = env->height;
@@ -214,15 +228,37 @@ static void snake_start(snake* env, int32_t e) {
     for (int32_t k = 0; k < env->snakes; k++) {
         snake_spawn(env, grid, owner, rng, e * env->snakes + k, k, snake_empty_cell(env, grid, rng));
     }
-    int32_t placed = 0;
-    for (; placed < env->food; placed++) {
-        int32_t cell = snake_empty_cell(env, grid, rng);
-        if (cell < 0) break;
-        grid[cell] = SNAKE_FOOD;
-    }
-    env->food_count[e] = placed;
+    env->food_count[e] = snake_add_food(env, grid, rng, 0);
     env->tick[e] = 0;
     snake_observe_all(env, e);
+}
+
+// Sub-env e reached its time limit: every snake that did not die this step is truncated and its
+// life logged; when final_observations asks, those snakes' last observations are written there
+// first (the food replaced and the crops taken as a step that goes on does, with a copy of the
+// RNG state, so the stream is the same with final observations or without). Then the whole
+// sub-env restarts.
+static void snake_truncate(snake* env, int32_t e, uint8_t* grid, int32_t food_count) {
+    const int32_t snakes = env->snakes;
+    const size_t crop = (size_t)(2 * env->view + 1) * (size_t)(2 * env->view + 1);
+    if (env->final_observations) {
+        uint64_t rng = env->rng[e];
+        snake_add_food(env, grid, &rng, food_count);
+        snake_observe_all(env, e);  // into the observation rows, which snake_start then rewrites
+        for (int32_t k = 0; k < snakes; k++) {
+            const size_t a = (size_t)e * (size_t)snakes + (size_t)k;
+            if (!env->terminals[a]) memcpy(env->final_observations + a * crop, env->observations + a * crop, crop);
+        }
+    }
+    for (int32_t k = 0; k < snakes; k++) {
+        const int32_t a = e * snakes + k;
+        if (env->terminals[a]) continue;  // died this very step: already logged as terminal
+        env->truncations[a] = true;
+        ENVSDK_LOG_EPISODE(&env->log, env->episode_return[a], env->life[a]);
+        env->log.score += (double)env->eaten[a];
+        env->log.length += (double)env->length[a];
+    }
+    snake_start(env, e);
 }
 
 void snake_reset(snake* env, uint64_t seed) {
@@ -243,7 +279,7 @@ int32_t snake_step(snake* env) {
     // Locals, so that stores through the int8/bool buffers (character types, which may alias
     // anything) do not force the compiler to reload env's fields on every access.
     const int32_t num_envs = env->num_envs, snakes = env->snakes, stride = env->stride;
-    const int32_t max_steps = env->max_steps, food = env->food;
+    const int32_t max_steps = env->max_steps;
     const size_t cells = (size_t)env->cells;
     const float reward_food = env->reward_food, reward_death = env->reward_death;
     const int32_t delta[4] = {-stride, stride, -1, 1};
@@ -251,6 +287,8 @@ int32_t snake_step(snake* env) {
     float* rewards = env->rewards;
     bool* terminals = env->terminals;
     bool* truncations = env->truncations;
+    int8_t* final = env->final_observations;
+    const size_t crop = (size_t)(2 * env->view + 1) * (size_t)(2 * env->view + 1);
     int32_t *heads = env->head, *tails = env->tail, *lengths = env->length, *headings = env->heading;
     int32_t *lives = env->life, *eatens = env->eaten;
     float* returns = env->episode_return;
@@ -277,6 +315,9 @@ int32_t snake_step(snake* env) {
                 ENVSDK_LOG_EPISODE(&env->log, episode_return, life);
                 env->log.score += (double)eatens[a];
                 env->log.length += (double)length;
+                if (final)  // its last view: the crop around the head it died with, its body still there
+                    snake_observe(grid, owner, head, length > 1 ? heading : -1, stride, env->view, k,
+                                  final + (size_t)a * crop);
                 int32_t cell = tails[a];
                 for (int32_t s = 0; s < length; s++) {
                     int32_t step_dir = grid[cell] & 3;
@@ -313,25 +354,11 @@ int32_t snake_step(snake* env) {
         }
         const int32_t tick = env->tick[e] + 1;
         if (tick >= max_steps) {
-            // Time limit: every snake still alive is cut short, then the whole sub-env restarts.
-            for (int32_t k = 0; k < snakes; k++) {
-                const int32_t a = e * snakes + k;
-                if (terminals[a]) continue;  // died this very step: already logged as terminal
-                truncations[a] = true;
-                ENVSDK_LOG_EPISODE(&env->log, returns[a], lives[a]);
-                env->log.score += (double)eatens[a];
-                env->log.length += (double)lengths[a];
-            }
-            snake_start(env, e);
+            snake_truncate(env, e, grid, food_count);  // time limit: the live snakes are cut short
             continue;
         }
         env->tick[e] = tick;
-        for (; food_count < food; food_count++) {
-            int32_t cell = snake_empty_cell(env, grid, rng);
-            if (cell < 0) break;
-            grid[cell] = SNAKE_FOOD;
-        }
-        env->food_count[e] = food_count;
+        env->food_count[e] = snake_add_food(env, grid, rng, food_count);
         snake_observe_all(env, e);
     }
     return ENVSDK_REPORT(env, env->log);

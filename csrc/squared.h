@@ -20,6 +20,7 @@ typedef struct squared {
     float* rewards;         // [num_envs], written by step
     bool* terminals;        // [num_envs], written by step
     bool* truncations;      // [num_envs], written by step
+    uint8_t* final_observations;  // [num_envs, size*size] or NULL: step writes each ended episode's last observation
     // Config, validated in Python before init.
     int32_t num_envs;
     int32_t size;           // grid side, cells (>= 2)
@@ -123,15 +124,16 @@ int32_t squared_step(squared* env) {
         truncations[i] = timeout;
         tick[i] += 1;
         episode_return[i] += reward;
+        // Only the two cells that changed are rewritten (on the target, the agent hides it).
+        uint8_t* obs = observations + (size_t)i * cells;
+        obs[pos] = 0;
+        obs[next] = 1;
         if (reached || timeout) {
             ENVSDK_LOG_EPISODE(&env->log, episode_return[i], tick[i]);
             env->log.score += reached ? 1.0 : 0.0;
-            squared_start(env, i);  // same-step autoreset
+            ENVSDK_FINAL_ROW(env, i, cells);  // the observation just written, before the restart
+            squared_start(env, i);            // same-step autoreset
         } else {
-            // Only the two cells that changed are rewritten.
-            uint8_t* obs = observations + (size_t)i * cells;
-            obs[pos] = 0;
-            obs[next] = 1;
             agent_row[i] = row;
             agent_col[i] = col;
         }

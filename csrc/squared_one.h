@@ -1,7 +1,8 @@
 // squared_one.h: squared (csrc/squared.h) written in the ONE-SUB-ENV style of envsdk.h: the
-// struct is one grid, the author writes squared_one_start_one and squared_one_step_one, and
-// ENVSDK_SUB_ENV(squared_one) supplies the batch (the loop over sub-envs, seeding, autoreset, the
-// log's reports). It is bit-identical to squared: the same RNG draws in the same order, the same
+// struct is one grid, the author writes squared_one_start_one and squared_one_step_one (which
+// writes every observation, an episode's last one included), and ENVSDK_SUB_ENV(squared_one)
+// supplies the batch (the loop over sub-envs, seeding, autoreset, final observations, the log's
+// reports). It is bit-identical to squared: the same RNG draws in the same order, the same
 // observations, rewards, flags and infos from the same seed and actions (tests/envs/test_squared_one.py).
 // The rules are the docstring of envs/squared.py's Squared.
 #ifndef SQUARED_ONE_H
@@ -63,7 +64,8 @@ void squared_one_start_one(squared_one* env) {
 static const int32_t SQUARED_ONE_DROW[5] = {0, -1, 1, 0, 0};
 static const int32_t SQUARED_ONE_DCOL[5] = {0, 0, 0, -1, 1};
 
-// One step; true when the episode ended (logged here; the batch restarts it in the same step).
+// One step, its observation included; true when the episode ended (logged here; the batch copies
+// the observation to final_observations when asked, then restarts it in the same step).
 bool squared_one_step_one(squared_one* env) {
     // Table lookups and clamps instead of a switch: random actions defeat branch prediction.
     int32_t action = env->actions[0];
@@ -87,15 +89,16 @@ bool squared_one_step_one(squared_one* env) {
     env->rewards[0] = reward;
     env->terminals[0] = reached;
     env->truncations[0] = timeout;
+    // Only the two cells that changed are rewritten (on the target, the agent hides it). Always,
+    // the last observation of an episode included: the batch copies it to final_observations.
+    uint8_t* obs = env->observations;
+    obs[pos] = 0;
+    obs[next] = 1;
     if (reached || timeout) {
         ENVSDK_LOG_EPISODE(env->log, episode_return, tick);
         env->log->score += reached ? 1.0 : 0.0;
         return true;
     }
-    // Only the two cells that changed are rewritten.
-    uint8_t* obs = env->observations;
-    obs[pos] = 0;
-    obs[next] = 1;
     return false;
 }
 

@@ -17,6 +17,10 @@
 
 #include "envsdk.h"
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "tictactoe.h writes final observation bytes with 64-bit stores laid out for little-endian machines"
+#endif
+
 // envsdk:cdef begin
 typedef struct tictactoe_log {
     double count;           // episodes finished since Python last read this log
@@ -53,6 +57,7 @@ typedef struct tictactoe {
     float* rewards;         // [rows], written by step
     bool* terminals;        // [rows], written by step
     bool* truncations;      // [rows], written by step (always false)
+    int8_t* final_observations;  // [rows, 18] or NULL: step writes each ended game's final position
     // Config, validated in Python before init.
     int32_t num_envs;       // sub-envs (games)
     int32_t opponent;       // 0 random, 1 perfect, 2 none (two-player mode)
@@ -100,6 +105,24 @@ static const int32_t TICTACTOE_POW3[9] = {1, 3, 9, 27, 81, 243, 729, 2187, 6561}
 
 static inline bool tictactoe_wins(uint32_t cells) {
     return (TICTACTOE_WINS[cells >> 6] >> (cells & 63u)) & 1u;
+}
+
+// Bit c of x (c < 8) to byte c of the result, 0 or 1 (as tripletriad_spread: replicate the byte,
+// keep bit c in byte c, then a per-byte "nonzero" test that cannot carry). Stored with memcpy,
+// byte c lands at address c on the little-endian machines envsdk builds for (checked above).
+static inline uint64_t tictactoe_spread(uint32_t x) {
+    uint64_t r = ((uint64_t)(x & 0xFFu) * 0x0101010101010101ULL) & 0x8040201008040201ULL;
+    return ((r + 0x7F7F7F7F7F7F7F7FULL) >> 7) & 0x0101010101010101ULL;
+}
+
+// A finished game's final observation row from one player's view (`mine` its marks, `theirs`
+// the other's): the board, and an all-zero legal-action part (no move is legal once it is over).
+// Cells 0..7 in one 64-bit store (1, or 0xFF = -1: the two sets are disjoint, so no carries).
+static inline void tictactoe_final(int8_t* out, uint32_t mine, uint32_t theirs) {
+    uint64_t cells = tictactoe_spread(mine) | tictactoe_spread(theirs) * 0xFFu;
+    memcpy(out, &cells, 8);
+    out[8] = (int8_t)((int32_t)((mine >> 8) & 1u) - (int32_t)((theirs >> 8) & 1u));
+    memset(out + 9, 0, 9);
 }
 
 // A uniformly random cell among the set bits of `choices` (non-zero), from the sub-env's RNG.
@@ -252,6 +275,7 @@ static int32_t tictactoe_step_two_player(tictactoe* env) {
     float* rewards = env->rewards;
     bool* terminals = env->terminals;
     bool* truncations = env->truncations;
+    int8_t* final = env->final_observations;
     uint16_t* cells[2] = {env->agent_cells, env->opponent_cells};  // the marks of row 2g, of row 2g + 1
     int32_t* tick = env->tick;
     const uint8_t* agent_first = env->agent_first;
@@ -298,6 +322,10 @@ static int32_t tictactoe_step_two_player(tictactoe* env) {
         }
         ENVSDK_TWO_PLAYER_END(&log, rewards, terminals, r, other, outcome == TICTACTOE_WIN, outcome == TICTACTOE_DRAW,
                               illegal_reward, moved_first, tick[g]);
+        if (final) {  // the final position in both rows (an illegal move left the board as it was)
+            tictactoe_final(final + r * 18, mine, theirs);
+            tictactoe_final(final + other * 18, theirs, mine);
+        }
         tictactoe_start_two_player(env, g);  // same-step autoreset: both rows start the next game
     }
     env->two_player_log = log;
@@ -316,6 +344,7 @@ int32_t tictactoe_step(tictactoe* env) {
     float* rewards = env->rewards;
     bool* terminals = env->terminals;
     bool* truncations = env->truncations;
+    int8_t* final = env->final_observations;
     uint64_t* rng = env->rng;
     uint16_t *agent_cells = env->agent_cells, *opponent_cells = env->opponent_cells;
     int32_t* keys = env->key;
@@ -383,6 +412,8 @@ int32_t tictactoe_step(tictactoe* env) {
         log.first += first;
         log.win_first += win * first;
         log.loss_first += loss * first;
+        // The final position: the agent's and the opponent's last marks (an illegal move left it as it was).
+        if (final) tictactoe_final(final + (size_t)i * 18, mine, theirs);
         tictactoe_start(env, i);  // same-step autoreset
     }
     env->log = log;

@@ -44,6 +44,7 @@ typedef struct tripletriad {
     float* rewards;         // [num_envs], written by step
     bool* terminals;        // [num_envs], written by step
     bool* truncations;      // [num_envs], written by step
+    int8_t* final_observations;  // [num_envs, 104] or NULL: step writes each ended episode's last observation
     // Config, validated in Python before init.
     int32_t num_envs;
     int32_t opponent;       // 0 random, 1 greedy
@@ -302,6 +303,7 @@ int32_t tripletriad_step(tripletriad* env) {
     float* rewards = env->rewards;
     bool* terminals = env->terminals;
     bool* truncations = env->truncations;
+    int8_t* final = env->final_observations;
     uint64_t* rng = env->rng;
     const int8_t* ranks = env->ranks;
     int8_t* board = env->board;
@@ -370,6 +372,13 @@ int32_t tripletriad_step(tripletriad* env) {
             log->loss += (over && score < 5) ? 1.0 : 0.0;
             log->score += (double)score;
             log->illegal += (double)illegal[i];
+            if (final) {
+                // The row as written (a finished game's owners, ranks and hands, nothing selected;
+                // a truncated one's whole row, mask included); no action is legal once the game is over.
+                int8_t* out = final + (size_t)i * TRIPLETRIAD_OBS;
+                memcpy(out, obs, TRIPLETRIAD_OBS);
+                if (over) memset(out + TRIPLETRIAD_OBS_MASK, 0, TRIPLETRIAD_OBS - TRIPLETRIAD_OBS_MASK);
+            }
             tripletriad_start(env, i);  // same-step autoreset
         }
     }

@@ -88,6 +88,10 @@ class Breakout:
     PufferLib's Breakout in size (6 x 18 bricks of 32 x 12 on 576 x 330, frameskip 4);
     ``max_steps`` 27000 is Atari's 108000 frames at frameskip 4.
 
+    Final observation (in ``final_observations``, when the buffers have it): the row as the
+    ending step left it: the bricks broken in it gone, the lives left (0 after the last ball) and,
+    with the ball out of play, the ball on the paddle's centre.
+
     ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
     the episodes that ended since the last report; ``report_every=1`` reports each episode on the
     step it ends (a report costs about 1 µs: a few percent of a batch step at 4096 sub-envs).

@@ -46,6 +46,10 @@ class CartPole:
     four state values uniform in [-0.05, 0.05). Infos: episode_return, episode_length,
     episode_count.
 
+    Final observation (in ``final_observations``, when the buffers have it): the state the
+    ending step reached, past the track's end or the angle limit for a terminal, the state that
+    was cut for a truncation.
+
     ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
     the episodes that ended since the last report; ``report_every=1`` reports each episode on the
     step it ends (a report costs about 1 µs: a few percent of a batch step at 4096 sub-envs).

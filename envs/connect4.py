@@ -94,6 +94,12 @@ class Connect4:
       moves, an illegal one included), first_win, second_win, draw, illegal (per-game rates),
       episode_count (2 per game).
 
+    Final observation (in ``final_observations``, when the buffers have it): the board the game
+    ended on, from the row's own perspective, its last stones included (the winning or filling
+    stone, or the opponent's reply; an illegal action leaves the board as it was), with all-zero
+    legal-column entries: no move is legal in a finished game. In two-player mode both rows get
+    one, each from its own perspective.
+
     ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
     the episodes that ended since the last report; ``report_every=1`` reports each episode on the
     step it ends (a report costs about 1 µs: a few percent of a batch step at 4096 sub-envs).

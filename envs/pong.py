@@ -63,6 +63,11 @@ class Pong:
     back: ``ball_speed_x <= (width - 2 * paddle_width - ball_size) / 2`` and
     ``ball_max_speed_y <= (height - ball_size) / 2``; ``serve_speed_y <= ball_max_speed_y``.
 
+    Final observation (in ``final_observations``, when the buffers have it): what the step writes
+    when play goes on: the paddles where they are and the scores with the step's point; after a
+    point, the ball served from the centre with the draw the next episode's first serve uses (so
+    the RNG's stream, and every output, is the same with final observations or without).
+
     ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
     the episodes that ended since the last report; ``report_every=1`` reports each episode on the
     step it ends (a report costs about 1 µs: a few percent of a batch step at 4096 sub-envs).

@@ -73,6 +73,13 @@ class Snake:
     sub-env (640 x 360 grid, 256 snakes, 4096 food, vision 5); PufferLib's walls take ``vision``
     cells of its grid, ours lie outside it.
 
+    Final observation of a life (in ``final_observations``, when the buffers have it): for a
+    snake that dies, its crop around the head it died with, its body still there and the grid as
+    the snakes before it in row order left it; for a snake cut by the time limit, its crop after
+    the eaten food is replaced, as a step that goes on writes it (with the RNG draws such a step
+    makes, taken from a copy of the RNG state: the stream is the same with final observations or
+    without).
+
     ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
     the episodes that ended since the last report; ``report_every=1`` reports each episode on the
     step it ends (a report costs about 1 µs: a few percent of a batch step at 4096 sub-envs).

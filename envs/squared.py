@@ -46,6 +46,9 @@ class Squared:
     Truncated after ``max_steps`` steps. Infos: episode_return, episode_length, score (fraction of
     episodes that reached the target), episode_count.
 
+    Final observation (in ``final_observations``, when the buffers have it): the grid after the
+    last move, the agent covering the target for a terminal.
+
     ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
     the episodes that ended since the last report; ``report_every=1`` reports each episode on the
     step it ends (a report costs about 1 µs: a few percent of a batch step at 4096 sub-envs).

@@ -108,6 +108,12 @@ class TicTacToe:
       moves, an illegal one included), first_win, second_win, draw, illegal (per-game rates),
       episode_count (2 per game).
 
+    Final observation (in ``final_observations``, when the buffers have it): the board the game
+    ended on, from the row's own view, its last marks included (the winning or filling mark, or
+    the opponent's reply; an illegal move leaves the board as it was), with an all-zero
+    legal-action part: no move is legal in a finished game. In two-player mode both rows get one,
+    each from its own view.
+
     ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
     the episodes that ended since the last report; ``report_every=1`` reports each episode on the
     step it ends (a report costs about 1 µs: a few percent of a batch step at 4096 sub-envs).

@@ -92,6 +92,10 @@ class TripleTriad:
     episodes; a truncated game is none of them), score (cards the agent owned at the end, board
     + hand), illegal (illegal actions per episode), episode_count.
 
+    Final observation (in ``final_observations``, when the buffers have it): the row as the
+    ending step left it; for a finished game (a full board) with an all-zero legal-action mask, as
+    no action is legal any more, and for a truncated one with its mask.
+
     ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
     the episodes that ended since the last report; ``report_every=1`` reports each episode on the
     step it ends (a report costs about 1 µs: a few percent of a batch step at 4096 sub-envs).

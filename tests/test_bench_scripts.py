@@ -52,3 +52,19 @@ def test_bench_user_c_prints_installed_against_user_path(tmp_path):
         assert re.search(rf"^squared_one vs squared \[{arm}\]: squared {sps}, squared_one {sps}, ratio {ratio}; "
                          r"target >= 0\.9$", out, re.M), out
     assert list(work.iterdir()) == [] and list(temp.iterdir()) == []  # nothing left behind, the cache removed
+
+
+def test_bench_final_obs_prints_with_against_without_and_the_baseline(tmp_path):
+    work, temp = tmp_path / "work", tmp_path / "temp"
+    work.mkdir(), temp.mkdir()
+    out = subprocess.run(  # this checkout's headers as their own baseline: only the output's form is tested
+        [sys.executable, str(ROOT / "bench" / "bench_final_obs.py"), "--envs", "squared", "squared_one",
+         "--num-agents", "64", "--seconds", "0.01", "--rounds", "3", "--baseline", str(ROOT / "csrc")],
+        capture_output=True, text=True, timeout=300, cwd=work, check=True, env={**os.environ, "TMPDIR": str(temp)},
+    ).stdout
+    ratio = r"[\d.]+ \([\d.]+\.\.[\d.]+\)"
+    for name in ("squared", "squared_one"):
+        assert re.search(rf"^{name}: with / without final_observations {ratio}, with [\d.]+[MK] SPS$", out, re.M), out
+        assert re.search(rf"^{name}: without, this / baseline {ratio}$", out, re.M), out
+        assert re.search(rf"^\| {name} \| [\d.]+[MK] \| {ratio} \| {ratio} \|$", out, re.M), out
+    assert list(work.iterdir()) == [] and list(temp.iterdir()) == []  # nothing left behind, the cache removed

@@ -104,3 +104,29 @@ def test_catcher_rules_by_hand(tmp_path, monkeypatch):
     assert (obs[:, 0].sum(axis=1) == 1).all() and (obs[:, 2] == [0, 2, 0]).all()  # same-step autoreset
     env.close()
     env.close()
+
+
+def test_catcher_writes_final_observations(tmp_path, monkeypatch):
+    # The array-style sim declares final_observations and copies each ended row there before its
+    # restart (ENVSDK_FINAL_ROW): the landing, with the ball on the bottom row.
+    monkeypatch.setenv("ENVSDK_CACHE", str(tmp_path / "cache"))
+    monkeypatch.syspath_prepend(str(EXAMPLE))
+    from catcher import Catcher
+
+    import envsdk
+
+    env = envsdk.backends.Serial(Catcher, num_envs=2, rows=3, cols=3, final_observations=True)
+    obs, _ = env.reset(seed=7)
+    ball = [int(np.flatnonzero(obs[i, 0])[0]) for i in range(2)]
+    actions = np.array([(0, 1, 2)[ball[0]], 2 if ball[1] < 2 else 0], np.int32)  # under it; away from it
+    env.buffers.final_observations[...] = 9
+    env.step(actions)
+    assert (env.buffers.final_observations == 9).all()  # no episode ended: nothing written
+    _, rewards, terminals, _, _ = env.step(actions)
+    assert rewards.tolist() == [1.0, -1.0] and terminals.all()
+    final = env.buffers.final_observations
+    assert (final[:, :2] == 0).all()  # the ball has left the top rows
+    assert final[0, 2].tolist() == [2 if c == ball[0] else 0 for c in range(3)]  # caught: the paddle covers it
+    far = 2 if ball[1] < 2 else 0
+    assert final[1, 2, ball[1]] == 1 and final[1, 2, far] == 2  # missed: the ball beside the paddle
+    env.close()

@@ -80,8 +80,10 @@ def test_readme_c_env_styles_are_bit_identical(tmp_path):
         import seek_batch
     finally:
         sys.path.remove(str(tmp_path))
-    one, arrays = seek.Seek(num_envs=16, length=6, report_every=1), seek_batch.SeekBatch(num_envs=16, length=6,
-                                                                                       report_every=1)
+    # Both with final observations: the one-sub-env step writes every observation (ENVSDK_SUB_ENV
+    # keeps an ended episode's last one), the array style copies it itself (ENVSDK_FINAL_ROW).
+    one, arrays = (envsdk.backends.Serial(cls, num_envs=16, length=6, report_every=1, final_observations=True)
+                   for cls in (seek.Seek, seek_batch.SeekBatch))
     assert_conforms(seek.Seek, num_envs=4)
     rng = np.random.default_rng(0)
     a, b = one.reset(seed=11), arrays.reset(seed=11)
@@ -89,9 +91,16 @@ def test_readme_c_env_styles_are_bit_identical(tmp_path):
     episodes, reached = 0, []
     for _ in range(400):
         actions = rng.integers(-1, 4, size=16).astype(np.int32)  # out-of-range values stay put
+        for env in (one, arrays):
+            env.buffers.final_observations[...] = -1.0  # a canary: the rows that go on keep it
         a, b = one.step(actions), arrays.step(actions)
         assert all(x.tobytes() == y.tobytes() for x, y in zip(a[:4], b[:4], strict=True))
         assert a[4] == b[4]
+        final = one.buffers.final_observations
+        assert final.tobytes() == arrays.buffers.final_observations.tobytes()
+        # An episode's last observation: the goal reached (position = goal), or cut short elsewhere.
+        assert (final[a[2], 0] == final[a[2], 1]).all() and (final[a[3], 0] != final[a[3], 1]).all()
+        assert (final[~(a[2] | a[3])] == -1.0).all()
         if a[4]:
             episodes += a[4][0]["episode_count"]
             reached.append(a[4][0]["reached"])

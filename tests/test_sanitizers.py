@@ -99,10 +99,13 @@ FUZZ = textwrap.dedent(
     def fuzz(factory, num_envs, render):
         # Each buffer gets its own allocation (and so its own ASan redzone): inside the one
         # block that envsdk.allocate builds, an overrun would land in the next array unseen.
+        # final_observations too, so the code that writes them runs under the sanitizers.
         probe = factory(num_envs=num_envs)
-        layout = envsdk.Layout.of(probe.single_observation_space, probe.single_action_space, probe.num_agents)
+        layout = envsdk.Layout.of(probe.single_observation_space, probe.single_action_space, probe.num_agents,
+                                  final_observations=True)
         probe.close()
-        separate = envsdk.Buffers(*(np.zeros((layout.num_agents, *shape), dtype) for _, dtype, shape in layout.fields))
+        separate = envsdk.Buffers(**{name: np.zeros((layout.num_agents, *shape), dtype)
+                                     for name, dtype, shape in layout.fields})
         separate.masks[...] = True
         env = envsdk.backends.Serial(factory, num_envs=num_envs, buffers=separate)
         env.reset(seed=num_envs)

@@ -102,6 +102,33 @@ def test_c_and_numpy_kinds_play_the_same_game_bit_for_bit(tmp_path, monkeypatch)
         env.close()
 
 
+@needs_gcc
+def test_new_c_project_writes_final_observations(tmp_path, monkeypatch):
+    # Its step_one writes every observation, an episode's last one included, so ENVSDK_SUB_ENV can
+    # keep it: a reached goal shows the walker on it, a cut episode shows it elsewhere.
+    new("walk_final", "c", tmp_path)
+    monkeypatch.setenv("ENVSDK_CACHE", str(tmp_path / "cache"))
+    monkeypatch.syspath_prepend(str(tmp_path / "walk_final"))
+    from walk_final import WalkFinal
+
+    import envsdk
+
+    env = envsdk.backends.Serial(WalkFinal, num_envs=32, length=5, max_steps=6, final_observations=True)
+    env.reset(seed=1)
+    final = env.buffers.final_observations
+    rng = np.random.default_rng(0)
+    ended = np.zeros(2, int)
+    for _ in range(100):
+        final[...] = -1.0  # a canary: the rows that go on keep it
+        _, _, terminals, truncations, _ = env.step(rng.integers(0, 3, 32).astype(np.int32))
+        assert (final[terminals, 0] == final[terminals, 1]).all()
+        assert (final[truncations, 0] != final[truncations, 1]).all() and (final[truncations] >= 0).all()
+        assert (final[~(terminals | truncations)] == -1.0).all()
+        ended += terminals.sum(), truncations.sum()
+    assert (ended > 20).all()
+    env.close()
+
+
 @pytest.mark.parametrize("args, error", [
     (["new", "My-Game", "--kind", "c"], "envsdk new: NAME 'My-Game': expected a lowercase Python identifier"),
     (["new", "My-Game", "--kind", "c"], "found characters other than letters, digits and underscores. Fix: pass "

@@ -179,6 +179,37 @@ def test_breaking_the_last_brick_is_a_win():
     assert infos == [{"episode_return": 1.0, "episode_length": 1.0, "score": 8.0, "cleared": 1.0, "episode_count": 1}]
 
 
+def head(px, x, y, vx, vy, in_play, lives):
+    """The observation's first OBS_HEAD entries as the C step computes them (SMALL's field)."""
+    w, h = f32(1) / f32(40), f32(1) / f32(60)
+    return [(f32(px) + f32(5)) * w, (f32(x) + f32(1)) * w, (f32(y) + f32(1)) * h, f32(vx) * (f32(1) / f32(4)),
+            f32(vy) * (f32(1) / f32(4)), f32(in_play), f32(lives) * (f32(1) / f32(2))]
+
+
+def test_final_observations_show_how_each_episode_ended():
+    # Sub-env 0 loses its last ball (the scenario above): its final observation has no life left
+    # and the ball back on the paddle, every brick still there. Sub-env 1 breaks its last brick
+    # (above): no brick left, the ball bounced down, both lives. Sub-env 2 plays on: the canary.
+    backend = envsdk.backends.Serial(Breakout, num_envs=3, final_observations=True, **SMALL)
+    env, final = backend.envs[0], backend.buffers.final_observations
+    backend.reset(seed=0)
+    c = env._sim.c
+    c.lives_left[0] = 1
+    put_ball(env, 30.0, 57.0, 0.0, 2.0, i=0)
+    for k in range(8):
+        c.bricks[8 + k] = k == 5
+        env.buffers.observations[1, OBS_HEAD + k] = k == 5
+    c.bricks_left[1] = 1
+    put_ball(env, 14.0, 21.0, 0.0, -2.0, i=1)
+    final[2] = -3.0
+    obs, rew, term, _, _ = backend.step(np.full(3, NOOP, np.int32))
+    assert term.tolist() == [True, True, False] and rew.tolist() == [0.0, 1.0, 0.0]
+    np.testing.assert_array_equal(final[0], head(15, 19, 54, 0, 0, 0, 0) + [1.0] * 8)
+    np.testing.assert_array_equal(final[1], head(15, 14, 20, 0, 2, 1, 2) + [0.0] * 8)
+    assert (final[2] == -3.0).all() and (obs[:2, OBS_HEAD:] == 1).all()  # rows 0 and 1 restarted
+    backend.close()
+
+
 def test_fire_serves_the_ball_and_is_a_noop_in_play():
     env = small()
     c = env._sim.c

@@ -110,6 +110,40 @@ def test_truncation_at_max_steps_and_fall_on_the_last_step_is_terminal_only():
     assert infos == [{"episode_return": 500.0, "episode_length": 500.0, "episode_count": 2}]
 
 
+def euler_step(state, action):
+    """One step of the docstring's dynamics in Python (float64; math's sin/cos): the next state."""
+    x, x_dot, theta, theta_dot = state
+    force = 10.0 if action == RIGHT else -10.0
+    sin, cos = math.sin(theta), math.cos(theta)
+    temp = (force + 0.05 * theta_dot**2 * sin) / 1.1
+    thetaacc = (9.8 * sin - cos * temp) / (0.5 * (4.0 / 3.0 - 0.1 * cos**2 / 1.1))
+    xacc = temp - 0.05 * thetaacc * cos / 1.1
+    return np.array([x + 0.02 * x_dot, x_dot + 0.02 * xacc, theta + 0.02 * theta_dot, theta_dot + 0.02 * thetaacc])
+
+
+def test_final_observations_are_the_states_where_episodes_ended():
+    # Row 0 falls (0.2 + 0.02 * 0.5 = 0.21 rad > 12 deg), row 1 leaves the track (2.39 + 0.02 * 1
+    # = 2.41 m > 2.4 m), row 2 is cut by the time limit on its 30th step, row 3 goes on: the final
+    # observations of rows 0-2 are the dynamics stepped from where each was, and row 3's is untouched.
+    backend = envsdk.backends.Serial(CartPole, num_envs=4, max_steps=30, final_observations=True)
+    env, final = backend.envs[0], backend.buffers.final_observations
+    backend.reset(seed=3)
+    starts = [dict(theta=0.2, theta_dot=0.5, tick=10), dict(x=2.39, x_dot=1.0, tick=3), dict(theta=0.01, tick=29),
+              dict(theta=0.01, tick=3)]
+    for i, start in enumerate(starts):
+        set_state(env, i, **start)
+    before = np.stack([state(env, i) for i in range(4)])
+    final[3] = -7.0  # a canary: a row that goes on keeps it
+    obs, _, term, trunc, _ = backend.step(np.array([LEFT, RIGHT, LEFT, LEFT], np.int32))
+    assert term.tolist() == [True, True, False, False] and trunc.tolist() == [False, False, True, False]
+    want = np.stack([euler_step(s, a) for s, a in zip(before[:3], [LEFT, RIGHT, LEFT], strict=True)])
+    np.testing.assert_allclose(final[:3], want.astype(np.float32), rtol=1e-6, atol=1e-7)
+    assert final[0, 2] > THETA_THRESHOLD and final[1, 0] > 2.4  # past the limits: why they ended
+    assert abs(final[2, 2]) < THETA_THRESHOLD and abs(final[2, 0]) < 2.4  # a live state, cut short
+    assert (final[3] == -7.0).all() and (np.abs(obs[:3]) <= 0.05).all()  # rows 0-2 already restarted
+    backend.close()
+
+
 def test_out_of_range_actions_push_left():
     env = CartPole(num_envs=6)
     env.reset(seed=2)
@@ -200,12 +234,15 @@ def test_parity_with_gymnasium_one_step_from_1000_rollout_states():
     assert 40 < gym_terms.sum() < n - 1000  # both outcomes are well represented
     assert (np.abs(np.array(states)[~gym_terms, 2]) > 0.25).sum() > 5  # some survivors took the libm branch
 
-    env = CartPole(num_envs=n)
+    backend = envsdk.backends.Serial(CartPole, num_envs=n, final_observations=True)
+    env = backend.envs[0]
     env.reset(seed=0)
     for i, s in enumerate(states):
         set_state(env, i, *s)
     obs, rew, term, trunc, _ = env.step(np.array(actions, np.int32))
     np.testing.assert_array_equal(term, gym_terms)
+    # A fall's final observation is Gymnasium's observation of that step (Gymnasium returns it).
+    np.testing.assert_allclose(backend.buffers.final_observations[term], gym_obs[term], rtol=0, atol=1e-5)
     np.testing.assert_array_equal(rew, gym_rew.astype(np.float32))  # all 1.0, the falls included
     assert not trunc.any()
     live = ~gym_terms

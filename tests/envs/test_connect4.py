@@ -153,6 +153,42 @@ def test_illegal_moves_end_the_game_as_a_loss():
                       "illegal": 1.0, "episode_count": 4}]
 
 
+def final_obs(drawing: list[str]) -> np.ndarray:
+    """The expected final observation of a game that ended on the drawn board: its cells, and no
+    legal column (the game is over)."""
+    obs = expected_obs(drawing)
+    obs[CELLS:] = 0
+    return obs
+
+
+def test_final_observations_show_each_ended_games_last_position():
+    # Five games against the greedy opponent, one step each (X the agent, O the opponent):
+    #   0 win: X completes the bottom row; 1 loss: X stacks column 0, O completes column 6;
+    #   2 draw: X fills column 2, O the last cell (column 0); 3 illegal: column 3 is full, the
+    #   board stays as it was; 4 goes on: its final row keeps the canary.
+    boards = [[".......", ".......", ".......", ".......", "....O..", "XXX.OO."],
+              [".......", ".......", ".......", "......O", "......O", "XX.X..O"],
+              [".O.XOOX", "XXOOXXO", "OOXXOOX", "XXOOXXO", "OOXXOOX", "XXOOXXO"],
+              ["...X...", "...O...", "...X...", "...O...", "...X...", "...O..."],
+              EMPTY]
+    backend = envsdk.backends.Serial(Connect4, num_envs=5, final_observations=True)
+    env, final = backend.envs[0], backend.buffers.final_observations
+    backend.reset(seed=0)
+    for i, board in enumerate(boards):
+        put(env, board, i)
+    final[4] = 9.0
+    _, rew, term, _, _ = backend.step(np.array([3, 0, 2, 3, 3], np.int32))
+    assert rew.tolist() == [1.0, -1.0, 0.0, -1.0, 0.0] and term.tolist() == [True] * 4 + [False]
+    np.testing.assert_array_equal(final[:4], [
+        final_obs([".......", ".......", ".......", ".......", "....O..", "XXXXOO."]),
+        final_obs([".......", ".......", "......O", "......O", "X.....O", "XX.X..O"]),
+        final_obs(["OOXXOOX", "XXOOXXO", "OOXXOOX", "XXOOXXO", "OOXXOOX", "XXOOXXO"]),
+        final_obs(boards[3]),
+    ])
+    assert (final[4] == 9.0).all()
+    backend.close()
+
+
 def test_a_game_step_by_step_against_the_random_opponent():
     env = new(opponent="random", num_envs=1)
     c = env._sim.c
@@ -697,10 +733,11 @@ class Game:
         self.board = [[0] * COLS for _ in range(ROWS)]
         self.moves = 0
 
-    def observation(self, row: int) -> list[float]:
+    def observation(self, row: int, over: bool = False) -> list[float]:
+        """Row ``row``'s view; ``over``: the final one of the finished game, with no legal column."""
         sign = 1 if row == 0 else -1
         cells = [sign * v for line in self.board for v in line]
-        return cells + [float(row == self.to_move and self.board[0][c] == 0) for c in range(COLS)]
+        return cells + [float(row == self.to_move and self.board[0][c] == 0 and not over) for c in range(COLS)]
 
     def play(self, col: int, illegal_reward: float) -> tuple[list[float], str | None]:
         """The mover plays ``col``: (rewards of rows 0 and 1, the outcome or None when play goes on)."""
@@ -724,7 +761,9 @@ class Game:
 @pytest.mark.parametrize("first", ["agent", "opponent", "random"])
 def test_two_player_matches_a_python_reference_over_random_games(first):
     n, illegal_reward = 48, -3.0
-    env = new(num_envs=n, opponent="none", first=first, illegal_reward=illegal_reward)
+    env = envsdk.backends.Serial(Connect4, num_envs=n, opponent="none", first=first, illegal_reward=illegal_reward,
+                                 report_every=1, final_observations=True)
+    env.reset(seed=0)
     b = env.buffers
     rng = np.random.default_rng(8)
 
@@ -743,12 +782,16 @@ def test_two_player_matches_a_python_reference_over_random_games(first):
         actions = random_moves(b.observations, rng, wild=0.003)
         waiting = np.flatnonzero(~to_move(b.observations))
         actions[waiting] = rng.integers(-(2**31), 2**31, len(waiting))
+        b.final_observations[...] = 5.0  # a canary: the rows of a game that goes on keep it
         _, rew, term, trunc, infos = env.step(actions)
         assert not trunc.any()
         ended = []
         for g, game in enumerate(games):
             rewards, outcome = game.play(int(actions[2 * g + game.to_move]), illegal_reward)
             assert rew[2 * g:2 * g + 2].tolist() == rewards and term[2 * g:2 * g + 2].tolist() == [bool(outcome)] * 2
+            final = b.final_observations[2 * g:2 * g + 2].tolist()
+            assert final == ([game.observation(0, over=True), game.observation(1, over=True)] if outcome
+                             else [[5.0] * OBS_SIZE] * 2)
             if outcome:
                 won = "first_win" if outcome == "win" and game.to_move == game.first else "second_win"
                 kind = won if outcome == "win" else outcome

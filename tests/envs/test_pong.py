@@ -143,6 +143,33 @@ def test_episode_ends_at_max_score_with_the_win_stat():
     np.testing.assert_array_equal(obs[:, [0, 1, 2, 3, 6, 7]], [[0.5, 0.5, 0.5, 0.5, 0, 0]] * 2)
 
 
+def test_final_observations_keep_the_paddles_and_scores_and_show_the_serve_that_follows():
+    # The last points of the scenario above, through final_observations: each final observation
+    # keeps the paddles where the point left them and the scores with it (2 of max_score 2: 1.0),
+    # and shows the ball served from the centre, as after any point; that serve is the one the next
+    # episode starts with (its first draw from the sub-env's RNG), with final observations or
+    # without. Sub-env 2 plays on and keeps the canary.
+    backend = envsdk.backends.Serial(Pong, num_envs=3, frameskip=4, max_score=2, final_observations=True)
+    plain = Pong(num_envs=3, frameskip=4, max_score=2)
+    env, final = backend.envs[0], backend.buffers.final_observations
+    backend.reset(seed=0), plain.reset(seed=0)
+    for sim in (env, plain):
+        put(sim, 0, agent_y=64, opponent_y=20, ball=(9, 100), velocity=(-3, 0), scores=(1, 0))
+        put(sim, 1, agent_y=100, opponent_y=64, ball=(151, 20), velocity=(3, 0), scores=(0, 1))
+        put(sim, 2, agent_y=64, opponent_y=64, ball=(80, 64), velocity=(3, 0))
+    final[2] = 5.0
+    obs, rew, term, _, _ = backend.step(np.zeros(3, np.int32))
+    assert rew.tolist() == [1.0, -1.0, 0.0] and term.tolist() == [True, True, False]
+    serves = obs[:2, 2:6]  # the next episodes' first serves, from the centre
+    assert (serves[:, :2] == 0.5).all() and (np.abs(serves[:, 2]) == 1.0).all()
+    np.testing.assert_array_equal(final[:2, 2:6], serves)
+    np.testing.assert_array_equal(final[:2, [0, 1, 6, 7]], [expected_obs(64, 22, 0, 0, 0, 0, (2, 0), 2)[[0, 1, 6, 7]],
+                                                           expected_obs(100, 62, 0, 0, 0, 0, (0, 2), 2)[[0, 1, 6, 7]]])
+    assert (final[2] == 5.0).all()
+    assert obs.tobytes() == plain.step(np.zeros(3, np.int32))[0].tobytes()  # the same RNG stream without them
+    backend.close()
+
+
 def test_truncation_after_max_steps():
     env = Pong(frameskip=4, max_steps=3, report_every=1)
     env.reset(seed=5)

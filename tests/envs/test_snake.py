@@ -208,6 +208,30 @@ def test_truncation_cuts_every_snake_and_restarts_the_sub_env():
     assert env.buffers.masks.all()
 
 
+def test_final_observations_are_the_last_views_of_the_dead_and_the_cut():
+    # The scene above through final_observations (view 1: 3 x 3 crops). Snake 0 (A) dies on step 3
+    # moving up from (0, 2): its final observation is its view where it died, the wall above; the
+    # runner (B) had not moved yet in that step, so it is out of that view. Snake 1 is cut by the
+    # time limit at (2, 3), the wall below it. Sub-env 1's rows all ended too, every one written.
+    #      c0 c1 c2 c3 c4 c5        A's last view   B's last view
+    #  r0   .  .  A  .  .  .         # # #           ? ? ?
+    #  r1   .  .  .  .  .  .         . A .           ? B ?
+    #  r2   .  .  .  B  .  .         . . .           # # #
+    backend = envsdk.backends.Serial(Snake, num_envs=2, width=6, height=3, snakes=2, food=0, view=1, max_steps=3,
+                                     final_observations=True)
+    env, final = backend.envs[0], backend.buffers.final_observations
+    backend.reset(seed=0)
+    set_board(env, [[(0, 0)], [(2, 0)]], headings=[UP, RIGHT])
+    for _ in range(2):
+        backend.step(np.array([RIGHT] * 4, np.int32))
+    _, _, term, trunc, _ = backend.step(np.array([UP, RIGHT, RIGHT, RIGHT], np.int32))
+    assert term[:2].tolist() == [True, False] and trunc[:2].tolist() == [False, True]
+    assert final[0].tolist() == [[2, 2, 2], [0, 4, 0], [0, 0, 0]]
+    assert final[1, 1, 1] == 4 and final[1, 2].tolist() == [2, 2, 2]  # A respawned at random: maybe in view
+    assert ((final[2:] >= 0) & (final[2:] <= 6) & (final[2:, 1, 1] == 4)[:, None, None]).all()
+    backend.close()
+
+
 def test_per_sub_env_seeding():
     whole = Snake(num_envs=3, width=9, height=7, snakes=2, food=3, view=2)
     parts = [Snake(num_envs=1, width=9, height=7, snakes=2, food=3, view=2) for _ in range(3)]
@@ -367,8 +391,10 @@ class Reference:
         self.tick = 0
 
     def step(self, actions):
-        """Returns rewards, terminals, truncations, finished lives [(return, length, score, snake length)]."""
+        """Returns rewards, terminals, truncations, finished lives [(return, length, score, snake length)];
+        ``self.final[k]`` is then the final observation of snake k when its life ended."""
         rew, term, trunc, lives = [0.0] * self.n, [False] * self.n, [False] * self.n, []
+        self.final = [None] * self.n
         for k in range(self.n):
             body = self.bodies[k]
             d = int(actions[k]) if 0 <= actions[k] < 4 else self.heading[k]
@@ -380,6 +406,7 @@ class Reference:
             if not (0 <= nxt[0] < self.h and 0 <= nxt[1] < self.w) or isinstance(self.board.get(nxt), int):
                 rew[k], term[k] = self.reward_death, True
                 lives.append((self.ret[k] + self.reward_death, self.life[k], self.eaten[k], len(body)))
+                self.final[k] = self.crop(k)  # where it died, its body still on the board
                 for cell in body:
                     del self.board[cell]
                 self.spawn(k, self.empty_cell())
@@ -395,35 +422,47 @@ class Reference:
             self.ret[k] += rew[k]
         self.tick += 1
         if self.tick >= self.max_steps:
+            # What the cut snakes would have seen had the sub-env gone on: the food replaced with
+            # the draws it would have made (from a copy of the RNG state), then their crops.
+            state = self.state
+            self.add_food()
+            self.state = state
             for k in range(self.n):
                 if not term[k]:
                     trunc[k] = True
                     lives.append((self.ret[k], self.life[k], self.eaten[k], len(self.bodies[k])))
+                    self.final[k] = self.crop(k)
             self.start()
         else:
-            while sum(v == "food" for v in self.board.values()) < self.food:
-                cell = self.empty_cell()
-                if cell is None:
-                    break
-                self.board[cell] = "food"
+            self.add_food()
         return rew, term, trunc, lives
 
-    def observations(self):
+    def add_food(self):
+        while sum(v == "food" for v in self.board.values()) < self.food:
+            cell = self.empty_cell()
+            if cell is None:
+                break
+            self.board[cell] = "food"
+
+    def crop(self, k):
+        """Snake k's observation of the board as it is now."""
         side = 2 * self.view + 1
-        out = np.zeros((self.n, side, side), np.int8)
-        for k in range(self.n):
-            hr, hc = self.bodies[k][-1]
-            for i in range(side):
-                for j in range(side):
-                    r, c = hr + i - self.view, hc + j - self.view
-                    v = self.board.get((r, c))
-                    if not (0 <= r < self.h and 0 <= c < self.w):
-                        out[k, i, j] = 2
-                    elif v == "food":
-                        out[k, i, j] = 1
-                    elif isinstance(v, int):
-                        out[k, i, j] = 3 + ((r, c) == self.bodies[v][-1]) + 2 * (v != k)
+        out = np.zeros((side, side), np.int8)
+        hr, hc = self.bodies[k][-1]
+        for i in range(side):
+            for j in range(side):
+                r, c = hr + i - self.view, hc + j - self.view
+                v = self.board.get((r, c))
+                if not (0 <= r < self.h and 0 <= c < self.w):
+                    out[i, j] = 2
+                elif v == "food":
+                    out[i, j] = 1
+                elif isinstance(v, int):
+                    out[i, j] = 3 + ((r, c) == self.bodies[v][-1]) + 2 * (v != k)
         return out
+
+    def observations(self):
+        return np.stack([self.crop(k) for k in range(self.n)])
 
 
 @pytest.mark.parametrize("config", [
@@ -434,8 +473,10 @@ class Reference:
 ])
 def test_matches_the_reference(config):
     num_envs, steps, seed = 2, 300, 12345
-    env = Snake(num_envs=num_envs, report_every=1, **config)  # stats on the step each episode ends
+    # Stats on the step each episode ends, and each ended life's final observation.
+    env = envsdk.backends.Serial(Snake, num_envs=num_envs, report_every=1, final_observations=True, **config)
     env.reset(seed=seed)
+    final = env.buffers.final_observations
     refs = [Reference(**config, seed=seed + e) for e in range(num_envs)]
     n = config["snakes"]
     np.testing.assert_array_equal(env.buffers.observations, np.concatenate([r.observations() for r in refs]))
@@ -444,6 +485,7 @@ def test_matches_the_reference(config):
         # Mostly forward-ish moves (longer lives, so snakes grow), some random and out-of-range.
         acts = np.where(rng.random(num_envs * n) < 0.7, rng.integers(-1, 5, num_envs * n),
                         rng.integers(0, 4, num_envs * n)).astype(np.int32)
+        final[...] = 9  # a canary: the rows of lives that go on keep it
         _, rew, term, trunc, infos = env.step(acts)
         lives = []
         for e, ref in enumerate(refs):
@@ -451,6 +493,8 @@ def test_matches_the_reference(config):
             np.testing.assert_array_equal(rew[e * n:(e + 1) * n], np.float32(r), err_msg=f"step {t}")
             np.testing.assert_array_equal(term[e * n:(e + 1) * n], te, err_msg=f"step {t}")
             np.testing.assert_array_equal(trunc[e * n:(e + 1) * n], tr, err_msg=f"step {t}")
+            want = [np.full_like(final[0], 9) if crop is None else crop for crop in ref.final]
+            np.testing.assert_array_equal(final[e * n:(e + 1) * n], want, err_msg=f"step {t}: final observations")
             lives += done
         np.testing.assert_array_equal(env.buffers.observations, np.concatenate([r.observations() for r in refs]),
                                       err_msg=f"step {t}")

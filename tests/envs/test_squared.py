@@ -67,6 +67,32 @@ def test_truncation_after_max_steps_and_walls():
     assert infos == [{"episode_return": 0.0, "episode_length": 4.0, "score": 0.0, "episode_count": 1}]
 
 
+def test_final_observations_show_the_last_move():
+    # Sub-env 0 steps onto its target (the agent's 1 covers the 2), sub-env 1 walks into the top
+    # wall until the time limit cuts it (the target still shows), sub-env 2 goes on (its final row
+    # keeps the canary 9). Targets sit where the hand-placed positions need them:
+    #   sub-env 0      sub-env 1      after the step, final observations:
+    #   . 2 .          . A .          . 1 .   (0)      . 1 .   (1)
+    #   . A .          . . .          . . .            . . .
+    #   . . .          2 . .          . . .            2 . .
+    backend = envsdk.backends.Serial(Squared, num_envs=3, size=3, max_steps=4, final_observations=True)
+    env, final = backend.envs[0], backend.buffers.final_observations
+    backend.reset(seed=0)
+    c = env._sim.c
+    for i, (row, target, tick) in enumerate([(1, 1, 0), (0, 6, 3), (1, 0, 0)]):
+        c.agent_row[i], c.agent_col[i], c.target[i], c.tick[i] = row, 1, target, tick
+        env.buffers.observations[i] = 0
+        env.buffers.observations[i, [row * 3 + 1, target]] = [1, 2]
+    final[2] = 9
+    _, rew, term, trunc, _ = backend.step(np.array([UP, UP, DOWN], np.int32))
+    assert term.tolist() == [True, False, False] and trunc.tolist() == [False, True, False]
+    assert rew.tolist() == [1.0, 0.0, 0.0]
+    np.testing.assert_array_equal(final[0].reshape(3, 3), [[0, 1, 0], [0, 0, 0], [0, 0, 0]])
+    np.testing.assert_array_equal(final[1].reshape(3, 3), [[0, 1, 0], [0, 0, 0], [2, 0, 0]])
+    assert (final[2] == 9).all()
+    backend.close()
+
+
 def test_out_of_range_actions_mean_stay():
     env = Squared(num_envs=3, size=5)
     env.reset(seed=2)

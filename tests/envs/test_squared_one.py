@@ -29,8 +29,11 @@ def actions_with_out_of_range(rng, n):
 @pytest.mark.parametrize("size, max_steps", [(11, 33), (2, 1), (4, 7)])
 def test_bit_equal_to_squared_over_a_long_rollout(size, max_steps):
     # 64 sub-envs x 4000 steps, every episode reported on the step it ends.
-    config = dict(num_envs=64, size=size, max_steps=max_steps, report_every=1)
-    array_style, one_style = Squared(**config), SquaredOne(**config)
+    # Final observations too: the one-sub-env step writes every observation, an episode's last
+    # one included, and the batch (ENVSDK_SUB_ENV) copies it for each ended row.
+    config = dict(num_envs=64, size=size, max_steps=max_steps, report_every=1, final_observations=True)
+    array_style, one_style = envsdk.backends.Serial(Squared, **config), envsdk.backends.Serial(SquaredOne, **config)
+    finals = array_style.buffers.final_observations, one_style.buffers.final_observations
     rng = np.random.default_rng(size)
     for env_seed in (7, 2**64 - 3):  # the second wraps seed + i past 2**64
         obs_a, _ = array_style.reset(seed=env_seed)
@@ -39,10 +42,15 @@ def test_bit_equal_to_squared_over_a_long_rollout(size, max_steps):
         episodes = 0
         for t in range(4000):
             actions = actions_with_out_of_range(rng, 64)
+            for final in finals:
+                final[...] = 255  # a canary: rows whose episode goes on keep it
             a, b = array_style.step(actions), one_style.step(actions)
             for name, x, y in zip(("observations", "rewards", "terminals", "truncations"), a[:4], b[:4], strict=True):
                 assert x.dtype == y.dtype and x.tobytes() == y.tobytes(), f"step {t}: {name} differ"
             assert a[4] == b[4], f"step {t}: infos differ"
+            assert finals[0].tobytes() == finals[1].tobytes(), f"step {t}: final observations differ"
+            ended = a[2] | a[3]
+            assert (finals[1][ended] <= 2).all() and (finals[1][~ended] == 255).all(), f"step {t}"
             episodes += a[4][0]["episode_count"] if a[4] else 0
         assert episodes > 64  # episodes ended, were logged and restarted many times over
     array_style.close(), one_style.close()

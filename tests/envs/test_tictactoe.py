@@ -203,6 +203,33 @@ def test_draw_when_the_opponent_fills_the_board():
     assert (obs[0, :9] == -1).sum() == 1 and (obs[0, :9] == 1).sum() == 0
 
 
+def final_row(board: str) -> list[int]:
+    """The expected final observation of a game that ended on the board drawn with A / o / .: the
+    board from the agent's view, and no legal action (the game is over)."""
+    return row(board)[:9] + [0] * 9
+
+
+def test_final_observations_show_each_ended_games_last_position():
+    # Five games against the perfect opponent, the agent (X) to move in each; after one step:
+    #   0 win:        XX. OO. ...  plays 2  ->  AAA oo. ...
+    #   1 loss:       X.. OO. .X.  plays 8  ->  A.. ooo .AA  (the opponent completes its row)
+    #   2 draw:       XOX XOO OX.  plays 8  ->  AoA Aoo oAA  (the agent fills the board)
+    #   3 illegal:    X.. .O. ...  plays 4  ->  A.. .o. ...  (occupied: the board stays as it was)
+    #   4 goes on:    X.. .O. ...  plays 8  ->  its final row keeps the canary
+    backend = envsdk.backends.Serial(TicTacToe, num_envs=5, opponent="perfect", first="agent",
+                                     final_observations=True)
+    env, final = backend.envs[0], backend.buffers.final_observations
+    backend.reset(seed=0)
+    for i, board in enumerate(["XX. OO. ...", "X.. OO. .X.", "XOX XOO OX.", "X.. .O. ...", "X.. .O. ..."]):
+        put(env, board, i=i)
+    final[4] = 7
+    obs, rew, term, _, _ = backend.step(np.array([2, 8, 8, 4, 8], np.int32))
+    assert rew.tolist() == [1.0, -1.0, 0.0, -1.0, 0.0] and term.tolist() == [True] * 4 + [False]
+    assert final[:4].tolist() == [final_row(b) for b in ("AAA oo. ...", "A.. ooo .AA", "AoA Aoo oAA", "A.. .o. ...")]
+    assert (final[4] == 7).all() and obs[:4].tolist() == [row("... ... ...")] * 4  # restarted
+    backend.close()
+
+
 def test_random_opponent_completing_a_line_is_a_loss_moving_second():
     env = make(first="opponent")
     # The opponent is X (it moved first); the agent is O, to move. Both cells left after the
@@ -542,7 +569,8 @@ def test_two_player_conforms(first):
 
 def two_rows(drawing: str, x_row: int, to_move: int) -> list[list[int]]:
     """The expected observations of a game's two rows, its board drawn with X / O / .: row ``x_row``
-    (0 or 1) plays X, and only row ``to_move`` holds the legal-action part (1 on empty cells)."""
+    (0 or 1) plays X, and only row ``to_move`` holds the legal-action part (1 on empty cells);
+    ``to_move`` None: a finished game's final observations, where neither row holds any."""
     cells = "".join(drawing.split())
     rows = []
     for row in (0, 1):
@@ -594,6 +622,19 @@ def test_two_player_x_wins_and_the_next_game_starts():
     assert rew.tolist() == [1.0, -1.0] and term.tolist() == [True, True] and not trunc.any()
     see(env, "... ... ...", x_row=0, to_move=0)
     assert infos == two_player_info(0.0, 5.0, first_win=1.0)
+
+
+def test_two_player_final_observations_show_the_winning_line_from_each_rows_view():
+    # Row 0 plays X and completes the top row: both rows' final observations show the final board,
+    # each from its own view (1 its marks), with no legal action (the game is over).
+    backend = envsdk.backends.Serial(TicTacToe, num_envs=1, opponent="none", first="agent", final_observations=True)
+    backend.reset(seed=0)
+    for actions in ((0, 0), (3, 3), (1, 1), (4, 4)):
+        backend.step(np.array(actions, np.int32))
+    _, rew, term, _, _ = backend.step(np.array([2, 2], np.int32))
+    assert rew.tolist() == [1.0, -1.0] and term.all()
+    assert backend.buffers.final_observations.tolist() == two_rows("XXX OO. ...", x_row=0, to_move=None)
+    backend.close()
 
 
 def test_two_player_o_wins():
@@ -695,10 +736,11 @@ class Game:
         self.marks = [set(), set()]  # cells of row 0, of row 1
         self.moves = 0
 
-    def observation(self, row: int) -> list[int]:
+    def observation(self, row: int, over: bool = False) -> list[int]:
+        """Row ``row``'s view; ``over``: the final one of the finished game, with no legal action."""
         mine, theirs = self.marks[row], self.marks[1 - row]
         board = [1 if c in mine else -1 if c in theirs else 0 for c in range(9)]
-        return board + [int(row == self.to_move and not v) for v in board]
+        return board + [int(row == self.to_move and not v and not over) for v in board]
 
     def play(self, cell: int, illegal_reward: float) -> tuple[list[float], str | None]:
         """The mover plays ``cell``: (rewards of rows 0 and 1, the outcome or None when play goes on)."""
@@ -720,7 +762,9 @@ class Game:
 @pytest.mark.parametrize("first", ["agent", "opponent", "alternate", "random"])
 def test_two_player_matches_a_python_reference_over_random_games(first):
     n, illegal_reward = 64, -2.0
-    env = make(num_envs=n, opponent="none", first=first, illegal_reward=illegal_reward)
+    env = envsdk.backends.Serial(TicTacToe, num_envs=n, opponent="none", first=first, illegal_reward=illegal_reward,
+                                 report_every=1, final_observations=True)
+    env.reset(seed=0)
     b = env.buffers
     rng = np.random.default_rng(6)
 
@@ -740,12 +784,16 @@ def test_two_player_matches_a_python_reference_over_random_games(first):
         actions = legal_or_wild(b.observations, rng, wild=0.03)
         waiting = waiting_rows(b.observations)
         actions[waiting] = rng.integers(-(2**31), 2**31, len(waiting))
+        b.final_observations[...] = 5  # a canary: the rows of a game that goes on keep it
         _, rew, term, trunc, infos = env.step(actions)
         assert not trunc.any()
         ended = []
         for g, game in enumerate(games):
             rewards, outcome = game.play(int(actions[2 * g + game.to_move]), illegal_reward)
             assert rew[2 * g:2 * g + 2].tolist() == rewards and term[2 * g:2 * g + 2].tolist() == [bool(outcome)] * 2
+            final = b.final_observations[2 * g:2 * g + 2].tolist()
+            assert final == ([game.observation(0, over=True), game.observation(1, over=True)] if outcome
+                             else [[5] * 18] * 2)
             if outcome:
                 won = "first_win" if outcome == "win" and game.to_move == game.first else "second_win"
                 kind = won if outcome == "win" else outcome

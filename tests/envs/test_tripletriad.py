@@ -136,6 +136,10 @@ class Reference:
         truncated = not terminal and self.steps >= self.max_steps
         record = None
         if terminal or truncated:
+            # The final observation: the row as it stands; a finished game has no legal action.
+            self.final = self.observation()
+            if terminal:
+                self.final[OBS_MASK:] = 0
             s = self.score()
             record = dict(episode_return=float(self.ret), episode_length=self.steps, win=terminal and s > 5,
                           draw=terminal and s == 5, loss=terminal and s < 5, score=s, illegal=self.illegal)
@@ -159,37 +163,47 @@ class Reference:
         return obs
 
 
+CANARY = 127  # written into final_observations before each step: rows whose episode goes on keep it
+
+
 def reference_rollout(config, num_envs, seed, actions):
-    """Run the reference; returns observations [T+1, n, 104], rewards, terminals, truncations, infos."""
+    """Run the reference; returns observations [T+1, n, 104], rewards, terminals, truncations, infos,
+    and final observations [T, n, 104] (CANARY on the rows whose episode went on)."""
     games = [Reference(seed + i, **config) for i in range(num_envs)]
     obs, rew, term, trunc, infos = [np.stack([g.observation() for g in games])], [], [], [], []
+    finals = []
     for row in actions:
         out = [g.step(int(a)) for g, a in zip(games, row, strict=True)]
         obs.append(np.stack([g.observation() for g in games]))
         rew.append([o[0] for o in out])
         term.append([o[1] for o in out])
         trunc.append([o[2] for o in out])
+        canary = np.full(OBS_SIZE, CANARY, np.int8)
+        finals.append([g.final if o[3] else canary for g, o in zip(games, out, strict=True)])
         done = [o[3] for o in out if o[3] is not None]
         infos.append([{k: np.mean([float(r[k]) for r in done]) for k in done[0]} | {"episode_count": len(done)}]
                      if done else [])
-    return np.stack(obs), np.array(rew, np.float32), np.array(term), np.array(trunc), infos
+    return np.stack(obs), np.array(rew, np.float32), np.array(term), np.array(trunc), infos, np.array(finals)
 
 
 def mostly_legal_actions(env, rng, steps, illegal=0.2):
-    """Step ``env`` with a legal action from each row's mask, or with probability ``illegal`` any
-    value in [-2, 16); returns (actions [steps, n], the env's outputs stacked like reference_rollout)."""
+    """Step ``env`` (built with final observations) with a legal action from each row's mask, or
+    with probability ``illegal`` any value in [-2, 16); returns (actions [steps, n], the env's
+    outputs stacked like reference_rollout)."""
     obs, _ = env.reset(seed=123)
-    n = env.num_agents
-    acts, out_obs, rew, term, trunc, infos = [], [obs.copy()], [], [], [], []
+    n, final = env.num_agents, env.buffers.final_observations
+    acts, out_obs, rew, term, trunc, infos, finals = [], [obs.copy()], [], [], [], [], []
     for _ in range(steps):
         a = np.array([rng.choice(np.flatnonzero(m)) for m in obs[:, OBS_MASK:]], np.int32)
         wild = rng.random(n) < illegal
         a[wild] = rng.integers(-2, 16, wild.sum())
+        final[...] = CANARY
         obs, r, te, tr, info = env.step(a)
         acts.append(a)
         out_obs.append(obs.copy()), rew.append(r.copy()), term.append(te.copy()), trunc.append(tr.copy())
-        infos.append(info)
-    return np.stack(acts), (np.stack(out_obs), np.stack(rew), np.stack(term), np.stack(trunc), infos)
+        infos.append(info), finals.append(final.copy())
+    return np.stack(acts), (np.stack(out_obs), np.stack(rew), np.stack(term), np.stack(trunc), infos,
+                            np.stack(finals))
 
 
 @pytest.mark.parametrize("opponent", ["random", "greedy"])
@@ -197,11 +211,14 @@ def mostly_legal_actions(env, rng, steps, illegal=0.2):
 @pytest.mark.parametrize("max_rank", [10, 3])
 def test_matches_the_reference_bit_for_bit(opponent, first, max_rank):
     config = dict(opponent=opponent, first=first, max_rank=max_rank, max_steps=11, illegal_reward=-0.1)
-    env = TripleTriad(num_envs=5, report_every=1, **config)  # stats on the step each game ends
+    # Stats on the step each game ends; the final observation of each ended game as well.
+    env = envsdk.backends.Serial(TripleTriad, num_envs=5, report_every=1, final_observations=True, **config)
     actions, got = mostly_legal_actions(env, np.random.default_rng(max_rank), 150)
     want = reference_rollout(config, 5, 123, actions)
-    for name, g, w in zip(("observations", "rewards", "terminals", "truncations"), got[:4], want[:4], strict=True):
+    names = ("observations", "rewards", "terminals", "truncations")
+    for name, g, w in zip(names, got[:4], want[:4], strict=True):
         np.testing.assert_array_equal(g, w, err_msg=name)
+    np.testing.assert_array_equal(got[5], want[5], err_msg="final observations")
     assert got[2].sum() > 20 and got[3].sum() > 0  # games finished and some were truncated
     for t, (g, w) in enumerate(zip(got[4], want[4], strict=True)):
         assert len(g) == len(w), t
@@ -284,7 +301,8 @@ def test_last_card_captures_strictly_higher_sides(east, reward, score):
 
 
 def test_opponent_places_the_ninth_card_and_wins():
-    env = TripleTriad(first="opponent", report_every=1)
+    backend = envsdk.backends.Serial(TripleTriad, first="opponent", report_every=1, final_observations=True)
+    env = backend.envs[0]
     env.reset(seed=0)
     # The opponent started, so it places the 9th card. The agent places card 0 (1, 1, 1, 1) on
     # cell 0 and keeps card 4; the opponent must then put its last card, 9 (8, 8, 8, 8), on cell 8.
@@ -308,6 +326,13 @@ def test_opponent_places_the_ninth_card_and_wins():
     obs, rew, term, trunc, infos = act(env, PLACE + 0)
     assert rew[0] == -1.0 and term[0] and not trunc[0]
     assert infos[0]["loss"] == 1.0 and infos[0]["score"] == 4.0
+    # The final observation is the full board: every owner (card 8 on cell 7 captured), every
+    # card's ranks, the agent's card 4 alone in hand, nothing selected and no legal action left.
+    final = backend.buffers.final_observations[0]
+    assert final[:9].reshape(3, 3).tolist() == [[1, -1, 1], [1, -1, -1], [-1, -1, -1]]
+    assert final[OBS_BOARD:OBS_HAND].reshape(9, 4).tolist() == [[1] * 4] * 8 + [[8] * 4]
+    assert final[OBS_HAND:OBS_SELECTED].tolist() == [0] * 16 + [1] * 4 + [0] * 20
+    assert (final[OBS_SELECTED:] == 0).all()
 
 
 def test_greedy_opponent_takes_the_unique_best_capture():
@@ -454,13 +479,15 @@ def test_config_errors_name_the_key(config, match):
 def test_fuzz_against_the_reference(num_envs, opponent, first, max_rank, max_steps, illegal_reward, seed, actions):
     config = dict(opponent=opponent, first=first, max_rank=max_rank, max_steps=max_steps,
                   illegal_reward=illegal_reward)
-    env = TripleTriad(num_envs=num_envs, **config)
+    env = envsdk.backends.Serial(TripleTriad, num_envs=num_envs, final_observations=True, **config)
     obs, _ = env.reset(seed=seed)
     games = [Reference((seed + i) % 2**64, **config) for i in range(num_envs)]
     for a in actions:
         row = (np.arange(num_envs, dtype=np.int64) + a).astype(np.int32)  # a different action per sub-env
         obs, rew, term, trunc, _ = env.step(row)
         out = [g.step(int(x)) for g, x in zip(games, row, strict=True)]
+        for i in np.flatnonzero(term | trunc):
+            np.testing.assert_array_equal(env.buffers.final_observations[i], games[i].final)
         np.testing.assert_array_equal(obs, np.stack([g.observation() for g in games]))
         np.testing.assert_array_equal(rew, np.array([o[0] for o in out], np.float32))
         np.testing.assert_array_equal(term, [o[1] for o in out])

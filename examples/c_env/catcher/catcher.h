@@ -27,6 +27,8 @@ typedef struct catcher {
     float* rewards;         // [num_envs], written by step
     bool* terminals;        // [num_envs], written by step
     bool* truncations;      // [num_envs], written by step (always false)
+    uint8_t* final_observations;  // [num_envs, rows, cols] or NULL (unless asked for): step writes
+                                  // each ended episode's last observation, before the restart
     // Config, validated in Python (env.py) before init.
     int32_t num_envs;
     int32_t rows;           // grid height, cells (>= 2)
@@ -106,13 +108,13 @@ int32_t catcher_step(catcher* env) {
         env->rewards[i] = reward;
         env->terminals[i] = landed;
         env->truncations[i] = false;
+        catcher_observe(env, i);  // always, the episode's last observation included
         if (landed) {
             // The return is this step's reward: every earlier step of the episode gave 0.
             ENVSDK_LOG_EPISODE(&env->log, reward, last_row);
             env->log.caught += caught ? 1.0 : 0.0;
+            ENVSDK_FINAL_ROW(env, i, (size_t)env->rows * (size_t)env->cols);  // that last observation
             catcher_start(env, i);  // same-step autoreset: the observation shows the next episode
-        } else {
-            catcher_observe(env, i);
         }
     }
     return ENVSDK_REPORT(env, env->log);
