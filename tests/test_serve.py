@@ -359,7 +359,7 @@ def test_malformed_and_oversized_messages_close_that_socket_and_the_server_goes_
     with Server(max_message=256) as server:
         async def run():
             async with aiohttp.ClientSession() as client:
-                other, _, _ = await connect(client, server.url + "/ws/tictactoe")
+                other, _, first = await connect(client, server.url + "/ws/tictactoe")
                 for bad, code, words in [("not json", 1003, "found invalid JSON"),
                                          ('{"type": "fly"}', 1003, "expected one of key, action"),
                                          (b"binary", 1003, "found a binary message"),
@@ -373,8 +373,9 @@ def test_malformed_and_oversized_messages_close_that_socket_and_the_server_goes_
                         assert error["type"] == "error" and words in error["message"] and "Fix: " in error["message"]
                         message = await ws.receive(timeout=10)
                     assert message.type is aiohttp.WSMsgType.CLOSE and message.data == code, message
-                # the other tab plays on
-                await other.send_str(json.dumps({"type": "action", "action": 4}))
+                # the other tab plays on (a legal cell: seeded afresh, the opponent may have moved first)
+                move = header(first.data)[0]["legal"][0]
+                await other.send_str(json.dumps({"type": "action", "action": move}))
                 assert header((await other.receive(timeout=10)).data)[0]["step"] == 1
                 await other.close()
         asyncio.run(run())
