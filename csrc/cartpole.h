@@ -48,6 +48,7 @@ typedef struct cartpole {
     float* rewards;         // [num_envs], written by reset (0) and step (1)
     bool* terminals;        // [num_envs], written by reset (false) and step
     bool* truncations;      // [num_envs], written by reset (false) and step
+    float* final_observations;  // [num_envs, 4] or NULL: step writes each ended episode's last observation
     // Config, validated in Python before init.
     int32_t num_envs;
     int32_t max_steps;      // truncation limit, steps (>= 1); CartPole-v1 uses 500
@@ -168,14 +169,15 @@ int32_t cartpole_step(cartpole* env) {
         rewards[i] = 1.0f;  // every step, the terminal one included
         terminals[i] = terminal;
         truncations[i] = truncated;
+        float* obs = observations + (size_t)i * 4;
+        obs[0] = (float)x, obs[1] = (float)x_dot, obs[2] = (float)theta, obs[3] = (float)theta_dot;
         if (terminal || truncated) {
             ENVSDK_LOG_EPISODE(&env->log, tick, tick);  // return = length: reward is 1 per step
+            ENVSDK_FINAL_ROW(env, i, 4);                // the observation just written, before the restart
             cartpole_start(env, i);                     // same-step autoreset
         } else {
             xs[i] = x, x_dots[i] = x_dot, thetas[i] = theta, theta_dots[i] = theta_dot;
             ticks[i] = tick;
-            float* obs = observations + (size_t)i * 4;
-            obs[0] = (float)x, obs[1] = (float)x_dot, obs[2] = (float)theta, obs[3] = (float)theta_dot;
         }
     }
     return ENVSDK_REPORT(env, env->log);

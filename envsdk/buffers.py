@@ -1,4 +1,5 @@
-"""Buffers: the six arrays an env reads actions from and writes results into (DESIGN §2).
+"""Buffers: the six arrays an env reads actions from and writes results into (DESIGN §2), plus
+the optional ``final_observations``.
 
 ``allocate`` builds default buffers for an env run alone. Backends lay all rows out in ONE
 contiguous block (``Layout``), optionally in shared memory (``SharedBuffers``), and hand each
@@ -17,10 +18,12 @@ from multiprocessing import shared_memory
 import numpy as np
 
 from envsdk import spaces
-from envsdk.config import is_int
+from envsdk.config import check_bool, is_int
 from envsdk.errors import ActionError, BuffersError
 
 FIELDS = ("observations", "actions", "rewards", "terminals", "truncations", "masks")
+OPTIONAL_FIELDS = ("final_observations",)
+"""Arrays a ``Buffers`` holds only when asked (``allocate(..., final_observations=True)``); else None."""
 
 _ALIGN = 64  # each array starts on a cache line, so row slices of one array never share a line
 
@@ -40,6 +43,11 @@ class Buffers:
     - ``rewards [n]`` float32, ``terminals [n]`` bool, ``truncations [n]`` bool: written by
       step (and zeroed by reset).
     - ``masks [n]`` bool: True where agent row ``i`` is live; ``allocate`` fills it with True.
+    - ``final_observations [n, *obs_shape]`` (observation dtype), or None (the default): when
+      present, ``step`` writes into it, for every row whose episode ended in that step
+      (``terminals`` or ``truncations`` set), the observation the row would have shown had it
+      not been reset; it leaves every other row as it was. Requested with
+      ``allocate(..., final_observations=True)`` (and ``make``/the backends' same keyword).
     """
 
     observations: np.ndarray
@@ -48,6 +56,7 @@ class Buffers:
     terminals: np.ndarray
     truncations: np.ndarray
     masks: np.ndarray
+    final_observations: np.ndarray | None = None
 
     def __setattr__(self, name: str, value) -> None:
         # The dataclass __init__ sets each field once; after that only the same array may be
@@ -70,15 +79,20 @@ class Buffers:
         """Number of agent rows (the leading dimension of every array)."""
         return self.observations.shape[0]
 
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        """The names of the arrays present: the six of ``FIELDS``, then the optional ones not None."""
+        return FIELDS + tuple(f for f in OPTIONAL_FIELDS if getattr(self, f) is not None)
+
     def rows(self, start: int, stop: int) -> Buffers:
-        """Views of rows ``[start, stop)`` of all six arrays: same memory, still C-contiguous."""
+        """Views of rows ``[start, stop)`` of every array present: same memory, still C-contiguous."""
         if not 0 <= start <= stop <= self.num_agents:
             raise BuffersError(
                 f"Buffers.rows({start}, {stop}): expected 0 <= start <= stop <= "
                 f"{self.num_agents}, found start={start}, stop={stop}. Fix: slice within the "
                 "buffers' rows."
             )
-        return Buffers(*(getattr(self, f)[start:stop] for f in FIELDS))
+        return Buffers(**{f: getattr(self, f)[start:stop] for f in self.field_names})
 
     def validate(
         self, single_observation_space, single_action_space, num_agents: int, owner: str = "buffers"
@@ -111,21 +125,24 @@ def validate(buffers, single_observation_space, single_action_space, num_agents:
 
     Each array must have the dtype and shape DESIGN §2 gives, be C-contiguous and writable, and
     share no memory with another field (a reward written into an observation would corrupt it).
+    ``final_observations``, when not None, is checked like ``observations``.
     Raises ``BuffersError`` naming ``owner.field``, the expected and found value and the fix;
     anything but a ``Buffers`` (a dict of arrays, say) is refused the same way. This is what
     ``Buffers.validate`` runs; call it as a function when the argument may not be a ``Buffers``.
     """
     require_buffers(buffers, owner)
-    layout = Layout.of(single_observation_space, single_action_space, num_agents)
+    present = buffers.field_names
+    layout = Layout.of(single_observation_space, single_action_space, num_agents,
+                       final_observations="final_observations" in present)
     for name, dtype, row_shape in layout.fields:
         _check_array(owner, name, getattr(buffers, name), np.dtype(dtype), (num_agents, *row_shape))
     # C-contiguous arrays fill one byte range each, so overlapping bounds are overlapping memory.
-    for i, a in enumerate(FIELDS):
-        for b in FIELDS[i + 1:]:
+    for i, a in enumerate(present):
+        for b in present[i + 1:]:
             if np.may_share_memory(getattr(buffers, a), getattr(buffers, b)):
                 raise BuffersError.of(
                     owner, b, "memory of its own", f"it overlaps {owner}.{a}",
-                    "give every field its own array (envsdk.allocate lays all six out side by side in one block)",
+                    "give every field its own array (envsdk.allocate lays them out side by side in one block)",
                 )
     return buffers
 
@@ -169,18 +186,21 @@ def _check_num_agents(num_agents) -> int:
 
 @dataclass(frozen=True)
 class Layout:
-    """Where each of the six arrays lives inside one contiguous block of ``nbytes`` bytes.
+    """Where each array lives inside one contiguous block of ``nbytes`` bytes.
 
     Plain data (picklable), so a worker process can rebuild the same views from a block name.
-    ``fields`` is ``((name, dtype_str, row_shape), ...)`` in ``FIELDS`` order.
+    ``fields`` is ``((name, dtype_str, row_shape), ...)`` in ``FIELDS`` order, then
+    ``final_observations`` when the layout has it.
     """
 
     num_agents: int
     fields: tuple[tuple[str, str, tuple[int, ...]], ...]
 
     @classmethod
-    def of(cls, single_observation_space, single_action_space, num_agents: int) -> Layout:
-        """The layout DESIGN §2 prescribes for these spaces and ``num_agents`` rows."""
+    def of(cls, single_observation_space, single_action_space, num_agents: int, *,
+           final_observations: bool = False) -> Layout:
+        """The layout DESIGN §2 prescribes for these spaces and ``num_agents`` rows (with
+        ``final_observations``, shaped as ``observations``, when asked)."""
         n = _check_num_agents(num_agents)
         obs_shape, obs_dtype = spaces.observation_spec(single_observation_space)
         act_shape, act_dtype = spaces.action_spec(single_action_space)
@@ -191,8 +211,11 @@ class Layout:
             "terminals": (np.dtype(np.bool_), ()),
             "truncations": (np.dtype(np.bool_), ()),
             "masks": (np.dtype(np.bool_), ()),
+            "final_observations": (obs_dtype, obs_shape),
         }
-        return cls(n, tuple((f, specs[f][0].str, specs[f][1]) for f in FIELDS))
+        final = check_bool("Layout", "final_observations", final_observations)
+        names = FIELDS + (("final_observations",) if final else ())
+        return cls(n, tuple((f, specs[f][0].str, specs[f][1]) for f in names))
 
     def offsets(self) -> tuple[list[int], int]:
         """Byte offset of each field (aligned to 64) and the block's total size."""
@@ -205,7 +228,7 @@ class Layout:
 
     @property
     def nbytes(self) -> int:
-        """Size of the block that holds all six arrays."""
+        """Size of the block that holds every array."""
         return self.offsets()[1]
 
     def view(self, block) -> Buffers:
@@ -218,12 +241,12 @@ class Layout:
             )
         # np.frombuffer (unlike np.ndarray(buffer=...)) holds a buffer export on the block for as
         # long as any view lives, so the block's memory cannot be unmapped under a live array.
-        arrays = [
-            np.frombuffer(block, np.dtype(dtype), self.num_agents * int(np.prod(row_shape, dtype=int)), off)
+        arrays = {
+            name: np.frombuffer(block, np.dtype(dtype), self.num_agents * int(np.prod(row_shape, dtype=int)), off)
             .reshape(self.num_agents, *row_shape)
-            for (_, dtype, row_shape), off in zip(self.fields, offsets, strict=True)
-        ]
-        return Buffers(*arrays)
+            for (name, dtype, row_shape), off in zip(self.fields, offsets, strict=True)
+        }
+        return Buffers(**arrays)
 
 
 def _memory_owner(arr: np.ndarray):
@@ -233,12 +256,15 @@ def _memory_owner(arr: np.ndarray):
     return arr
 
 
-def allocate(single_observation_space, single_action_space, num_agents: int) -> Buffers:
+def allocate(single_observation_space, single_action_space, num_agents: int, *,
+             final_observations: bool = False) -> Buffers:
     """Build default buffers for ``num_agents`` rows: zeros in one block, ``masks`` all True.
 
-    This is what an env does with ``buffers=None``; it takes Gymnasium spaces as well.
+    This is what an env does with ``buffers=None``; it takes Gymnasium spaces as well. With
+    ``final_observations=True`` the block also holds ``final_observations`` (see ``Buffers``).
     """
-    layout = Layout.of(single_observation_space, single_action_space, num_agents)
+    layout = Layout.of(single_observation_space, single_action_space, num_agents,
+                       final_observations=final_observations)
     buffers = layout.view(np.zeros(layout.nbytes, np.uint8))
     buffers.masks[...] = True
     return buffers
@@ -388,7 +414,7 @@ class SharedBuffers:
         if buffers is None:
             return
         shm = self._shm
-        arrays = [getattr(buffers, f) for f in FIELDS] + [self.extra]
+        arrays = [getattr(buffers, f) for f in buffers.field_names] + [self.extra]
         owners = [_memory_owner(a) for a in arrays]
         del buffers, arrays
         self.extra = None  # type: ignore[assignment]

@@ -138,6 +138,10 @@ class _Sim:
                 allowed = " or ".join(f"{t.replace('_Bool', 'bool')}*" for t in _ITEM_TYPES[field])
                 self._fail(f"{n}.{field} to be {allowed}", ctype.cname,
                            f"declare it as {allowed} (the dtype envsdk.allocate gives that buffer)")
+        if "final_observations" in fields and fields["final_observations"].type != fields["observations"].type:
+            obs, found = fields["observations"].type.cname, fields["final_observations"].type.cname
+            self._fail(f"{n}.final_observations to be {obs}, as {n}.observations", found,
+                       f"declare it as {obs} (it holds observation rows)")
         if self.sub_env:
             self._require(fields, "rng", "uint64_t", "add `uint64_t rng;` (envsdk seeds sub-env i with seed + i)")
             self._require(fields, "log", f"{n}_log *", f"add `{n}_log* log;` (the batch's shared episode log)")

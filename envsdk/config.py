@@ -79,6 +79,16 @@ def check_float(owner: str, name: str, value, low: float, high: float | None = N
     return float(value)
 
 
+def check_bool(owner: str, name: str, value) -> bool:
+    """``value`` as a bool if it is one (numpy's included); else ``ConfigError`` naming ``owner``."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ConfigError(
+            f"{owner}: expected {name} to be True or False, found {type(value).__name__} {value!r}. "
+            f"Fix: pass {name}=True or {name}=False."
+        )
+    return bool(value)
+
+
 def check_choice(owner: str, name: str, value, choices: tuple[str, ...]) -> int:
     """The index of ``value`` in ``choices`` (the C config code), or ``ConfigError`` listing the choices."""
     if not isinstance(value, str) or value not in choices:

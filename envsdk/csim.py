@@ -104,6 +104,19 @@ class CSim:
                 self._bind(field, getattr(b, field), fields[field].type)
             elif field != "masks":
                 raise BuffersError(f"C struct {name}: expected a pointer field {field!r}, found none.")
+        if b.final_observations is not None:  # else the pointer stays NULL: C copies nothing
+            # A one-sub-env sim's batch copies them (envsdk_vec); an array-style sim declares the field.
+            where = ffi.typeof("envsdk_vec").fields if sub_env else fields.items()
+            final = dict(where).get("final_observations")
+            if final is None:
+                raise BuffersError.of(
+                    f"{owner}.buffers", "final_observations", f"a C struct {name} with a field final_observations",
+                    "none (this sim cannot write final observations)",
+                    f"declare `{fields['observations'].type.item.cname.replace('_Bool', 'bool')}* final_observations;` "
+                    f"in struct {name} and copy each ended row there before its restart (ENVSDK_FINAL_ROW), or leave "
+                    "final_observations out",
+                )
+            self._bind("final_observations", b.final_observations, fields["observations"].type)
         for key, value in config.items():
             if key not in fields or key in FIELDS:
                 raise ConfigError(f"C struct {name}: expected a config field {key!r}, found none.")

@@ -21,6 +21,12 @@ Who writes which buffer, and when
     ``masks``: True where agent row ``i`` is live this step. Envs with a fixed population may
     leave it as allocated (all True); envs with varying populations or padded slots write it in
     ``reset`` and ``step``.
+    ``final_observations`` (optional; ``buffers.final_observations`` is None unless asked for with
+    ``final_observations=True`` by ``allocate``, ``make`` or a backend): when present, ``step``
+    writes into it, for every row whose episode ended in that step (``terminals`` or
+    ``truncations`` set), the observation that row would have shown had it not been reset, and
+    leaves every other row as it was. When absent, nothing is copied. An env given buffers with
+    it must write it; an env whose own ``buffers=None`` allocation leaves it out never needs to.
 
 Returned arrays are the buffers (the same memory), never copies. A caller that keeps results
 across steps must copy them.
@@ -28,9 +34,11 @@ across steps must copy them.
 Autoreset, one rule
     A sub-env whose episode ends during ``step`` is reset inside that same step. Its reward
     and its terminal/truncation flag belong to the episode that ended; its observation row is
-    the first observation of the next episode. ``terminals`` means the MDP ended (no bootstrap);
-    ``truncations`` means a time limit or similar cut it short (bootstrap from the value of the
-    state that was cut). The two are never mixed up, and no row has both set in the same step.
+    the first observation of the next episode; the ended episode's last observation goes to
+    ``final_observations`` when the buffers have it. ``terminals`` means the MDP ended (no
+    bootstrap); ``truncations`` means a time limit or similar cut it short (bootstrap from the
+    value of the state that was cut: ``final_observations``). The two are never mixed up, and no
+    row has both set in the same step.
 
 Seeding
     ``reset(seed=s)`` seeds sub-env ``i`` with ``(s + i) % 2**64``. A seed is ``None`` or an
@@ -60,7 +68,7 @@ from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
-from envsdk.buffers import FIELDS, Buffers
+from envsdk.buffers import FIELDS, OPTIONAL_FIELDS, Buffers
 
 Infos = list[dict[str, Any]]
 
@@ -82,7 +90,10 @@ BATCH_ARRAYS = (*STEP_ARRAYS, "masks")
 """The buffers' rows a ``Batch`` carries, in order: what a worker hands back after each command."""
 
 BUFFER_FIELDS = FIELDS
-"""The six arrays of a ``Buffers``, in order (defined beside that dataclass, ``envsdk.buffers``)."""
+"""The six arrays every ``Buffers`` has, in order (defined beside that dataclass, ``envsdk.buffers``)."""
+
+OPTIONAL_BUFFER_FIELDS = OPTIONAL_FIELDS
+"""The arrays a ``Buffers`` holds only when asked for (else None): ``final_observations``."""
 
 
 @runtime_checkable
@@ -145,6 +156,8 @@ class Batch(NamedTuple):
     infos: Infos
     agent_ids: np.ndarray
     env_ids: np.ndarray
+    final_observations: np.ndarray | None = None
+    """The rows' ``final_observations`` when the backend's buffers have them, else None."""
 
 
 @runtime_checkable

@@ -105,10 +105,14 @@ def check_backend(make, factory="cartpole", *, num_envs: int = 8, seed: int = 0,
     importable env class, as the backend's workers need); ``AssertionError`` on the first failure."""
     for workers in (1, 2):
         assert_backend_matches_serial(make, factory, num_envs=num_envs, num_workers=workers, seed=seed, **config)
+    assert_backend_matches_serial(make, factory, num_envs=num_envs, num_workers=2, seed=seed,
+                                  final_observations=True, **config)
     assert_backend_returns_its_buffers(make, factory, **config)
     for workers, batch in ((4, 2), (2, num_envs // 2)):
         assert_backend_async_follows_serial(make, factory, num_envs=num_envs, num_workers=workers,
                                             batch_size=batch, seed=seed, **config)
+    assert_backend_async_follows_serial(make, factory, num_envs=num_envs, num_workers=4, batch_size=2, seed=seed,
+                                        final_observations=True, **config)
     assert_backend_state_errors(make, factory, **config)
     assert_backend_close_is_final(make, factory, **config)
     assert_backend_resends_a_refused_send(make, factory, **config)
@@ -116,7 +120,8 @@ def check_backend(make, factory="cartpole", *, num_envs: int = 8, seed: int = 0,
 
 def assert_backend_matches_serial(make, factory, *, num_envs: int, num_workers: int, seed: int = 0, steps: int = 40,
                                   **config) -> None:
-    """``reset``/``step`` give bit-identical results to ``Serial`` under the same seed and actions."""
+    """``reset``/``step`` give bit-identical results to ``Serial`` under the same seed and actions (with
+    ``final_observations=True`` in ``config``, the final observations too)."""
     from envsdk.backends import Serial
 
     env = make(factory, num_envs, num_workers=num_workers, **config)
@@ -154,11 +159,15 @@ def assert_backend_async_follows_serial(make, factory, *, num_envs: int = 8, num
                                         steps: int = 25, seed: int = 5, **config) -> None:
     """``async_reset``/``recv``/``send``: each batch has ``batch_size`` sub-envs, is a view of the
     buffers when its rows are contiguous (and equal to them otherwise), and every sub-env follows
-    the trajectory ``Serial`` gives it under the same actions."""
+    the trajectory ``Serial`` gives it under the same actions (with ``final_observations=True`` in
+    ``config``, each batch carries its rows' final observations, and those of every ended episode
+    are Serial's)."""
     from envsdk.backends import Serial
 
     env = make(factory, num_envs, num_workers=num_workers, batch_size=batch_size, **config)
     space, n = env.single_action_space, env.num_agents
+    final = env.buffers.final_observations
+    finals: dict[int, list] = {i: [] for i in range(n)}  # (step of the row, final observation) at each end
     trajectories: dict[int, list] = {i: [] for i in range(n)}
     counts = np.zeros(n, np.int64)
     try:
@@ -175,6 +184,15 @@ def assert_backend_async_follows_serial(make, factory, *, num_envs: int = 8, num
                 assert np.shares_memory(b.observations, env.buffers.observations), (
                     "async batches: expected a batch of contiguous rows to be a view of the buffers, found a copy"
                 )
+            if final is not None:
+                assert b.final_observations is not None, (
+                    "async batches: expected final_observations in each batch of a backend built with "
+                    "final_observations=True, found None. Fix: pass the rows of buffers.final_observations to Batch"
+                )
+                np.testing.assert_array_equal(b.final_observations, final[b.agent_ids])
+                for row in np.flatnonzero(b.terminals | b.truncations):
+                    i = b.agent_ids[row]
+                    finals[i].append((len(trajectories[i]), b.final_observations[row].copy()))
             for row, i in enumerate(b.agent_ids):
                 trajectories[i].append(b.observations[row].copy())
             actions = _row_actions(space, b.agent_ids, counts[b.agent_ids])
@@ -186,14 +204,27 @@ def assert_backend_async_follows_serial(make, factory, *, num_envs: int = 8, num
     serial = Serial(factory, num_envs=num_envs, **config)
     obs, _ = serial.reset(seed=seed)
     expected = {i: [obs[i].copy()] for i in range(n)}
+    expected_finals: dict[int, list] = {i: [] for i in range(n)}
     for t in range(steps):
-        obs = serial.step(_row_actions(space, np.arange(n), np.full(n, t)))[0]
+        obs, _, term, trunc, _ = serial.step(_row_actions(space, np.arange(n), np.full(n, t)))
         for i in range(n):
             expected[i].append(obs[i].copy())
+            if final is not None and (term[i] or trunc[i]):
+                expected_finals[i].append((t + 1, serial.buffers.final_observations[i].copy()))
+    serial.close()
     for i in range(n):
         k = min(len(trajectories[i]), steps + 1)
         np.testing.assert_array_equal(np.array(trajectories[i][:k]), np.array(expected[i][:k]),
                                       err_msg=f"async batches: agent row {i} left the trajectory Serial gives it")
+        got = [(t, f) for t, f in finals[i] if t < k]
+        want = [(t, f) for t, f in expected_finals[i] if t < k]
+        assert [t for t, _ in got] == [t for t, _ in want], (
+            f"async batches: expected agent row {i}'s episodes to end at steps {[t for t, _ in want]}, found "
+            f"{[t for t, _ in got]}"
+        )
+        for (t, f), (_, g) in zip(got, want, strict=True):
+            np.testing.assert_array_equal(f, g, err_msg=f"async batches: agent row {i}'s final observation at "
+                                                        f"step {t} differs from Serial's")
 
 
 def assert_backend_state_errors(make, factory, **config) -> None:

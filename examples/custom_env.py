@@ -78,11 +78,12 @@ class Corridor:
         self._return += reward
         b.rewards[0], b.terminals[0], b.truncations[0] = reward, terminal, truncated
         infos = []
+        self._observe()
         if terminal or truncated:  # same-step autoreset: the observation starts the next episode
             infos.append({"episode_return": self._return, "episode_length": self._t, "episode_count": 1})
+            if b.final_observations is not None:  # asked for: the ended episode's last observation
+                b.final_observations[0] = b.observations[0]
             self._start()
-        else:
-            self._observe()
         return b.observations, b.rewards, b.terminals, b.truncations, infos
 
     def close(self) -> None:

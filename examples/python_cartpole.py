@@ -81,14 +81,16 @@ class PyCartPole:
         terminal = x < -X_THRESHOLD or x > X_THRESHOLD or theta < -THETA_THRESHOLD or theta > THETA_THRESHOLD
         truncated = not terminal and self._t >= self.max_steps
         self._rew[0], self._term[0], self._trunc[0] = 1.0, terminal, truncated
+        self._obs[0], self._obs[1], self._obs[2], self._obs[3] = x, x_dot, theta, theta_dot
         infos = []
+        b = self.buffers
         if terminal or truncated:  # same-step autoreset
             infos.append({"episode_return": float(self._t), "episode_length": self._t, "episode_count": 1})
+            if b.final_observations is not None:  # asked for: the ended episode's last observation
+                b.final_observations[0] = b.observations[0]
             self._start()
         else:
             self._state = (x, x_dot, theta, theta_dot)
-            self._obs[0], self._obs[1], self._obs[2], self._obs[3] = x, x_dot, theta, theta_dot
-        b = self.buffers
         return b.observations, b.rewards, b.terminals, b.truncations, infos
 
     def close(self) -> None:

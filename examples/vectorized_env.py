@@ -69,11 +69,16 @@ class GridReach:
         self._t[rows] = 0
         self._return[rows] = 0.0
 
-    def _observe(self) -> None:
+    def _observe(self, rows: np.ndarray | None = None) -> None:
+        """Write the observation of ``rows`` (every row when None)."""
         obs = self.buffers.observations
         scale = np.float32(1.0 / (self.size - 1))
-        np.multiply(self._pos, scale, out=obs[:, :2], casting="unsafe")
-        np.multiply(self._goal, scale, out=obs[:, 2:], casting="unsafe")
+        if rows is None:
+            np.multiply(self._pos, scale, out=obs[:, :2], casting="unsafe")
+            np.multiply(self._goal, scale, out=obs[:, 2:], casting="unsafe")
+        else:
+            obs[rows, :2] = self._pos[rows] * scale
+            obs[rows, 2:] = self._goal[rows] * scale
 
     def reset(self, seed: int | None = None):
         if seed is None:
@@ -101,14 +106,17 @@ class GridReach:
         self._return += b.rewards
         done = np.flatnonzero(terminal | b.truncations)
         infos = []
+        self._observe()
         if done.size:  # Python work only when an episode ended
             infos.append({
                 "episode_return": float(self._return[done].mean()),
                 "episode_length": float(self._t[done].mean()),
                 "episode_count": int(done.size),
             })
+            if b.final_observations is not None:  # asked for: the ended episodes' last observations
+                b.final_observations[done] = b.observations[done]
             self._start(done)  # same-step autoreset
-        self._observe()
+            self._observe(done)
         return b.observations, b.rewards, b.terminals, b.truncations, infos
 
     def close(self) -> None:

@@ -2,6 +2,7 @@
 
 import multiprocessing as mp
 import os
+import re
 
 import numpy as np
 import pytest
@@ -243,3 +244,49 @@ def test_shared_block_is_seen_by_another_process(method):
         shared.unlink()
         shared.unlink()
     assert not os.path.exists(f"/dev/shm/{name.lstrip('/')}")
+
+
+# --- final_observations: the optional buffer ---------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(obs=obs_spaces, act=act_spaces, n=st.integers(1, 32))
+def test_final_observations_are_asked_for_and_shaped_as_observations(obs, act, n):
+    assert envsdk.allocate(obs, act, n).final_observations is None
+    b = envsdk.allocate(obs, act, n, final_observations=True)
+    f = b.final_observations
+    assert f.shape == b.observations.shape and f.dtype == b.observations.dtype and f.flags.c_contiguous
+    assert b.field_names == (*FIELDS, "final_observations")
+    assert not np.shares_memory(f, b.observations) and _root(f) is _root(b.observations)  # one block
+    offsets, _ = Layout.of(obs, act, n, final_observations=True).offsets()
+    assert len(offsets) == 7 and all(o % 64 == 0 for o in offsets)
+    rows = b.rows(n - 1, n)
+    assert rows.final_observations.shape[0] == 1 and np.shares_memory(rows.final_observations, f)
+    b.validate(obs, act, n)
+
+
+def test_final_observations_are_validated_like_observations():
+    obs, act = Box(-1, 1, shape=(3,)), Discrete(2)
+    b = envsdk.allocate(obs, act, 4)
+    arrays = {f: getattr(b, f) for f in FIELDS}
+    for bad, found in ((np.zeros((4, 3), np.float64), "dtype float64"), (np.zeros((4, 2), np.float32), "shape (4, 2)"),
+                       (np.zeros((3, 4), np.float32).T, "strides"), (b.observations, "overlaps")):
+        with pytest.raises(BuffersError, match=r"env\.buffers\.final_observations.*" + re.escape(found)):
+            validate(envsdk.Buffers(**arrays, final_observations=bad), obs, act, 4, owner="env.buffers")
+    with pytest.raises(BuffersError, match="never rebound"):
+        b.final_observations = np.zeros((4, 3), np.float32)  # None is a value too: the field stays as built
+    with pytest.raises(envsdk.errors.ConfigError, match="final_observations to be True or False"):
+        envsdk.allocate(obs, act, 4, final_observations="yes")
+
+
+def test_shared_buffers_carry_final_observations():
+    layout = Layout.of(Box(-1, 1, shape=(2,)), Discrete(2), 4, final_observations=True)
+    shared = SharedBuffers.create(layout)
+    try:
+        other = SharedBuffers.attach(shared.name, layout)
+        other.buffers.final_observations[2] = 7.0
+        assert shared.buffers.final_observations[2].tolist() == [7.0, 7.0]
+        other.close()
+    finally:
+        shared.close()
+        shared.unlink()

@@ -40,10 +40,21 @@ def test_the_vocabulary_is_the_types_own():
     from dataclasses import fields
 
     from envsdk.buffers import Buffers
-    from envsdk.protocol import BATCH_ARRAYS, BUFFER_FIELDS, ENV_DATA_MEMBERS, ENV_MEMBERS, STEP_ARRAYS, Batch, Env
+    from envsdk.protocol import (
+        BATCH_ARRAYS,
+        BUFFER_FIELDS,
+        ENV_DATA_MEMBERS,
+        ENV_MEMBERS,
+        OPTIONAL_BUFFER_FIELDS,
+        STEP_ARRAYS,
+        Batch,
+        Env,
+    )
 
     assert ENV_DATA_MEMBERS == tuple(Env.__annotations__)
     assert ENV_MEMBERS == (*ENV_DATA_MEMBERS, "reset", "step", "close")
     assert all(callable(getattr(Env, m)) for m in ENV_MEMBERS[4:])
-    assert BUFFER_FIELDS == tuple(f.name for f in fields(Buffers))
+    assert BUFFER_FIELDS + OPTIONAL_BUFFER_FIELDS == tuple(f.name for f in fields(Buffers))
+    assert all(f.default is None for f in fields(Buffers) if f.name in OPTIONAL_BUFFER_FIELDS)
     assert BATCH_ARRAYS == Batch._fields[:5] and STEP_ARRAYS == BATCH_ARRAYS[:4]
+    assert Batch._fields[-1:] == OPTIONAL_BUFFER_FIELDS

@@ -220,3 +220,35 @@ def test_close_closes_every_object_once():
     env.close()
     env.close()
     assert CloseCounter.closed - closed_by_probe == 3
+
+
+def test_final_observations_flow_through_serial_and_its_batches():
+    env = Serial(GridReach, num_envs=6, envs_per_object=2, final_observations=True, max_steps=3)
+    b = env.buffers
+    assert b.final_observations is not None and all(e.buffers.final_observations is not None for e in env.envs)
+    b.final_observations[...] = -1.0
+    env.reset(seed=0)
+    before = b.observations.copy()
+    _, _, term, trunc, _ = env.step(np.zeros(6, np.int32))  # stay: nobody reaches the goal at once
+    env.step(np.zeros(6, np.int32))
+    _, _, term, trunc, _ = env.step(np.zeros(6, np.int32))
+    assert trunc.all() and not term.any()
+    np.testing.assert_array_equal(b.final_observations, before)  # the agents stayed: the start, seen last
+    env.async_reset(seed=0)
+    batch = env.recv()
+    assert batch.final_observations is b.final_observations
+    env.close()
+    with pytest.raises(ConfigError, match="allocate them with"):
+        Serial(GridReach, num_envs=2, buffers=envsdk.allocate(*_spaces(GridReach), 2), final_observations=True)
+    plain = Serial(GridReach, num_envs=2)
+    plain.async_reset(seed=0)
+    assert plain.buffers.final_observations is None and plain.recv().final_observations is None
+    plain.close()
+
+
+def _spaces(factory):
+    env = factory()
+    try:
+        return env.single_observation_space, env.single_action_space
+    finally:
+        env.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from envsdk.buffers import Buffers, allocate, copy_actions
-from envsdk.protocol import BATCH_ARRAYS, Batch, Infos
+from envsdk.protocol import Batch, Infos
 
 
 class WorkerBatches:
@@ -36,15 +36,18 @@ class WorkerBatches:
             view = b.rows(lo, hi)
             self._actions = view.actions
             return Batch(view.observations, view.rewards, view.terminals, view.truncations, view.masks,
-                         infos, self.agent_ids[lo:hi], self.env_ids[lo:hi])
+                         infos, self.agent_ids[lo:hi], self.env_ids[lo:hi], view.final_observations)
         if self._staging is None:
-            self._staging = allocate(*self._spaces, self._batch_rows)
+            self._staging = allocate(*self._spaces, self._batch_rows,
+                                     final_observations=b.final_observations is not None)
         s = self._staging
         ids = np.concatenate([self.agent_ids[w * r:(w + 1) * r] for w in workers])
-        for name in BATCH_ARRAYS:
-            np.take(getattr(b, name), ids, axis=0, out=getattr(s, name))
+        for name in s.field_names:
+            if name != "actions":
+                np.take(getattr(b, name), ids, axis=0, out=getattr(s, name))
         self._actions = s.actions
-        return Batch(s.observations, s.rewards, s.terminals, s.truncations, s.masks, infos, ids, self.env_ids[ids])
+        return Batch(s.observations, s.rewards, s.terminals, s.truncations, s.masks, infos, ids, self.env_ids[ids],
+                     s.final_observations)
 
     def write_actions(self, workers: list[int], actions, owner: str) -> None:
         """Put the actions for the last batch (of ``workers``) into the workers' rows."""

@@ -30,7 +30,7 @@ from envsdk.backends._batches import WorkerBatches
 from envsdk.backends._factory import build, seconds, takes_num_envs
 from envsdk.backends._transport import Command, Transport
 from envsdk.buffers import copy_actions
-from envsdk.config import positive_int
+from envsdk.config import check_bool, positive_int
 from envsdk.errors import ConfigError, StateError
 from envsdk.protocol import Batch, Infos
 from envsdk.seeding import check_seed, sub_seed
@@ -51,6 +51,7 @@ class WorkerPlan:
     single_observation_space: Any
     single_action_space: Any
     agents_per_env: int
+    final_observations: bool  # the buffers hold final_observations, which every worker writes
 
     @property
     def num_agents(self) -> int:
@@ -70,12 +71,13 @@ class WorkerPlan:
 
 
 def plan_workers(owner: str, factory, num_envs, num_workers, batch_size, step_timeout, start_timeout, buffers,
-                 own_buffers: str, config: dict) -> WorkerPlan:
+                 own_buffers: str, config: dict, final_observations=False) -> WorkerPlan:
     """Validate a worker backend's arguments (``ConfigError`` naming ``owner``), then build a
     probe env of one sub-env here to learn the spaces and agent rows per sub-env.
 
     ``own_buffers`` says why the backend refuses ``buffers`` (it allocates its own).
     """
+    final_observations = check_bool(owner, "final_observations", final_observations)
     from envsdk.registry import resolve  # late import: the registry imports backends
 
     factory = resolve(factory)
@@ -106,7 +108,7 @@ def plan_workers(owner: str, factory, num_envs, num_workers, batch_size, step_ti
     finally:
         probe.close()
     return WorkerPlan(factory, dict(config), num_envs, num_workers, k, batch_size, step_timeout, start_timeout,
-                      *spaces, agents_per_env)
+                      *spaces, agents_per_env, final_observations)
 
 
 _STEP = Command.STEP  # a module global: one lookup less per step

@@ -63,6 +63,9 @@ class Multiprocessing:
     ``recv`` returns: the first ``batch_size // k`` workers that are ready. A batch of contiguous
     workers is a view of the shared buffers; any other batch is gathered into a staging copy.
 
+    ``final_observations=True`` gives the buffers (and each batch) ``final_observations``,
+    which every worker's envs write (see ``envsdk.Buffers``).
+
     ``start_method`` is ``"fork"``, ``"spawn"`` or ``"forkserver"`` (default: the platform's).
     With spawn and forkserver the factory and config are pickled, so the factory must be
     importable (a module-level class or function, not a lambda or a class defined in
@@ -87,6 +90,7 @@ class Multiprocessing:
         step_timeout: float | None = None,
         start_timeout: float = 120.0,
         buffers: Buffers | None = None,
+        final_observations: bool = False,
         **config: Any,
     ):
         methods = get_all_start_methods()
@@ -99,7 +103,7 @@ class Multiprocessing:
         self.start_method = ctx.get_start_method()
         plan = plan_workers("Multiprocessing", factory, num_envs, num_workers, batch_size, step_timeout,
                             start_timeout, buffers, "It allocates its own shared memory, which worker processes "
-                            "can map.", config)
+                            "can map.", config, final_observations)
         plan.publish(self)
         self._transport = _Processes(repr(self), plan, ctx, envs_per_object)
         self.buffers = self._transport.buffers
@@ -165,7 +169,8 @@ class _Processes:
         self._recv_spin = max(self._parent_spin, _RECV_SPIN)
         self._worker_spin = _WORKER_SPIN if n <= cores else 0.0
 
-        self._layout = Layout.of(plan.single_observation_space, plan.single_action_space, plan.num_agents)
+        self._layout = Layout.of(plan.single_observation_space, plan.single_action_space, plan.num_agents,
+                                 final_observations=plan.final_observations)
         self._shared = SharedBuffers.create(self._layout, extra=handshake.Handshake.nbytes(n))
         self.buffers = self._shared.buffers
         self._handshake = handshake.Handshake(self._shared.extra, n)

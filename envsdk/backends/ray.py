@@ -32,7 +32,7 @@ from envsdk.backends._factory import factory_name
 from envsdk.backends._transport import Command
 from envsdk.buffers import Buffers, allocate
 from envsdk.errors import ConfigError, StateError, WorkerError, require
-from envsdk.protocol import BATCH_ARRAYS, Batch, Env, Infos
+from envsdk.protocol import BATCH_ARRAYS, OPTIONAL_BUFFER_FIELDS, Batch, Env, Infos
 
 _CLOSE_GRACE = 2.0  # seconds the actors get to close their envs before they are killed
 _CHECK_EVERY = 0.1  # seconds between looks for actors past step_timeout and for a close()
@@ -41,12 +41,13 @@ _CHECK_EVERY = 0.1  # seconds between looks for actors past step_timeout and for
 class _Worker:
     """The actor body: a ``Serial`` over ``k`` sub-envs on buffers of its own."""
 
-    def __init__(self, factory, config: dict, k: int, envs_per_object: int | None):
+    def __init__(self, factory, config: dict, k: int, envs_per_object: int | None, final_observations: bool):
         from envsdk.backends.serial import Serial
 
-        self.env = Serial(factory, num_envs=k, envs_per_object=envs_per_object, **config)
+        self.env = Serial(factory, num_envs=k, envs_per_object=envs_per_object,
+                          final_observations=final_observations, **config)
         b = self.env.buffers
-        self.results = tuple(getattr(b, f) for f in BATCH_ARRAYS)
+        self.results = tuple(getattr(b, f) for f in _result_fields(b))
 
     def ready(self) -> tuple[int, str]:
         """Where the actor runs: its process id and Ray node id."""
@@ -64,6 +65,11 @@ class _Worker:
 
     def close(self) -> None:
         self.env.close()
+
+
+def _result_fields(buffers: Buffers) -> tuple[str, ...]:
+    """The arrays an actor sends back after each command: a batch's, then final_observations if present."""
+    return BATCH_ARRAYS + tuple(f for f in OPTIONAL_BUFFER_FIELDS if getattr(buffers, f) is not None)
 
 
 def _init_ray(ray, address: str | None, init: dict) -> None:
@@ -124,6 +130,9 @@ class Ray:
     (``ray.wait``). A batch of contiguous actors is a view of the driver's buffers; any other
     batch is gathered into a staging copy.
 
+    ``final_observations=True`` gives the buffers (and each batch) ``final_observations``,
+    which every worker's envs write (see ``envsdk.Buffers``).
+
     Ray: if it is not initialized, ``ray.init(address=address, **ray_init)`` is called (a local
     instance when ``address`` is None, bound to 127.0.0.1 only; ``address="auto"`` or
     ``"ray://host:10001"`` joins an existing cluster), and ``close`` shuts it down again. If Ray
@@ -153,11 +162,12 @@ class Ray:
         step_timeout: float | None = None,
         start_timeout: float = 120.0,
         buffers: Buffers | None = None,
+        final_observations: bool = False,
         **config: Any,
     ):
         plan = plan_workers("Ray", factory, num_envs, num_workers, batch_size, step_timeout, start_timeout, buffers,
                             "Results arrive from remote actors and are copied into buffers the backend allocates.",
-                            config)
+                            config, final_observations)
         plan.publish(self)
         options = _with_this_envsdk({"num_cpus": 1} if actor_options is None else dict(actor_options))
         self._transport = _Actors(repr(self), plan, envs_per_object, address, ray_init, options)
@@ -166,8 +176,8 @@ class Ray:
         row_bytes = lambda f: getattr(b, f).nbytes // self.num_agents  # noqa: E731
         self.payload_bytes_per_step = {
             "actions": b.actions.nbytes,
-            "results": sum(getattr(b, f).nbytes for f in BATCH_ARRAYS),
-            "per_agent_row": row_bytes("actions") + sum(row_bytes(f) for f in BATCH_ARRAYS),
+            "results": sum(getattr(b, f).nbytes for f in _result_fields(b)),
+            "per_agent_row": row_bytes("actions") + sum(row_bytes(f) for f in _result_fields(b)),
         }
         """Bytes moved through Ray per full step (all rows): actions in, results out."""
         try:
@@ -221,8 +231,10 @@ class _Actors:
         self._address, self._ray_init, self._options = address, ray_init, options
         self._step_timeout, self._start_timeout = plan.step_timeout, plan.start_timeout
         n, rows = plan.num_workers, plan.rows
-        self.buffers = b = allocate(plan.single_observation_space, plan.single_action_space, plan.num_agents)
-        self._worker_fields = [tuple(getattr(b, f)[w * rows:(w + 1) * rows] for f in BATCH_ARRAYS) for w in range(n)]
+        self.buffers = b = allocate(plan.single_observation_space, plan.single_action_space, plan.num_agents,
+                                    final_observations=plan.final_observations)
+        self._worker_fields = [tuple(getattr(b, f)[w * rows:(w + 1) * rows] for f in _result_fields(b))
+                               for w in range(n)]
         self._worker_actions = [b.actions[w * rows:(w + 1) * rows] for w in range(n)]
         self._ray = None  # imported by start
         self._started_ray = False
@@ -250,7 +262,7 @@ class _Actors:
                 "actor_options={'num_cpus': 0.5} (or 0) to pack several actors per CPU."
             )
         remote = ray.remote(_Worker).options(**options)
-        args = (plan.factory, plan.config, plan.envs_per_worker, self._envs_per_object)
+        args = (plan.factory, plan.config, plan.envs_per_worker, self._envs_per_object, plan.final_observations)
         self._actors = [remote.remote(*args) for _ in range(plan.num_workers)]
         self._started_at = [time.monotonic()] * plan.num_workers
         self._pending.update({a.ready.remote(): w for w, a in enumerate(self._actors)})
@@ -416,12 +428,12 @@ class _Actors:
         return out if len(out) == 2 else self._store(w, out)
 
     def _store(self, w: int, out) -> Infos:
-        for dst, src in zip(self._worker_fields[w], out[:5], strict=True):
+        for dst, src in zip(self._worker_fields[w], out[:-1], strict=True):
             np.copyto(dst, src)
-        if out[5] is None:
+        if out[-1] is None:
             return []
         try:
-            return plain.loads(out[5])
+            return plain.loads(out[-1])
         except Exception as e:  # what plain.dumps wrote always loads: the bytes are not its
             self._fail(f"worker {w} (pid {self._pids[w]}) sent infos that are not plain data "
                        f"({type(e).__name__}: {e}). Fix: put only plain data in infos")

@@ -9,7 +9,7 @@ import numpy as np
 
 from envsdk.backends._factory import build, factory_name, takes_num_envs
 from envsdk.buffers import Buffers, allocate, copy_actions, require_buffers
-from envsdk.config import positive_int
+from envsdk.config import check_bool, positive_int
 from envsdk.errors import ConfigError, ProtocolError, StateError
 from envsdk.protocol import Batch, Env, Infos
 from envsdk.seeding import check_seed, sub_seed
@@ -26,6 +26,9 @@ class Serial:
     ``i`` always gets ``(seed + i) % 2**64`` whatever the split. ``**config`` goes to
     ``factory`` unchanged.
 
+    ``final_observations=True`` gives the buffers a ``final_observations`` array (``Buffers``),
+    which every object's ``step`` writes; buffers passed in carry it or not themselves.
+
     Serial satisfies ``envsdk.Env`` and ``envsdk.Backend``; its batch is always every row.
     """
 
@@ -36,12 +39,14 @@ class Serial:
         *,
         envs_per_object: int | None = None,
         buffers: Buffers | None = None,
+        final_observations: bool = False,
         **config: Any,
     ):
         from envsdk.registry import resolve  # late import: the registry imports backends
 
         self.factory = resolve(factory)
         self.num_envs = positive_int("Serial", "num_envs", num_envs)
+        final_observations = check_bool("Serial", "final_observations", final_observations)
         self._closed = False
         self._started = False
         self._pending: Batch | None = None
@@ -75,6 +80,11 @@ class Serial:
         # there are more it was a probe.
         if buffers is not None:
             require_buffers(buffers, "Serial(buffers=...)")
+            if final_observations and buffers.final_observations is None:
+                raise ConfigError(
+                    "Serial: expected buffers with final_observations (final_observations=True), found buffers "
+                    "without them. Fix: allocate them with envsdk.allocate(..., final_observations=True)."
+                )
         if buffers is not None and buffers.num_agents % num_objects == 0:
             first = build(self.factory, kwargs, buffers.rows(0, buffers.num_agents // num_objects))
         else:  # no buffers, or rows that cannot be shared out (validate says why below)
@@ -93,9 +103,10 @@ class Serial:
         envs = [first]
         try:
             if buffers is None:
-                if num_objects > 1:
+                if num_objects > 1 or final_observations:  # the first object was a probe
                     envs.pop().close()
-                    buffers = allocate(self.single_observation_space, self.single_action_space, self.num_agents)
+                    buffers = allocate(self.single_observation_space, self.single_action_space, self.num_agents,
+                                       final_observations=final_observations)
                 else:
                     buffers = first.buffers
             else:  # once they pass, the first object was built on exactly its rows
@@ -201,7 +212,7 @@ class Serial:
     def _batch(self, infos: Infos) -> Batch:
         b = self.buffers
         return Batch(b.observations, b.rewards, b.terminals, b.truncations, b.masks, infos,
-                     self._agent_ids, self._env_ids)
+                     self._agent_ids, self._env_ids, b.final_observations)
 
     def _check_open(self, method: str) -> None:
         if self._closed:

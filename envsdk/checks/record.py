@@ -43,6 +43,7 @@ class Rollout:
     masks: np.ndarray                # [T + 1, n]
     infos: list = field(default_factory=list)  # [T] infos lists
     max_steps: int | None = None     # the env's time limit, when it has one we can read
+    final_observations: np.ndarray | None = None  # [T, n, *obs_shape] after each step, when the buffers have them
 
     @property
     def steps(self) -> int:
@@ -51,7 +52,7 @@ class Rollout:
 
     def equal(self, other: Rollout) -> bool:
         """True when every array is bit-identical (NaNs at the same places compare equal)."""
-        names = ("observations", "actions", "rewards", "terminals", "truncations", "masks")
+        names = ("observations", "actions", "rewards", "terminals", "truncations", "masks", "final_observations")
         return all(_bit_equal(getattr(self, k), getattr(other, k)) for k in names)
 
 
@@ -77,7 +78,8 @@ def record(env, actions: np.ndarray, seed: int | None, *, observations: bool = T
     """Reset ``env`` with ``seed`` and step it with ``actions``; validate and copy every output.
 
     ``before_step(buffers)`` runs before each step; with ``watch``, the arrays of ``watch`` are
-    recorded instead of the returned ones; ``observations=False`` records none (long runs).
+    recorded instead of the returned ones; ``observations=False`` records none (long runs). When
+    the buffers have ``final_observations``, each step's are recorded too (with the observations).
     Raises ``Failed`` when reset or step returns something other than the protocol says; with
     ``ctx``, ``ctx.where`` names the call in progress, for an exception the env raises.
     """
@@ -90,6 +92,8 @@ def record(env, actions: np.ndarray, seed: int | None, *, observations: bool = T
     rec = {k: np.empty((steps, *b.rewards.shape), b.rewards.dtype if k == "rewards" else bool)
            for k in RESULTS[1:]}
     masks = np.empty((steps + 1, *b.masks.shape), bool)
+    final = (b if watch is None else watch).final_observations if observations else None
+    final_rec = None if final is None else np.empty((steps, *final.shape), final.dtype)
     if observations:
         obs_rec[0] = obs if watch is None else watch.observations
     masks[0] = b.masks
@@ -108,11 +112,13 @@ def record(env, actions: np.ndarray, seed: int | None, *, observations: bool = T
             obs_rec[t + 1] = out[0]
         rec["rewards"][t], rec["terminals"][t], rec["truncations"][t] = out[1], out[2], out[3]
         masks[t + 1] = b.masks
+        if final_rec is not None:
+            final_rec[t] = final
         infos.append(out[4])
     if ctx is not None:
         ctx.where = ""
     return Rollout(obs_rec, actions.copy(), rec["rewards"], rec["terminals"], rec["truncations"], masks, infos,
-                   max_steps)
+                   max_steps, final_rec)
 
 
 def rollout(env, steps: int, seed: int = 0, action_seed: int = 0) -> Rollout:
@@ -132,6 +138,9 @@ class Context:
         self.num_envs = num_envs  # sub-envs per object; None for one-sub-env factories
         self.seed, self.steps, self.quick = seed, steps, quick
         self.where = ""  # the env call in progress, named when the env raises
+        # Set by the final_observations check once the env writes them right; the later checks
+        # that compare splits and backends then compare final observations too.
+        self.final_observations = False
         self._cache: dict[str, Any] = {}
 
     def kwargs(self, **extra) -> dict:
@@ -313,7 +322,7 @@ def first_difference(a: Rollout, b: Rollout, infos: str = "exact") -> str | None
     statistics per step (for runs that split sub-envs over different objects).
     """
     found = []
-    for name in ("observations", "rewards", "terminals", "truncations", "masks"):
+    for name in ("observations", "rewards", "terminals", "truncations", "masks", "final_observations"):
         x, y = getattr(a, name), getattr(b, name)
         if x is None or y is None or x.tobytes() == y.tobytes():
             continue

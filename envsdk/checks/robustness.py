@@ -294,14 +294,15 @@ def check_backends(ctx: Context) -> str:
     first = ctx.trajectory()
     steps = min(100, first.steps)
     runs = []
-    serial = Serial(ctx.factory, num_envs=n, **ctx.config)
+    serial = Serial(ctx.factory, num_envs=n, final_observations=ctx.final_observations, **ctx.config)
     try:
         acts = ctx.actions(serial.single_action_space, serial.num_agents, steps)
         runs.append(ctx.record(serial, acts, ctx.seed))
     finally:
         serial.close()
     try:
-        mp = Multiprocessing(ctx.factory, num_envs=n, num_workers=workers, start_method="spawn", **ctx.config)
+        mp = Multiprocessing(ctx.factory, num_envs=n, num_workers=workers, start_method="spawn",
+                             final_observations=ctx.final_observations, **ctx.config)
     except RuntimeError as e:
         if "bootstrapping phase" in str(e):  # this is a spawned child re-running an unguarded script
             warn("backends", "the calling script's top-level code guarded by if __name__ == '__main__':",

@@ -44,6 +44,9 @@ CHECKS: tuple[Check, ...] = (
     Check("flag_values", values.check_flag_values, needs=("rollout",)),
     Check("determinism", values.check_determinism, needs=("rollout",)),
     Check("seed_sensitivity", values.check_seed_sensitivity, needs=("rollout",)),
+    # Final observations copy observations at flagged rows: checked once flags and values are right.
+    Check("final_observations", values.check_final_observations,
+          needs=("determinism", "external_buffers", "write_coverage", "observation_values")),
     Check("vectorization", values.check_vectorization, needs=("determinism", "external_buffers")),
     Check("autoreset", values.check_autoreset, needs=("rollout",)),
     Check("masks", values.check_masks, needs=("rollout",)),

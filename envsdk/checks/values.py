@@ -4,14 +4,25 @@ equals N of one); the autoreset rule; masks; and the episode statistics in infos
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import NoReturn
 
 import numpy as np
 
-from envsdk.buffers import Buffers
-from envsdk.checks.contract import STALE_BOOL
-from envsdk.checks.record import STAT_KEYS, Context, Rollout, first_difference, first_index, short
+from envsdk.buffers import Buffers, allocate
+from envsdk.checks.contract import STALE_BOOL, _canary, _stale
+from envsdk.checks.record import (
+    STAT_KEYS,
+    Context,
+    Rollout,
+    checked_reset,
+    checked_step,
+    first_difference,
+    first_index,
+    short,
+)
 from envsdk.checks.report import Skipped, fail, warn
+from envsdk.errors import EnvsdkError
 
 
 def observation_problem(space, obs: np.ndarray, live: np.ndarray) -> tuple[str, tuple, float] | None:
@@ -107,6 +118,96 @@ def check_seed_sensitivity(ctx: Context) -> str:
     return f"seeds {ctx.seed} and {other_seed} give different observations"
 
 
+def check_final_observations(ctx: Context) -> str:
+    """Given buffers with ``final_observations``, each step writes every ended row's last observation
+    there (finite, in bounds, deterministic), leaves every other row alone, and changes nothing else.
+
+    Two envs run the same seed and actions, one after the other, each refilling
+    ``final_observations`` with its own canary before every step (``_stale`` tells written from
+    unwritten), over the rollout in which episodes end (``ctx.episodes``). On success, the
+    vectorization and backends checks compare final observations too (``ctx.final_observations``).
+    """
+    ended_run = ctx.episodes()
+    if not (ended_run.terminals | ended_run.truncations).any():
+        raise Skipped(f"no episode ended within {ended_run.steps} steps of random actions: nothing to write")
+    fix = ("when buffers.final_observations is not None, write into it, in step, the last observation of each row "
+           "whose episode ends, before the same-step reset (C: declare `final_observations` and use "
+           "ENVSDK_FINAL_ROW, or the one-sub-env style, which copies them)")
+    with ctx.env() as env:
+        spaces_n = env.single_observation_space, env.single_action_space, env.num_agents
+    runs = [_final_run(ctx, which, spaces_n, ended_run.actions, fix) for which in (0, 1)]
+    written = 0
+    for t, ((rows, f0), (rows1, f1)) in enumerate(zip(*runs, strict=True)):
+        if rows.size == 0:
+            continue
+        if rows.tobytes() != rows1.tobytes():
+            fail("final_observations", "the same episodes ending from the same seed and actions",
+                 f"two envs ending different rows at step {t + 1}", "keep all randomness in per-sub-env RNG state")
+        stale = _stale(f0, f1).reshape(rows.size, -1).all(axis=1)
+        if stale.any():
+            fail("final_observations", "the last observation of every row whose episode ended",
+                 f"row {rows[int(np.argmax(stale))]} not written at step {t + 1}, where its episode ended", fix)
+        if f0.tobytes() != f1.tobytes():
+            fail("final_observations", "the same final observations from the same seed and actions",
+                 f"two envs differing at step {t + 1}", "derive the final observation from the episode's state "
+                 "alone (it is the observation the row would have shown had it not been reset)")
+        problem = observation_problem(spaces_n[0], f0, np.ones(rows.size, bool))
+        if problem:
+            what, (row, e), value = problem
+            fail("final_observations", "finite values within single_observation_space bounds",
+                 f"{value!r} at row {rows[row]}, element {e}, at step {t + 1}",
+                 "write the observation itself, as observations would show it (clipped as they are)")
+        written += rows.size
+    ctx.final_observations = True
+    return f"{written} ended rows' last observations written over {len(runs[0])} steps; other rows untouched"
+
+
+def _final_run(ctx: Context, which: int, spaces_n: tuple, actions: np.ndarray, fix: str) -> list:
+    """One env on buffers with final_observations, refilled with canary ``which`` before each step:
+    per step, the rows that ended and their final observations. Fails when another row is written,
+    or when any other output differs from the main trajectory's."""
+    main = ctx.trajectory()
+    try:
+        env = ctx.build(buffers=allocate(*spaces_n, final_observations=True))
+    except EnvsdkError as e:
+        fail("final_observations", "an env that accepts buffers with final_observations", f"{type(e).__name__}: {e}",
+             fix)
+    b, out = env.buffers, []
+    try:
+        ctx.where = f"reset(seed={ctx.seed}) with final_observations"
+        checked_reset(env, ctx.seed)
+        final = b.final_observations.reshape(b.num_agents, -1)
+        canary = np.full(final.shape[1:], _canary(final.dtype, which), final.dtype).tobytes()
+        for t in range(len(actions)):
+            ctx.where = f"step {t + 1} after reset(seed={ctx.seed}) with final_observations"
+            b.actions[...] = actions[t]
+            b.final_observations[...] = _canary(final.dtype, which)
+            checked_step(env.step(b.actions), b, t + 1)
+            ended = b.terminals | b.truncations
+            touched = [r for r in np.flatnonzero(~ended) if final[r].tobytes() != canary]
+            if touched:
+                fail("final_observations", "rows whose episode did not end left as they were",
+                     f"row {touched[0]} written at step {t + 1} ({len(touched)} rows) without terminals or "
+                     "truncations set", fix)
+            if t < main.steps:
+                for name, got, want in (("observations", b.observations, main.observations[t + 1]),
+                                        ("rewards", b.rewards, main.rewards[t]),
+                                        ("terminals", b.terminals, main.terminals[t]),
+                                        ("truncations", b.truncations, main.truncations[t])):
+                    if got.tobytes() != want.tobytes():
+                        fail(f"final_observations leave {name} alone",
+                             f"the same {name} as without final_observations", f"a difference after step {t + 1}",
+                             "write final observations only into buffers.final_observations, and change nothing "
+                             "else when it is present")
+            rows = np.flatnonzero(ended)
+            out.append((rows, b.final_observations[rows].copy()))
+    finally:
+        ctx.where = ""
+        with suppress(Exception):
+            env.close()
+    return out
+
+
 def check_vectorization(ctx: Context) -> str:
     """One object of N sub-envs behaves exactly like N objects of one sub-env each (no shared state)."""
     from envsdk.backends.serial import Serial
@@ -119,7 +220,8 @@ def check_vectorization(ctx: Context) -> str:
     first = ctx.trajectory()
     runs = []
     for per in (n, 1):
-        env = Serial(ctx.factory, num_envs=n, envs_per_object=per, **ctx.config)
+        env = Serial(ctx.factory, num_envs=n, envs_per_object=per, final_observations=ctx.final_observations,
+                     **ctx.config)
         try:
             runs.append(ctx.record(env, first.actions, ctx.seed))
         finally:

@@ -8,12 +8,14 @@
 // its config, its state, `uint64_t rng` and `<name>_log* log`. The author writes
 //   void <name>_start_one(<name>* env);  // start an episode: set the state, write the observation
 //   bool <name>_step_one(<name>* env);   // one step: read actions, write rewards, flags and the
-//                                        // observation; on an episode's end log it and return true
+//                                        // observation (always, the last one of an episode too);
+//                                        // on an episode's end log it and return true
 // and ends the header with ENVSDK_SUB_ENV(<name>) (ENVSDK_SUB_ENV_WITH_MASKS if the struct has
 // `bool* masks`). That macro supplies the batch: the loop over sub-envs, the row offsets, seeding
 // sub-env i with seed + i, the same-step autoreset (<name>_start_one right after a step that
-// returned true), the shared episode log and its reports. envsdk.cbuild declares the batch's
-// functions to cffi itself.
+// returned true), the final observations (the observation step_one wrote, copied before the
+// restart for each row whose terminal or truncation flag is set, when Python asked for them), the
+// shared episode log and its reports. envsdk.cbuild declares the batch's functions to cffi itself.
 //
 // ARRAYS (for the last few percent). struct <name> holds the whole buffers, `int32_t num_envs`,
 // the config, the state of ALL sub-envs as flat arrays ([num_envs, ...]), `<name>_log log` and
@@ -22,6 +24,11 @@
 //   void <name>_reset(<name>* env, uint64_t seed);  // seed sub-env i with seed + i, start them all
 //   int32_t <name>_step(<name>* env);      // advance every sub-env in one loop; return ENVSDK_REPORT
 //   void <name>_close(<name>* env);        // free (envsdk_free_all; safe to call twice)
+//
+// An array-style struct may also hold `<obs type>* final_observations`: NULL unless Python asked
+// for final observations, else where step writes, for each row whose episode ends, the
+// observation it would have shown before the restart (ENVSDK_FINAL_ROW copies it). Without the
+// field, the sim refuses buffers that ask for them.
 //
 // In both styles: same-step autoreset (when a sub-env's episode ends inside a step, its reward and
 // terminal/truncation flag describe the episode that ended, the episode is logged, and the
@@ -64,6 +71,7 @@ typedef struct envsdk_vec {
     bool* terminals;
     bool* truncations;
     bool* masks;                 // NULL unless the sim uses ENVSDK_SUB_ENV_WITH_MASKS
+    void* final_observations;    // NULL unless Python asked for final observations (shaped as observations)
     int32_t num_envs;            // sub-envs
     int32_t agents;              // agent rows per sub-env
     int64_t observation_bytes;   // bytes of one sub-env's observation rows (all its agents)
@@ -204,6 +212,17 @@ static inline int envsdk_init_done(envsdk_core* core) {
     return -1;
 }
 
+// An array-style sim's final observation: when env->final_observations is not NULL, copy row i's
+// observation (`width` items) there. Call it after writing the episode's last observation and
+// before the restart overwrites it; without final observations it costs one test per ended row.
+#define ENVSDK_FINAL_ROW(env, i, width)                                                             \
+    do {                                                                                           \
+        if ((env)->final_observations)                                                             \
+            memcpy((env)->final_observations + (size_t)(i) * (size_t)(width),                      \
+                   (env)->observations + (size_t)(i) * (size_t)(width),                            \
+                   (size_t)(width) * sizeof(*(env)->observations));                                \
+    } while (0)
+
 // Defines <name>_step_n: n batch steps in one C call, used to time a bare C loop with no Python.
 #define ENVSDK_DEFINE_STEP_N(name)                            \
     void name##_step_n(name* env, int64_t n) {                \
@@ -213,8 +232,19 @@ static inline int envsdk_init_done(envsdk_core* core) {
 // The batch of a one-sub-env sim: <name>_init/_reset/_step/_step_n/_close over an envsdk_vec.
 // Sub-env i's struct points at its rows of each buffer (agents rows from row i * agents), its
 // rng is seed + i at reset, and its log is the batch's one log. Each step calls
-// <name>_step_one on every sub-env and, where it returned true, <name>_start_one right after:
-// same-step autoreset. Rewards and flags are zeroed at reset, before the first observation.
+// <name>_step_one on every sub-env and, where it returned true, copies the observation rows whose
+// terminal or truncation flag is set to final_observations (when not NULL) and calls
+// <name>_start_one right after: same-step autoreset. Rewards and flags are zeroed at reset,
+// before the first observation.
+static inline void envsdk_final_rows_(envsdk_vec* vec, int32_t i) {
+    size_t row_bytes = (size_t)vec->observation_bytes / (size_t)vec->agents;
+    size_t first = (size_t)i * (size_t)vec->agents;
+    for (size_t r = first; r < first + (size_t)vec->agents; r++) {
+        if (vec->terminals[r] || vec->truncations[r])
+            memcpy((char*)vec->final_observations + r * row_bytes, (char*)vec->observations + r * row_bytes, row_bytes);
+    }
+}
+
 #define ENVSDK_SUB_ENV(name) ENVSDK_SUB_ENV_(name, 0)
 #define ENVSDK_SUB_ENV_WITH_MASKS(name) ENVSDK_SUB_ENV_(name, 1)
 #define ENVSDK_SUB_ENV_(name, has_masks)                                                            \
@@ -261,7 +291,10 @@ static inline int envsdk_init_done(envsdk_core* core) {
         name* envs = (name*)vec->envs;                                                               \
         int32_t num_envs = vec->num_envs;                                                            \
         for (int32_t i = 0; i < num_envs; i++) {                                                     \
-            if (name##_step_one(&envs[i])) name##_start_one(&envs[i]);                               \
+            if (name##_step_one(&envs[i])) {                                                         \
+                if (vec->final_observations) envsdk_final_rows_(vec, i);                             \
+                name##_start_one(&envs[i]);                                                          \
+            }                                                                                        \
         }                                                                                            \
         return ENVSDK_REPORT(vec, *(name##_log*)vec->log);                                           \
     }                                                                                                \

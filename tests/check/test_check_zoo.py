@@ -39,6 +39,10 @@ CASES = {
     zoo.MissingMember: ({"members"}, "members", "found MissingMember without close"),
     zoo.NoBuffersParam: ({"constructor"}, "constructor",
                          "constructor buffers=: expected a `buffers=None` keyword parameter"),
+    zoo.NoFinalObservations: ({"final_observations"}, "final_observations",
+                              "final_observations: expected the last observation of every row whose episode ended"),
+    zoo.FinalOnEveryRow: ({"final_observations"}, "final_observations",
+                          "final_observations: expected rows whose episode did not end left as they were"),
     zoo.CloseNotIdempotent: ({"close"}, "close", "close(): expected a second close() to do nothing"),
     zoo.RaisesInStep: ({"rollout"}, "rollout",
                        "rollout: expected the env to run without raising, found ValueError: boom on step 50 during "

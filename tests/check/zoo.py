@@ -86,11 +86,17 @@ class Good:
         self._ret += b.rewards
         done = np.flatnonzero(terminal | truncated)
         infos = []
+        self._observe()
         if done.size:
             infos.append(self._stats(done))
+            self._write_final(done)
             self._start(done)
-        self._observe()
+            self._observe()
         return b.observations, b.rewards, b.terminals, b.truncations, infos
+
+    def _write_final(self, done):
+        if self.buffers.final_observations is not None:
+            self.buffers.final_observations[done] = self.buffers.observations[done]
 
     def close(self):
         self._closed = True
@@ -208,6 +214,21 @@ class LeaksPerStep(Good):
         out = super().step(actions)
         self.history.append(self.buffers.observations.copy())
         return out
+
+
+class NoFinalObservations(Good):
+    """Never writes final_observations, even when its buffers have them."""
+
+    def _write_final(self, done):
+        pass
+
+
+class FinalOnEveryRow(Good):
+    """Writes every row's observation into final_observations, ended or not."""
+
+    def _write_final(self, done):
+        if self.buffers.final_observations is not None:
+            self.buffers.final_observations[...] = self.buffers.observations
 
 
 class CloseNotIdempotent(Good):
