@@ -145,6 +145,8 @@ class Args:
     """discount factor (unset: the env's default)"""
     gae_lambda: float = 0.95
     """lambda of generalized advantage estimation"""
+    bootstrap_truncations: bool = True
+    """a truncated episode's last reward gains gamma * V(final observation) (true/false; false: as terminal)"""
     num_minibatches: int | None = None
     """minibatches per epoch (unset: the env's default)"""
     update_epochs: int | None = None
@@ -284,6 +286,40 @@ class Progress:
             self.bar.close()
         elif self.enabled:
             print(file=sys.stderr)
+
+
+def bootstrap_truncated(agent: Agent, rewards: torch.Tensor, truncations: np.ndarray,
+                        final_observations: np.ndarray, gamma: float, device) -> None:
+    """Add ``gamma * V(final observation)`` to the reward of every truncated row of one step, in place.
+
+    A time limit cut that episode short: it would have gone on, so its return continues by the
+    value of the state it was cut in (``final_observations``: the same-step autoreset already put
+    the next episode's first observation in ``observations``). The row still ends its episode for
+    GAE, so nothing flows in from the next episode. Terminal rows gain nothing: the MDP ended.
+    """
+    cut = np.flatnonzero(truncations)
+    if len(cut):
+        with torch.no_grad():
+            x = torch.as_tensor(final_observations[cut].reshape(len(cut), -1), dtype=torch.float32, device=device)
+            rewards[torch.from_numpy(cut)] += gamma * agent.get_value(x).flatten().cpu()
+
+
+def gae(rewards: torch.Tensor, values: torch.Tensor, dones: torch.Tensor, next_value: torch.Tensor, gamma: float,
+        gae_lambda: float) -> torch.Tensor:
+    """Generalized advantage estimates, ``[num_steps, rows]``.
+
+    ``dones[t]``: the row's episode ended in step ``t`` (``obs[t + 1]`` starts the next one), so
+    neither the value nor the advantages after ``t`` reach back across it; ``next_value``: V of the
+    observation after the last step.
+    """
+    advantages = torch.zeros_like(rewards)
+    lastgaelam = 0
+    for t in reversed(range(len(rewards))):
+        nextvalues = next_value if t == len(rewards) - 1 else values[t + 1]
+        nextnonterminal = 1.0 - dones[t]
+        delta = rewards[t] + gamma * nextvalues * nextnonterminal - values[t]
+        advantages[t] = lastgaelam = delta + gamma * gae_lambda * nextnonterminal * lastgaelam
+    return advantages
 
 
 def play_greedy(envs, act, seed: int) -> dict[str, float]:
@@ -463,8 +499,17 @@ def main(argv: list[str] | None = None) -> dict:
         torch.set_num_threads(args.torch_threads)
     device = torch.device("cuda" if args.cuda and torch.cuda.is_available() else "cpu")
 
-    # env setup: the native API. One policy row per agent row (num_agents >= num_envs).
-    envs = envsdk.make(args.env, num_envs=args.num_envs, backend=args.backend, **config)
+    # env setup: the native API. One policy row per agent row (num_agents >= num_envs). To bootstrap truncated
+    # episodes the env writes final_observations: the state each ended row was in before the same-step autoreset.
+    try:
+        envs = envsdk.make(args.env, num_envs=args.num_envs, backend=args.backend,
+                           final_observations=args.bootstrap_truncations, **config)
+    except envsdk.errors.BuffersError as error:
+        if error.field != "final_observations":
+            raise
+        print(f"ppo.py: {error}\nppo.py: so truncated episodes count as terminal (--bootstrap-truncations false)")
+        args.bootstrap_truncations = False
+        envs = envsdk.make(args.env, num_envs=args.num_envs, backend=args.backend, **config)
     if not isinstance(envs.single_action_space, envsdk.spaces.Discrete):
         raise SystemExit(f"ppo.py: expected a Discrete action space, found {envs.single_action_space!r}")
     rows = envs.num_agents
@@ -541,11 +586,14 @@ def main(argv: list[str] | None = None) -> dict:
             actions_np[step] = action.cpu().numpy()
 
             # execute the game: the returned arrays are the env's buffers (copied into the storage above).
-            # A truncated row is treated as done (its cut-off state is gone: autoreset already
-            # wrote the next episode's first observation), as CleanRL does.
+            # Every ended row is done (GAE takes nothing from the next episode); a truncated one also
+            # gains the value of the state it was cut in, read from final_observations.
             next_obs, reward, terminals, truncations, infos = envs.step(actions_np[step])
             rewards_np[step] = reward
             np.logical_or(terminals, truncations, out=dones_np[step], casting="unsafe")
+            if args.bootstrap_truncations:
+                bootstrap_truncated(agent, rewards[step], truncations, envs.buffers.final_observations, args.gamma,
+                                    device)
             for info in infos:
                 count = int(info.get("episode_count", 0))
                 for key, value in info.items():
@@ -558,13 +606,7 @@ def main(argv: list[str] | None = None) -> dict:
         with torch.no_grad():
             next_value = agent.get_value(torch.as_tensor(next_obs.reshape(rows, -1), dtype=torch.float32,
                                                          device=device)).flatten().cpu()
-            advantages = torch.zeros_like(rewards)
-            lastgaelam = 0
-            for t in reversed(range(args.num_steps)):
-                nextvalues = next_value if t == args.num_steps - 1 else values[t + 1]
-                nextnonterminal = 1.0 - dones[t]
-                delta = rewards[t] + args.gamma * nextvalues * nextnonterminal - values[t]
-                advantages[t] = lastgaelam = delta + args.gamma * args.gae_lambda * nextnonterminal * lastgaelam
+            advantages = gae(rewards, values, dones, next_value, args.gamma, args.gae_lambda)
             returns = advantages + values
 
         # flatten the batch, keeping only live rows (masks True): dead or padded agents teach nothing

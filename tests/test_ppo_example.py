@@ -176,3 +176,46 @@ def test_torch_runs_on_one_thread_unless_asked(tmp_path, flag, threads):
                           "--output-dir", str(tmp_path), *flag], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split()[-2:] == ["threads", str(threads)]
+
+
+def test_truncated_rows_bootstrap_from_their_final_observation_and_terminal_rows_do_not():
+    # cartpole with max_steps 12: row 0 alternates its pushes and stands until the time limit cuts
+    # it after step 11 (truncated); row 1 always pushes right and falls after step 9 (terminal).
+    import ppo
+
+    envs = envsdk.make("cartpole", num_envs=2, max_steps=12, final_observations=True)
+    torch.manual_seed(0)
+    agent = ppo.Agent(4, 2, 16, 0)
+    with torch.no_grad():
+        agent.critic[-1].weight.mul_(100.0)  # values far apart from state to state, so the test tells them apart
+    steps, gamma = 12, 0.9
+    rewards, dones, values = torch.zeros(steps, 2), torch.zeros(steps, 2), torch.zeros(steps, 2)
+    ended = {}  # row -> (step, truncated, final observation, the next episode's first observation)
+    obs, _ = envs.reset(seed=0)
+    for t in range(steps):
+        with torch.no_grad():
+            values[t] = agent.get_value(torch.as_tensor(obs)).flatten()
+        obs, reward, terminals, truncations, _ = envs.step(np.array([t % 2, 1], np.int32))
+        rewards[t] = torch.as_tensor(reward)
+        dones[t] = torch.as_tensor(terminals | truncations, dtype=torch.float32)
+        ppo.bootstrap_truncated(agent, rewards[t], truncations, envs.buffers.final_observations, gamma, "cpu")
+        for row in np.flatnonzero(terminals | truncations):
+            ended.setdefault(int(row), (t, bool(truncations[row]), envs.buffers.final_observations[row].copy(),
+                                        obs[row].copy()))
+    with torch.no_grad():
+        next_value = agent.get_value(torch.as_tensor(obs)).flatten()
+        returns = ppo.gae(rewards, values, dones, next_value, gamma, 0.95) + values
+
+        def value(observation: np.ndarray) -> float:
+            return agent.get_value(torch.as_tensor(observation[None])).item()
+
+    t_cut, truncated, final, first = ended[0]
+    assert (t_cut, truncated) == (11, True) and not np.array_equal(final, first)
+    # the cut step's target: its reward plus gamma * V(the state it was cut in), not V(the next episode's start)
+    assert returns[t_cut, 0].item() == pytest.approx(1.0 + gamma * value(final), abs=1e-6)
+    assert abs(value(final) - value(first)) > 0.01
+    t_fall, truncated, _, _ = ended[1]
+    assert (t_fall, truncated) == (9, False)
+    assert returns[t_fall, 1].item() == pytest.approx(1.0, abs=1e-6)  # terminal: its reward alone
+    assert rewards[:, 1].tolist() == [1.0] * steps and rewards[t_cut, 0] != 1.0
+    envs.close()
