@@ -153,6 +153,8 @@ class Args:
     """optimisation epochs per rollout (unset: the env's default)"""
     clip_coef: float = 0.2
     """surrogate clipping coefficient"""
+    clip_vloss: bool | None = None
+    """clip the value loss as the surrogate (true/false; unset: the env's default)"""
     ent_coef: float | None = None
     """entropy bonus coefficient (unset: the env's default)"""
     vf_coef: float = 0.5
@@ -322,20 +324,28 @@ def gae(rewards: torch.Tensor, values: torch.Tensor, dones: torch.Tensor, next_v
     return advantages
 
 
-def play_greedy(envs, act, seed: int) -> dict[str, float]:
-    """``act(observations) -> actions`` plays the first episode of every sub-env of ``envs`` (reset with ``seed``).
+def play_first_episodes(envs, act, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``act(observations) -> actions`` plays the first episode of every row of ``envs`` (reset with ``seed``).
 
-    Returns the fractions of those episodes won, drawn and lost: the episode's last reward > 0, = 0, < 0.
+    Returns per row that episode's return and its last reward (the board games' outcome: > 0 a win,
+    0 a draw, < 0 a loss).
     """
     obs, _ = envs.reset(seed=seed)
-    result = np.zeros(envs.num_agents)  # the last reward of each row's first episode
+    returns, last = np.zeros(envs.num_agents), np.zeros(envs.num_agents)
     done = np.zeros(envs.num_agents, bool)
     while not done.all():
         obs, rewards, terminals, truncations, _ = envs.step(act(obs))
+        returns += np.where(done, 0.0, rewards)
         ended = (terminals | truncations) & ~done
-        result[ended] = rewards[ended]
+        last[ended] = rewards[ended]
         done |= ended
-    return {"win": float((result > 0).mean()), "draw": float((result == 0).mean()), "loss": float((result < 0).mean())}
+    return returns, last
+
+
+def outcomes(last_rewards: np.ndarray) -> dict[str, float]:
+    """The fractions of games won, drawn and lost, from each game's last reward (> 0, = 0, < 0)."""
+    return {"win": float((last_rewards > 0).mean()), "draw": float((last_rewards == 0).mean()),
+            "loss": float((last_rewards < 0).mean())}
 
 
 def linears(net: nn.Sequential) -> list[nn.Linear]:
@@ -478,6 +488,8 @@ def main(argv: list[str] | None = None) -> dict:
                  "ent_coef", "hidden"):
         if getattr(args, name) is None:
             setattr(args, name, defaults[name])
+    if args.clip_vloss is None:
+        args.clip_vloss = defaults.get("clip_vloss", True)
     evaluation = defaults.get("evaluate")
     stop_at_target = args.total_timesteps is None and (defaults["target"] is not None or evaluation is not None)
     if args.total_timesteps is None:
@@ -637,12 +649,15 @@ def main(argv: list[str] | None = None) -> dict:
                 pg_loss2 = -mb_advantages * torch.clamp(ratio, 1 - args.clip_coef, 1 + args.clip_coef)
                 pg_loss = torch.max(pg_loss1, pg_loss2).mean()
 
-                # Value loss (clipped, as CleanRL's default)
+                # Value loss
                 v_loss_unclipped = (newvalue - b_returns[mb_inds]) ** 2
-                v_clipped = b_values[mb_inds] + torch.clamp(newvalue - b_values[mb_inds], -args.clip_coef,
-                                                            args.clip_coef)
-                v_loss_clipped = (v_clipped - b_returns[mb_inds]) ** 2
-                v_loss = 0.5 * torch.max(v_loss_unclipped, v_loss_clipped).mean()
+                if args.clip_vloss:
+                    v_clipped = b_values[mb_inds] + torch.clamp(newvalue - b_values[mb_inds], -args.clip_coef,
+                                                                args.clip_coef)
+                    v_loss_clipped = (v_clipped - b_returns[mb_inds]) ** 2
+                    v_loss = 0.5 * torch.max(v_loss_unclipped, v_loss_clipped).mean()
+                else:
+                    v_loss = 0.5 * v_loss_unclipped.mean()
 
                 entropy_loss = entropy.mean()
                 loss = pg_loss - args.ent_coef * entropy_loss + v_loss * args.vf_coef
@@ -660,10 +675,11 @@ def main(argv: list[str] | None = None) -> dict:
         if target_key and target_key != "episode_return":
             text += f" {target_key}={mean_of(target_key):.3f}"
         progress.update(global_step, text)
-        if stop_at_target and len(target_recent) == window and np.mean(target_recent) >= target_value:
+        if stop_at_target and target_key and len(target_recent) == window and np.mean(target_recent) >= target_value:
             break
         if evaluation and iteration % evaluation["every"] == 0:
-            evaluated = [play_greedy(e, greedy, args.seed + 10_000 * iteration) for e in eval_envs]
+            evaluated = [outcomes(play_first_episodes(e, greedy, args.seed + 10_000 * iteration)[1])
+                         for e in eval_envs]
             if stop_at_target and not any(r["loss"] for r in evaluated):
                 break
         if args.max_seconds and time.time() - start_time >= args.max_seconds:

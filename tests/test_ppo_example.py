@@ -1,5 +1,6 @@
 """Smoke test of examples/ppo.py: a tiny budget, then every output is written and well formed."""
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -15,7 +16,8 @@ torch = pytest.importorskip("torch")
 Image = pytest.importorskip("PIL.Image")
 pytest.importorskip("matplotlib")
 
-SCRIPT = Path(__file__).resolve().parents[1] / "examples" / "ppo.py"
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "examples" / "ppo.py"
 
 
 def load_agent(path: Path):
@@ -219,3 +221,50 @@ def test_truncated_rows_bootstrap_from_their_final_observation_and_terminal_rows
     assert returns[t_fall, 1].item() == pytest.approx(1.0, abs=1e-6)  # terminal: its reward alone
     assert rewards[:, 1].tolist() == [1.0] * steps and rewards[t_cut, 0] != 1.0
     envs.close()
+
+
+def _perfect_player():
+    """``act(observations) -> actions``: csrc/tictactoe_table.py's best move (the lowest such cell) per row."""
+    spec = importlib.util.spec_from_file_location("tictactoe_table", ROOT / "csrc" / "tictactoe_table.py")
+    table = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(table)
+
+    def act(observations: np.ndarray) -> np.ndarray:
+        cells = 1 << np.arange(9)
+        mine, theirs = (observations[:, :9] == 1) @ cells, (observations[:, :9] == -1) @ cells
+        best = [table.best_moves(int(m), int(t)) for m, t in zip(mine, theirs, strict=True)]
+        return np.array([(b & -b).bit_length() - 1 for b in best], np.int32)
+
+    return act
+
+
+@pytest.mark.parametrize("perfect", [True, False])
+def test_tictactoe_trains_until_its_greedy_policy_loses_no_game_to_perfect_play(monkeypatch, tmp_path, perfect):
+    # The stop rule: after every rollout the greedy policy plays 1,000 games moving first and 1,000
+    # second against the perfect opponent, and the run ends once it loses none. Here the games are
+    # played by the perfect player instead of the policy (so the first evaluation loses none: the
+    # run ends after one rollout), or by the untrained policy (it loses: the run goes on to its cap).
+    import ppo
+
+    played = []
+
+    def play(envs, act, seed):
+        played.append((envs.num_agents, seed))
+        return ppo_play(envs, _perfect_player() if perfect else act, seed)
+
+    ppo_play = ppo.play_first_episodes
+    monkeypatch.setattr(ppo, "play_first_episodes", play)
+    summary = ppo.main(["--env", "tictactoe", "--num-envs", "8", "--num-steps", "4", "--max-seconds", "3",
+                        "--gif-steps", "0", "--progress", "false", "--output-dir", str(tmp_path)])
+    evaluation = summary["evaluation"]
+    assert [e["config"] for e in evaluation] == [{"opponent": "perfect", "first": "agent"},
+                                                 {"opponent": "perfect", "first": "opponent"}]
+    assert all(e["games"] == 1000 and e["win"] + e["draw"] + e["loss"] == pytest.approx(1.0) for e in evaluation)
+    iterations = summary["steps"] // 32
+    assert len(played) == 2 * iterations and {n for n, _ in played} == {1000}
+    assert len({seed for _, seed in played}) == iterations  # fresh games at every evaluation
+    if perfect:
+        assert iterations == 1 and summary["target"]["reached"] and all(e["loss"] == 0 for e in evaluation)
+        assert all(e["win"] == 0 and e["draw"] == 1 for e in evaluation)  # perfect against perfect: draws only
+    else:
+        assert iterations > 1 and not summary["target"]["reached"] and evaluation[0]["loss"] > 0
