@@ -3,6 +3,7 @@
     python bench/train_demos.py cartpole tictactoe  # time to target, median of 3 seeds, and SB3's beside it
     python bench/train_demos.py                     # every demo (connect4, breakout, ... take minutes each)
     python bench/train_demos.py bootstrap           # cartpole, max_steps=100: with and without the bootstrap
+    python bench/train_demos.py contention          # SPS quiet and beside a busy process, by torch threads
     python bench/train_demos.py --quick cartpole    # a tiny budget: keeps the script working (a smoke test)
 
 Each demo trains with examples/ppo.py and its per-env defaults (no flags but --seed), once per seed
@@ -319,6 +320,35 @@ def bootstrap_table(seeds: list[int], quick: bool) -> None:
               f"{statistics.median(r[3] for r in mine):.1f} |")
 
 
+# ---- contention: PPO beside one CPU-bound process -------------------------------------------------------
+
+
+def contention_table(repeats: int, quick: bool) -> None:
+    """ppo.py's SPS on cartpole and tictactoe (a fixed budget, the env's defaults otherwise), quiet and beside
+    one CPU-bound process (``python -c "while True: pass"``), with torch on one thread (the default) and on
+    torch's own default (``--torch-threads 0``: one per core); ``repeats`` runs of each, their range."""
+    budgets = {"cartpole": "100000", "tictactoe": "400000"}
+    rows = []
+    for env, budget in budgets.items():
+        for threads in ("1", "0"):
+            for busy in (False, True):
+                hog = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if busy else None
+                try:
+                    sps = [train(env, "--torch-threads", threads, "--gif-steps", "0", "--total-timesteps",
+                                 "2048" if quick else budget, seed=seed)["sps"] for seed in range(1, repeats + 1)]
+                finally:
+                    if hog:
+                        hog.kill()
+                        hog.wait(timeout=10)
+                rows.append((env, threads, busy, min(sps), max(sps)))
+                print(json.dumps({"demo": "contention", "env": env, "torch_threads": threads, "busy": busy,
+                                  "sps": sps}), flush=True)
+    print("| env | --torch-threads | beside a busy process | SPS (min-max) |")
+    print("|---|---|---|---|")
+    for env, threads, busy, low, high in rows:
+        print(f"| {env} | {threads} | {'yes' if busy else 'no'} | {low:,}-{high:,} |")
+
+
 DEMOS = {"cartpole": demo_cartpole, "tictactoe": demo_tictactoe, "connect4": demo_connect4, "breakout": demo_breakout,
          "tripletriad": demo_tripletriad,
          **{env: functools.partial(demo_to_target, env) for env in ("pong", "squared", "snake")}}
@@ -333,7 +363,8 @@ def summary_line(env: str, solved: bool, seconds: list[float], peer_seconds: lis
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("demos", nargs="*", help=f"demos to run (default: all of {', '.join(DEMOS)}); or bootstrap")
+    parser.add_argument("demos", nargs="*",
+                        help=f"demos to run (default: all of {', '.join(DEMOS)}); or bootstrap, contention")
     parser.add_argument("--seeds", type=int, default=3, help="runs per demo, seeds 1..N (default 3)")
     parser.add_argument("--quick", action="store_true", help="a tiny budget per run: a smoke test of this script")
     parser.add_argument("--peer", action="store_true", help="(internal) run sb3_cartpole once, write --summary")
@@ -350,6 +381,9 @@ def main(argv: list[str] | None = None) -> None:
     for name in args.demos or list(DEMOS):
         if name == "bootstrap":
             bootstrap_table(seeds, args.quick)
+            continue
+        if name == "contention":
+            contention_table(args.seeds, args.quick)
             continue
         runs = [DEMOS[name](seed, args.quick) for seed in seeds]
         seconds = [line["train_seconds"] for _, line in runs]

@@ -143,6 +143,8 @@ class Args:
     """anneal the learning rate linearly to 0 over the run (true/false)"""
     gamma: float | None = None
     """discount factor (unset: the env's default)"""
+    reward_scale: float | None = None
+    """rewards are multiplied by this before learning (unset: the env's default, else 1)"""
     gae_lambda: float = 0.95
     """lambda of generalized advantage estimation"""
     bootstrap_truncations: bool = True
@@ -210,6 +212,14 @@ def encode(x: torch.Tensor, onehot: int, low: int = 0) -> torch.Tensor:
     return nn.functional.one_hot((x.long() - low).clamp(0, onehot - 1), onehot).flatten(1).float()
 
 
+def mlp(layers: list[nn.Linear], x: torch.Tensor) -> torch.Tensor:
+    """``layers`` applied in order with tanh between them: what the ``nn.Sequential`` holding them computes, in
+    function calls (a module call costs as much as one of this small MLP's layers: half the rollout's forward)."""
+    for layer in layers[:-1]:
+        x = torch.tanh(nn.functional.linear(x, layer.weight, layer.bias))
+    return nn.functional.linear(x, layers[-1].weight, layers[-1].bias)
+
+
 class Agent(nn.Module):
     """Separate actor and critic MLPs over the flattened observation; masks illegal logits."""
 
@@ -229,13 +239,14 @@ class Agent(nn.Module):
             layer_init(nn.Linear(hidden, hidden)), nn.Tanh(),
             layer_init(nn.Linear(hidden, num_actions), std=0.01),
         )
+        self.critic_layers, self.actor_layers = linears(self.critic), linears(self.actor)
 
     def get_value(self, x):
-        return self.critic(encode(x, self.onehot, self.onehot_low))
+        return mlp(self.critic_layers, encode(x, self.onehot, self.onehot_low))
 
     def logits(self, x):
         """The actor's logits, those of illegal actions set to the lowest float (never sampled)."""
-        logits = self.actor(encode(x, self.onehot, self.onehot_low))
+        logits = mlp(self.actor_layers, encode(x, self.onehot, self.onehot_low))
         if self.legal_mask:
             legal = x[:, -self.legal_mask:] > 0
             logits = torch.where(legal, logits, torch.finfo(logits.dtype).min)
@@ -490,6 +501,8 @@ def main(argv: list[str] | None = None) -> dict:
             setattr(args, name, defaults[name])
     if args.clip_vloss is None:
         args.clip_vloss = defaults.get("clip_vloss", True)
+    if args.reward_scale is None:
+        args.reward_scale = defaults.get("reward_scale", 1.0)
     evaluation = defaults.get("evaluate")
     stop_at_target = args.total_timesteps is None and (defaults["target"] is not None or evaluation is not None)
     if args.total_timesteps is None:
@@ -563,7 +576,8 @@ def main(argv: list[str] | None = None) -> dict:
     next_obs, _ = envs.reset(seed=args.seed)
     # infos aggregate the episodes that ended since the last report: keep each mean once per episode
     recent: dict[str, deque] = {}
-    curve: list[tuple[int, float, float, float]] = []  # steps, seconds, mean return, mean of the target key
+    curve: list[tuple[int, float, float, float]] = []  # steps, seconds, mean return, the target key's mean or
+    # the evaluation's loss rate
     nan = float("nan")
     target_key, target_value, window = defaults["target"] or (None, None, 0)
     target_recent: deque = deque(maxlen=window)  # the target key, one entry per episode
@@ -601,7 +615,7 @@ def main(argv: list[str] | None = None) -> dict:
             # Every ended row is done (GAE takes nothing from the next episode); a truncated one also
             # gains the value of the state it was cut in, read from final_observations.
             next_obs, reward, terminals, truncations, infos = envs.step(actions_np[step])
-            rewards_np[step] = reward
+            np.multiply(reward, args.reward_scale, out=rewards_np[step])
             np.logical_or(terminals, truncations, out=dones_np[step], casting="unsafe")
             if args.bootstrap_truncations:
                 bootstrap_truncated(agent, rewards[step], truncations, envs.buffers.final_observations, args.gamma,
@@ -667,21 +681,27 @@ def main(argv: list[str] | None = None) -> dict:
                 nn.utils.clip_grad_norm_(agent.parameters(), args.max_grad_norm)
                 optimizer.step()
 
-        # logging: progress bar with SPS and episode stats; stop at the env's target when asked
-        sps = int(global_step / (time.time() - start_time))
-        mean_return = mean_of("episode_return")
-        curve.append((global_step, time.time() - start_time, mean_return, mean_of(target_key) if target_key else nan))
-        text = f"SPS={sps:,} return={mean_return:.2f}"
-        if target_key and target_key != "episode_return":
-            text += f" {target_key}={mean_of(target_key):.3f}"
-        progress.update(global_step, text)
-        if stop_at_target and target_key and len(target_recent) == window and np.mean(target_recent) >= target_value:
-            break
+        # the greedy policy's evaluation, when the env has one (its time counts as training's)
         if evaluation and iteration % evaluation["every"] == 0:
             evaluated = [outcomes(play_first_episodes(e, greedy, args.seed + 10_000 * iteration)[1])
                          for e in eval_envs]
-            if stop_at_target and not any(r["loss"] for r in evaluated):
-                break
+
+        # logging: progress bar with SPS and episode stats; stop at the env's target when asked
+        sps = int(global_step / (time.time() - start_time))
+        mean_return = mean_of("episode_return")
+        eval_loss = max(r["loss"] for r in evaluated) if evaluated else nan  # the worst config's loss rate
+        curve.append((global_step, time.time() - start_time, mean_return,
+                      mean_of(target_key) if target_key else eval_loss))
+        text = f"SPS={sps:,} return={mean_return:.2f}"
+        if target_key and target_key != "episode_return":
+            text += f" {target_key}={mean_of(target_key):.3f}"
+        if evaluation:
+            text += f" eval_loss={eval_loss:.3f}"
+        progress.update(global_step, text)
+        if stop_at_target and target_key and len(target_recent) == window and np.mean(target_recent) >= target_value:
+            break
+        if stop_at_target and evaluated and eval_loss == 0:
+            break
         if args.max_seconds and time.time() - start_time >= args.max_seconds:
             break
     progress.close()
@@ -692,9 +712,10 @@ def main(argv: list[str] | None = None) -> dict:
 
     # outputs: checkpoint, learning curve, GIF of the trained policy, summary
     save_agent(agent, output_dir / "agent.pt", args.env, config, args)
-    plot_curve(curve, target_key, f"PPO on {args.env}", output_dir / "curve.png")
+    curve_key = target_key or ("eval_loss" if evaluation else None)  # the curve's 4th column
+    plot_curve(curve, curve_key, f"PPO on {args.env}", output_dir / "curve.png")
     with open(output_dir / "curve.csv", "w") as f:  # the curve's numbers, for plots of several runs
-        f.write(f"steps,seconds,mean_return,{target_key or 'target'}\n")
+        f.write(f"steps,seconds,mean_return,{curve_key or 'target'}\n")
         f.writelines(f"{n},{t:.2f},{r:.4f},{k:.4f}\n" for n, t, r, k in curve)
     if args.gif_steps is None:
         args.gif_steps = defaults.get("gif_steps", 200)
@@ -710,9 +731,8 @@ def main(argv: list[str] | None = None) -> dict:
     if evaluation:  # the greedy policy's last evaluation, per config; the target: no loss in any
         summary["evaluation"] = [{"config": c, "games": evaluation["games"], **r}
                                  for c, r in zip(evaluation["configs"], evaluated, strict=False)]
-        summary["target"] = {"key": "loss", "threshold": 0.0, "episodes": evaluation["games"] * len(eval_envs),
-                             "value": max(r["loss"] for r in evaluated) if evaluated else None,
-                             "reached": bool(evaluated) and not any(r["loss"] for r in evaluated)}
+        summary["target"] = {"key": "eval_loss", "threshold": 0.0, "episodes": evaluation["games"] * len(eval_envs),
+                             "value": eval_loss if evaluated else None, "reached": bool(evaluated) and eval_loss == 0}
     if args.summary:
         Path(args.summary).parent.mkdir(parents=True, exist_ok=True)
         Path(args.summary).write_text(json.dumps(summary, indent=2) + "\n")
