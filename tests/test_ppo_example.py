@@ -169,15 +169,39 @@ def test_play_versus_a_trained_policy(tictactoe_checkpoint):
 
 
 @pytest.mark.parametrize(("flag", "threads"), [([], 1), (["--torch-threads", "2"], 2)])
-def test_torch_runs_on_one_thread_unless_asked(tmp_path, flag, threads):
-    # torch's default (a thread per core) collapses PPO beside any busy process (README, "Train with PPO").
-    code = ("import sys, torch; sys.path.insert(0, sys.argv[1]); import ppo; "
-            "ppo.main(sys.argv[2:]); print('threads', torch.get_num_threads())")
+def test_torch_runs_on_one_thread_unless_asked_and_never_imports_dynamo(tmp_path, flag, threads):
+    # torch's default (a thread per core) collapses PPO beside any busy process (README, "Train with PPO");
+    # torch.optim would import torch._dynamo (1.7 s of CPU on a 2-core VM, a fifth of a cartpole run).
+    code = ("import sys, torch; sys.path.insert(0, sys.argv[1]); import ppo; ppo.main(sys.argv[2:]); "
+            "print('threads', torch.get_num_threads(), 'dynamo', 'torch._dynamo' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code, str(SCRIPT.parent), "--env", "cartpole", "--total-timesteps",
                           "64", "--num-envs", "4", "--num-steps", "16", "--gif-steps", "0", "--progress", "false",
                           "--output-dir", str(tmp_path), *flag], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split()[-2:] == ["threads", str(threads)]
+    assert out.stdout.split()[-4:] == ["threads", str(threads), "dynamo", "False"]
+
+
+def test_adam_makes_the_updates_of_torch_optim_adam():
+    import ppo
+
+    torch.manual_seed(0)
+    mine, theirs = ppo.Agent(4, 2, 16, 0), ppo.Agent(4, 2, 16, 0)
+    theirs.load_state_dict(mine.state_dict())
+    start = mine.actor[0].weight.detach().clone()
+    optimizers = ppo.Adam(mine.parameters(), lr=3e-3, eps=1e-5), torch.optim.Adam(theirs.parameters(), lr=3e-3,
+                                                                                     eps=1e-5, foreach=False)
+    for step in range(30):
+        x, actions = torch.randn(64, 4), torch.randint(0, 2, (64,))
+        for agent, optimizer in zip((mine, theirs), optimizers, strict=True):
+            optimizer.zero_grad()
+            logprob, entropy, value = agent.get_action_and_value(x, actions)
+            (logprob.mean() + entropy.mean() + (value ** 2).mean()).backward()
+            optimizer.step()
+        if step == 10:  # annealing changes the rate between steps
+            optimizers[0].lr = optimizers[1].param_groups[0]["lr"] = 1e-3
+    for p, q in zip(mine.parameters(), theirs.parameters(), strict=True):
+        assert torch.equal(p, q)
+    assert not torch.equal(mine.actor[0].weight, start)  # the weights did move
 
 
 def test_truncated_rows_bootstrap_from_their_final_observation_and_terminal_rows_do_not():
