@@ -1,13 +1,18 @@
 """The PPO demonstrations of examples/ppo.py: train, then print the figures for the README.
 
-    python bench/train_demos.py                    # every demo (about 20 minutes on 2 cores)
-    python bench/train_demos.py cartpole tictactoe # some of them
+    python bench/train_demos.py cartpole tictactoe  # time to target, median of 3 seeds, and SB3's beside it
+    python bench/train_demos.py                     # every demo (connect4, breakout, ... take minutes each)
+    python bench/train_demos.py bootstrap           # cartpole, max_steps=100: with and without the bootstrap
+    python bench/train_demos.py contention          # SPS quiet and beside a busy process, by torch threads
+    python bench/train_demos.py --quick cartpole    # a tiny budget: keeps the script working (a smoke test)
 
-Demos (each trains with examples/ppo.py and its per-env defaults, then measures):
-  cartpole   mean return >= 475 (last 100 episodes) within 60 s of wall time
-  tictactoe  trained within 2 minutes; greedy policy over 1,000 games per first mover against the
-             perfect opponent (never loses) and the random one (wins >= 90%), and the exact rates
-             over every game each opponent can play
+Each demo trains with examples/ppo.py and its per-env defaults (no flags but --seed), once per seed
+(--seeds, default 3), prints one JSON line per run, then measures:
+  cartpole   mean return >= 475 over the last 100 episodes (ppo.py stops there); the peer: SB3's PPO
+             with RL Zoo's tuned CartPole-v1 hyperparameters on Gymnasium's CartPole-v1, to the same target
+  tictactoe  ppo.py stops once its greedy policy loses none of 1,000 games per first mover against the
+             perfect opponent; then the bench checks that on 1,000 other games per first mover against the
+             perfect and the random opponent, and the exact rates over every game each opponent can play
   connect4   win rate >= 90% against the built-in one-ply ("greedy") opponent, 1,000 games
   breakout   the score curve over 10 minutes of training, and the score reached
   tripletriad
@@ -15,16 +20,22 @@ Demos (each trains with examples/ppo.py and its per-env defaults, then measures)
              policy and the one-ply player, 2,000 games per first mover against each opponent
   pong, squared, snake
              trained to their targets (ENV_DEFAULTS in examples/ppo.py): wall time and steps
-Each prints the end-to-end training SPS. Outputs (checkpoint, curve.png, policy.gif, summary.json)
-go to runs/demos/ENV/. Timings depend on the machine and its load: report both with the figures.
+Times: ``train_seconds`` is ppo.py's training time (from the first reset to the target, evaluations
+included), ``wall_seconds`` the whole process (python start to exit: imports, outputs). The output
+ends with one line per demo env, ``ENV: solved=yes|no median_seconds=S peer_seconds=P``: solved when
+every seed reached the target, the medians of train_seconds, the peer's only where there is one.
+Outputs (checkpoint, curve.png, policy.gif, summary.json) go to runs/demos/ENV_seedS/. Timings
+depend on the machine and its load: the first line gives both.
 """
 
 from __future__ import annotations
 
+import argparse
 import functools
 import importlib.util
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -37,16 +48,29 @@ import envsdk.policy
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "runs" / "demos"
+QUICK = ("--total-timesteps", "2048", "--gif-steps", "0")  # --quick: a tiny budget, no GIF
 
 
-def train(env: str, *extra: str, run: str = "") -> dict:
-    """Run examples/ppo.py on ``env``; returns its summary (plus the wall time of the whole run)."""
-    out = RUNS / (run or env)
+@functools.cache
+def ppo():
+    """examples/ppo.py as a module: its ``play_first_episodes`` is the one loop that plays a policy's games."""
+    spec = importlib.util.spec_from_file_location("ppo_example", ROOT / "examples" / "ppo.py")
+    module = sys.modules[spec.name] = importlib.util.module_from_spec(spec)  # its dataclass looks itself up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def train(env: str, *extra: str, seed: int = 1, quick: bool = False) -> dict:
+    """Run examples/ppo.py on ``env`` in its own process; returns its summary plus ``wall_seconds`` (the
+    whole process) and ``checkpoint`` (its agent.pt)."""
+    out = RUNS / f"{env}_seed{seed}"
     start = time.time()
-    subprocess.run([sys.executable, str(ROOT / "examples" / "ppo.py"), "--env", env, "--output-dir", str(out),
-                    "--summary", str(out / "summary.json"), *extra], check=True)
+    subprocess.run([sys.executable, str(ROOT / "examples" / "ppo.py"), "--env", env, "--seed", str(seed),
+                    "--progress", "false", "--output-dir", str(out), "--summary", str(out / "summary.json"),
+                    *extra, *(QUICK if quick else ())], check=True)
     summary = json.loads((out / "summary.json").read_text())
-    summary["wall_seconds"] = round(time.time() - start, 1)
+    summary["wall_seconds"] = round(time.time() - start, 2)
+    summary["checkpoint"] = str(out / "agent.pt")
     return summary
 
 
@@ -87,30 +111,31 @@ def tripletriad_one_ply(observations: np.ndarray, rng: np.random.Generator) -> n
 
 
 def play_policy(env_name: str, policy, games: int, seed: int = 12345, **config) -> dict:
-    """``policy(observations) -> actions`` plays ``games`` games (the first episode of each sub-env)."""
+    """``policy(observations) -> actions`` plays ``games`` games (the first episode of each sub-env): the
+    fractions won, drawn and lost (examples/ppo.py's ``play_first_episodes`` and ``outcomes``)."""
     envs = envsdk.make(env_name, num_envs=games, **config)
-    obs, _ = envs.reset(seed=seed)
-    result = np.zeros(games)  # reward of the first episode's end: +1 win, 0 draw, -1 loss
-    done = np.zeros(games, bool)
-    while not done.all():
-        obs, rewards, terminals, truncations, _ = envs.step(policy(obs))
-        ended = (terminals | truncations) & ~done
-        result[ended] = rewards[ended]
-        done |= ended
-    envs.close()
-    return {"win": float((result > 0).mean()), "draw": float((result == 0).mean()), "loss": float((result < 0).mean())}
+    try:
+        return ppo().outcomes(ppo().play_first_episodes(envs, policy, seed)[1])
+    finally:
+        envs.close()
 
 
-def report(name: str, summary: dict, **figures) -> None:
-    line = {"demo": name, "steps": summary["steps"], "train_seconds": summary["seconds"], "sps": summary["sps"],
-            "mean_return": summary["mean_return"], **figures}
+def report(name: str, seed: int, summary: dict, **figures) -> dict:
+    """Print one run's JSON line (its training figures and ``figures``) and return it."""
+    line = {"demo": name, "seed": seed, "steps": summary["steps"], "train_seconds": summary["seconds"],
+            "wall_seconds": summary["wall_seconds"], "sps": summary["sps"], "mean_return": summary["mean_return"],
+            **figures}
     print(json.dumps(line), flush=True)
+    return line
 
 
-def demo_cartpole() -> None:
-    s = train("cartpole")
-    report("cartpole", s, reached_475=bool(s["mean_return"] and s["mean_return"] >= 475),
-           within_60s=s["seconds"] <= 60)
+def reached(summary: dict) -> bool:
+    return bool(summary.get("target") and summary["target"]["reached"])
+
+
+def demo_cartpole(seed: int, quick: bool) -> tuple[bool, dict]:
+    s = train("cartpole", seed=seed, quick=quick)
+    return reached(s), report("cartpole", seed, s, target=s["target"])
 
 
 def exact_tictactoe(checkpoint: Path) -> dict:
@@ -162,62 +187,221 @@ def exact_tictactoe(checkpoint: Path) -> dict:
     return result
 
 
-def demo_tictactoe() -> None:
-    # one run with the env's defaults (perfect opponent that plays at random half the time, random
-    # openings); then the greedy policy plays 1,000 games per opponent and per first mover
-    s = train("tictactoe")
-    ckpt = RUNS / "tictactoe" / "agent.pt"
+def demo_tictactoe(seed: int, quick: bool) -> tuple[bool, dict]:
+    # ppo.py trains against the perfect opponent that plays at random half the time, from random
+    # openings, and stops once its greedy policy loses none of 1,000 games per first mover against
+    # the perfect one. Solved: that, and no loss either in 1,000 other games per first mover here.
+    s = train("tictactoe", seed=seed, quick=quick)
     figures = {}
     for opponent in ("perfect", "random"):
         for first in ("agent", "opponent"):
-            figures[f"{opponent}_{first}_first"] = play_games(ckpt, 1000, opponent=opponent, first=first)
+            figures[f"{opponent}_{first}_first"] = play_games(s["checkpoint"], 1000, opponent=opponent, first=first)
     never_loses = all(figures[f"perfect_{first}_first"]["loss"] == 0 for first in ("agent", "opponent"))
     wins_random = (figures["random_agent_first"]["win"] + figures["random_opponent_first"]["win"]) / 2
-    report("tictactoe", s, within_120s=s["seconds"] <= 120, never_loses_to_perfect=never_loses,
-           win_vs_random=wins_random, games=figures, exact=exact_tictactoe(ckpt))
+    return reached(s) and never_loses, report(
+        "tictactoe", seed, s, target=s["target"], never_loses_to_perfect=never_loses, win_vs_random=wins_random,
+        games=figures, exact=exact_tictactoe(Path(s["checkpoint"])))
 
 
-def demo_connect4() -> None:
-    s = train("connect4")
-    ckpt = RUNS / "connect4" / "agent.pt"
-    report("connect4", s, greedy_agent_first=play_games(ckpt, 1000, opponent="greedy", first="agent"),
-           greedy_opponent_first=play_games(ckpt, 1000, opponent="greedy", first="opponent"))
+def demo_connect4(seed: int, quick: bool) -> tuple[bool, dict]:
+    s = train("connect4", seed=seed, quick=quick)
+    return reached(s), report(
+        "connect4", seed, s, target=s["target"],
+        greedy_agent_first=play_games(s["checkpoint"], 1000, opponent="greedy", first="agent"),
+        greedy_opponent_first=play_games(s["checkpoint"], 1000, opponent="greedy", first="opponent"))
 
 
-def demo_breakout() -> None:
+def demo_breakout(seed: int, quick: bool) -> tuple[bool, dict]:
     # a fixed 10 minutes of training (--max-seconds), whatever the machine's speed
-    s = train("breakout", "--max-seconds", os.environ.get("BREAKOUT_SECONDS", "600"))
-    report("breakout", s, score=s.get("score"), curve=str(RUNS / "breakout" / "curve.png"))
+    s = train("breakout", "--max-seconds", os.environ.get("BREAKOUT_SECONDS", "600"), seed=seed, quick=quick)
+    return reached(s), report("breakout", seed, s, target=s["target"], score=s.get("score"))
 
 
-def demo_to_target(env: str) -> None:
+def demo_to_target(env: str, seed: int, quick: bool) -> tuple[bool, dict]:
     """Train ``env`` with its defaults until its target (or its budget) and report where it got."""
-    s = train(env)
-    report(env, s, target=s.get("target"))
+    s = train(env, seed=seed, quick=quick)
+    return reached(s), report(env, seed, s, target=s["target"])
 
 
-def demo_tripletriad() -> None:
+def demo_tripletriad(seed: int, quick: bool) -> tuple[bool, dict]:
     # trained to its target (the one-ply player's win rate against random); then the policy, played
     # greedily, and the one-ply player each play 2,000 games per first mover against both opponents.
     # What exact play reaches is bench/tripletriad_optimal.py's figure (98% against either).
-    s = train("tripletriad")
-    ckpt = RUNS / "tripletriad" / "agent.pt"
+    s = train("tripletriad", seed=seed, quick=quick)
     rng = np.random.default_rng(0)
     figures = {}
     for opponent in ("random", "greedy"):
         for first in ("agent", "opponent"):
             config = {"opponent": opponent, "first": first}
             figures[f"{opponent}_{first}_first"] = {
-                "policy": play_games(ckpt, 2000, **config),
+                "policy": play_games(s["checkpoint"], 2000, **config),
                 "one_ply": play_policy("tripletriad", lambda obs: tripletriad_one_ply(obs, rng), 2000, **config)}
-    report("tripletriad", s, target=s.get("target"), games=figures)
+    return reached(s), report("tripletriad", seed, s, target=s["target"], games=figures)
+
+
+# ---- the peer: SB3's PPO with RL Zoo's tuned CartPole-v1 hyperparameters ---------------------------------
+
+# rl-baselines3-zoo, hyperparams/ppo.yml, CartPole-v1 ("# Tuned"): n_envs 8, n_timesteps 1e5, MlpPolicy,
+# n_steps 32, batch_size 256, gae_lambda 0.8, gamma 0.98, n_epochs 20, ent_coef 0.0, learning_rate lin_0.001,
+# clip_range lin_0.2 (lin_x: x times the fraction of n_timesteps left). The zoo builds the 8 envs with
+# make_vec_env (Monitor-wrapped, DummyVecEnv).
+ZOO_CARTPOLE = dict(n_steps=32, batch_size=256, gae_lambda=0.8, gamma=0.98, n_epochs=20, ent_coef=0.0)
+
+
+def sb3_cartpole(seed: int, total_timesteps: int = 100_000, target: float = 475.0) -> dict:
+    """SB3's PPO with RL Zoo's tuned hyperparameters on Gymnasium's ``CartPole-v1``, in this process.
+
+    Trains until the mean return of the last 100 episodes reaches ``target`` (checked after every
+    step of the 8 envs, as examples/ppo.py checks after every rollout) or ``total_timesteps`` (the
+    zoo's budget, over which its rates decay linearly to 0). Timed as ppo.py times itself: from the
+    start of ``learn`` (its first reset) to the stop. torch runs on one thread, as in ppo.py.
+    """
+    import torch
+    from stable_baselines3 import PPO
+    from stable_baselines3.common.env_util import make_vec_env
+
+    torch.set_num_threads(1)
+    env = make_vec_env("CartPole-v1", n_envs=8, seed=seed)
+    model = PPO("MlpPolicy", env, learning_rate=lambda left: 1e-3 * left, clip_range=lambda left: 0.2 * left,
+                seed=seed, device="cpu", **ZOO_CARTPOLE)
+
+    def mean_return() -> float:
+        returns = [episode["r"] for episode in model.ep_info_buffer or ()]
+        return float(np.mean(returns)) if len(returns) == 100 else float("nan")
+
+    start = time.time()
+    model.learn(total_timesteps, callback=lambda _locals, _globals: not mean_return() >= target)
+    seconds = time.time() - start
+    env.close()
+    return {"env": "CartPole-v1", "steps": int(model.num_timesteps), "seconds": round(seconds, 3),
+            "sps": round(model.num_timesteps / seconds), "mean_return": mean_return(),
+            "target": {"key": "episode_return", "threshold": target, "episodes": 100,
+                       "reached": mean_return() >= target}}
+
+
+def peer_cartpole(seed: int, quick: bool) -> tuple[bool, dict]:
+    """``sb3_cartpole`` in its own process (``--peer``), timed like ``train``."""
+    out = RUNS / f"sb3_cartpole_seed{seed}"
+    out.mkdir(parents=True, exist_ok=True)
+    start = time.time()
+    subprocess.run([sys.executable, __file__, "--peer", "--seed", str(seed), "--summary", str(out / "summary.json"),
+                    *(["--quick"] if quick else [])], check=True)
+    s = json.loads((out / "summary.json").read_text())
+    s["wall_seconds"] = round(time.time() - start, 2)
+    return reached(s), report("sb3_cartpole", seed, s, target=s["target"])
+
+
+# ---- the bootstrap of truncated episodes ---------------------------------------------------------------
+
+
+def bootstrap_table(seeds: list[int], quick: bool) -> None:
+    """Cartpole cut at 100 steps (max_steps=100), trained with and without ``--bootstrap-truncations``,
+    same seeds and budget (200K steps); a table of the mean training return over the last 100 episodes
+    (at most 100) and of the greedy policy's return over 100 episodes of the uncut game (max_steps=500)."""
+    budget = ("--total-timesteps", "2048") if quick else ("--total-timesteps", "200000")
+    rows = []
+    for seed in seeds:
+        for bootstrap in ("true", "false"):
+            s = train("cartpole", "--config", '{"max_steps": 100}', "--bootstrap-truncations", bootstrap,
+                      "--gif-steps", "0", *budget, seed=seed)
+            envs = envsdk.make("cartpole", num_envs=100, max_steps=500)
+            returns, _ = ppo().play_first_episodes(envs, envsdk.policy.load(s["checkpoint"]).act, 10_000 + seed)
+            envs.close()
+            uncut = float(returns.mean())
+            rows.append((seed, bootstrap, s["mean_return"], uncut))
+            report("bootstrap", seed, s, bootstrap_truncations=bootstrap, uncut_return=uncut)
+    print("| seed | bootstrap | training return (max_steps=100, last 100 episodes) | greedy return, max_steps=500 |")
+    print("|---|---|---|---|")
+    for seed, bootstrap, train_return, uncut in rows:
+        print(f"| {seed} | {bootstrap} | {train_return:.1f} | {uncut:.1f} |")
+    for bootstrap in ("true", "false"):
+        mine = [r for r in rows if r[1] == bootstrap]
+        print(f"| median | {bootstrap} | {statistics.median(r[2] for r in mine):.1f} | "
+              f"{statistics.median(r[3] for r in mine):.1f} |")
+
+
+# ---- contention: PPO beside one CPU-bound process -------------------------------------------------------
+
+
+def contention_table(repeats: int, quick: bool) -> None:
+    """ppo.py's SPS on cartpole and tictactoe (a fixed budget, the env's defaults otherwise), quiet and beside
+    one CPU-bound process (``python -c "while True: pass"``), with torch on one thread (the default) and on
+    torch's own default (``--torch-threads 0``: one per core); ``repeats`` runs of each, their range."""
+    budgets = {"cartpole": "100000", "tictactoe": "400000"}
+    rows = []
+    for env, budget in budgets.items():
+        for threads in ("1", "0"):
+            for busy in (False, True):
+                hog = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if busy else None
+                try:
+                    sps = [train(env, "--torch-threads", threads, "--gif-steps", "0", "--total-timesteps",
+                                 "2048" if quick else budget, seed=seed)["sps"] for seed in range(1, repeats + 1)]
+                finally:
+                    if hog:
+                        hog.kill()
+                        hog.wait(timeout=10)
+                rows.append((env, threads, busy, min(sps), max(sps)))
+                print(json.dumps({"demo": "contention", "env": env, "torch_threads": threads, "busy": busy,
+                                  "sps": sps}), flush=True)
+    print("| env | --torch-threads | beside a busy process | SPS (min-max) |")
+    print("|---|---|---|---|")
+    for env, threads, busy, low, high in rows:
+        print(f"| {env} | {threads} | {'yes' if busy else 'no'} | {low:,}-{high:,} |")
 
 
 DEMOS = {"cartpole": demo_cartpole, "tictactoe": demo_tictactoe, "connect4": demo_connect4, "breakout": demo_breakout,
          "tripletriad": demo_tripletriad,
          **{env: functools.partial(demo_to_target, env) for env in ("pong", "squared", "snake")}}
+PEERS = {"cartpole": peer_cartpole}
+
+
+def summary_line(env: str, solved: bool, seconds: list[float], peer_seconds: list[float] | None = None) -> str:
+    """The closing line of one env: ``ENV: solved=yes|no median_seconds=S peer_seconds=P`` (P only with a peer)."""
+    line = f"{env}: solved={'yes' if solved else 'no'} median_seconds={statistics.median(seconds):.2f}"
+    return line + (f" peer_seconds={statistics.median(peer_seconds):.2f}" if peer_seconds else "")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("demos", nargs="*",
+                        help=f"demos to run (default: all of {', '.join(DEMOS)}); or bootstrap, contention")
+    parser.add_argument("--seeds", type=int, default=3, help="runs per demo, seeds 1..N (default 3)")
+    parser.add_argument("--quick", action="store_true", help="a tiny budget per run: a smoke test of this script")
+    parser.add_argument("--peer", action="store_true", help="(internal) run sb3_cartpole once, write --summary")
+    parser.add_argument("--seed", type=int, default=1, help="(with --peer) its seed")
+    parser.add_argument("--summary", default="", help="(with --peer) where its JSON summary goes")
+    args = parser.parse_args(argv)
+    if args.peer:
+        summary = sb3_cartpole(args.seed, total_timesteps=2048 if args.quick else 100_000)
+        Path(args.summary).write_text(json.dumps(summary) + "\n")
+        return
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()}", flush=True)
+    seeds = list(range(1, args.seeds + 1))
+    closing = []
+    for name in args.demos or list(DEMOS):
+        if name == "bootstrap":
+            bootstrap_table(seeds, args.quick)
+            continue
+        if name == "contention":
+            contention_table(args.seeds, args.quick)
+            continue
+        runs = [DEMOS[name](seed, args.quick) for seed in seeds]
+        seconds = [line["train_seconds"] for _, line in runs]
+        figures = {"demo": name, "median_train_seconds": statistics.median(seconds),
+                   "median_wall_seconds": statistics.median(line["wall_seconds"] for _, line in runs)}
+        peer_seconds = None
+        if name in PEERS:
+            peers = [PEERS[name](seed, args.quick) for seed in seeds]
+            peer_seconds = [line["train_seconds"] for _, line in peers]
+            figures.update(peer_solved=all(ok for ok, _ in peers), peer_median_train_seconds=statistics.median(
+                peer_seconds), peer_median_wall_seconds=statistics.median(line["wall_seconds"] for _, line in peers))
+            figures["ratio"] = round(figures["peer_median_train_seconds"] / figures["median_train_seconds"], 2)
+            print(f"{name}: the peer (SB3, RL Zoo's CartPole-v1 hyperparameters) takes {figures['ratio']}x as long "
+                  "to its target (median training seconds)", flush=True)
+        print(json.dumps(figures), flush=True)
+        closing.append(summary_line(name, all(ok for ok, _ in runs), seconds, peer_seconds))
+    print("\n".join(closing), flush=True)
+
 
 if __name__ == "__main__":
-    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()}", flush=True)
-    for name in sys.argv[1:] or DEMOS:
-        DEMOS[name]()
+    main()

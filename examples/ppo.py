@@ -44,7 +44,6 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.optim as optim
 from torch.distributions.categorical import Categorical
 
 import envsdk
@@ -58,8 +57,11 @@ from envsdk.registry import resolve
 # (squared: an MLP cannot tell agent 1 from target 2 on one input per cell without a great deal
 # more training; with one-hot it reaches its target in under 30 s).
 # target: (info key, threshold, window): the key's mean over the last `window` episodes that ends a run without
-# --total-timesteps; total_timesteps is then the budget cap. config goes to the env constructor. gif_steps
-# (optional): the steps in policy.gif (board games: a few games at a pace a person can follow).
+# --total-timesteps; total_timesteps is then the budget cap. evaluate (optional, instead of target): the run
+# ends once the greedy policy, playing the first episode of `games` sub-envs of each of `configs` (checked
+# every `every` rollouts, fresh seeds each time), loses none of them (a loss: the episode's last reward < 0).
+# config goes to the env constructor. gif_steps (optional): the steps in policy.gif (board games: a few games
+# at a pace a person can follow).
 ENV_DEFAULTS: dict[str, dict] = {
     "cartpole": dict(num_envs=16, num_steps=64, learning_rate=1e-3, ent_coef=0.0, hidden=64, gamma=0.99,
                      num_minibatches=4, update_epochs=8, total_timesteps=1_000_000, legal_mask=0,
@@ -67,10 +69,13 @@ ENV_DEFAULTS: dict[str, dict] = {
     # tictactoe: against the perfect opponent that plays at random half the time (it punishes every
     # blunder, and its mistakes teach the agent to win), from random openings (exploring starts:
     # without them PPO settles on lines its own policy never leaves, and misses blocks after them).
-    # No in-training target: solving it is measured after training (bench/train_demos.py).
+    # Target: the greedy policy loses none of 1,000 games moving first and 1,000 moving second
+    # against the (plain) perfect opponent, played every `every` rollouts.
     "tictactoe": dict(num_envs=256, num_steps=16, learning_rate=1e-3, ent_coef=0.01, hidden=128, gamma=0.99,
                       num_minibatches=4, update_epochs=4, total_timesteps=2_000_000, legal_mask=9, target=None,
                       config={"opponent": "perfect", "epsilon": 0.5, "opening": 2, "first": "random"},
+                      evaluate=dict(games=1000, every=1, configs=({"opponent": "perfect", "first": "agent"},
+                                                                  {"opponent": "perfect", "first": "opponent"})),
                       gif_steps=30),
     "connect4": dict(num_envs=128, num_steps=32, learning_rate=5e-4, ent_coef=0.01, hidden=256, gamma=0.99,
                      num_minibatches=4, update_epochs=4, total_timesteps=20_000_000, legal_mask=7,
@@ -137,14 +142,20 @@ class Args:
     """anneal the learning rate linearly to 0 over the run (true/false)"""
     gamma: float | None = None
     """discount factor (unset: the env's default)"""
+    reward_scale: float | None = None
+    """rewards are multiplied by this before learning (unset: the env's default, else 1)"""
     gae_lambda: float = 0.95
     """lambda of generalized advantage estimation"""
+    bootstrap_truncations: bool = True
+    """a truncated episode's last reward gains gamma * V(final observation) (true/false; false: as terminal)"""
     num_minibatches: int | None = None
     """minibatches per epoch (unset: the env's default)"""
     update_epochs: int | None = None
     """optimisation epochs per rollout (unset: the env's default)"""
     clip_coef: float = 0.2
     """surrogate clipping coefficient"""
+    clip_vloss: bool | None = None
+    """clip the value loss as the surrogate (true/false; unset: the env's default)"""
     ent_coef: float | None = None
     """entropy bonus coefficient (unset: the env's default)"""
     vf_coef: float = 0.5
@@ -200,6 +211,14 @@ def encode(x: torch.Tensor, onehot: int, low: int = 0) -> torch.Tensor:
     return nn.functional.one_hot((x.long() - low).clamp(0, onehot - 1), onehot).flatten(1).float()
 
 
+def mlp(layers: list[nn.Linear], x: torch.Tensor) -> torch.Tensor:
+    """``layers`` applied in order with tanh between them: what the ``nn.Sequential`` holding them computes, in
+    function calls (a module call costs as much as one of this small MLP's layers: half the rollout's forward)."""
+    for layer in layers[:-1]:
+        x = torch.tanh(nn.functional.linear(x, layer.weight, layer.bias))
+    return nn.functional.linear(x, layers[-1].weight, layers[-1].bias)
+
+
 class Agent(nn.Module):
     """Separate actor and critic MLPs over the flattened observation; masks illegal logits."""
 
@@ -219,22 +238,67 @@ class Agent(nn.Module):
             layer_init(nn.Linear(hidden, hidden)), nn.Tanh(),
             layer_init(nn.Linear(hidden, num_actions), std=0.01),
         )
+        self.critic_layers, self.actor_layers = linears(self.critic), linears(self.actor)
 
     def get_value(self, x):
-        return self.critic(encode(x, self.onehot, self.onehot_low))
+        return mlp(self.critic_layers, encode(x, self.onehot, self.onehot_low))
 
-    def distribution(self, x):
-        logits = self.actor(encode(x, self.onehot, self.onehot_low))
+    def logits(self, x):
+        """The actor's logits, those of illegal actions set to the lowest float (never sampled)."""
+        logits = mlp(self.actor_layers, encode(x, self.onehot, self.onehot_low))
         if self.legal_mask:
             legal = x[:, -self.legal_mask:] > 0
             logits = torch.where(legal, logits, torch.finfo(logits.dtype).min)
-        return Categorical(logits=logits)
+        return logits
 
-    def get_action_and_value(self, x, action=None):
-        probs = self.distribution(x)
-        if action is None:
-            action = probs.sample()
-        return action, probs.log_prob(action), probs.entropy(), self.get_value(x)
+    def distribution(self, x):
+        return Categorical(logits=self.logits(x), validate_args=False)
+
+    def act(self, x):
+        """Sample an action per row; returns ``(action, its log-probability, value)``.
+
+        Gumbel-max (the argmax of the logits plus Gumbel noise) draws from the same distribution as
+        ``Categorical(logits).sample()`` in fewer tensor operations: the rollout's forward pass costs
+        about half (per-operation overhead dominates this small MLP).
+        """
+        logp = self.logits(x).log_softmax(1)
+        action = (logp - torch.empty_like(logp).exponential_().log()).argmax(1)
+        return action, logp.gather(1, action[:, None]).squeeze(1), self.get_value(x).squeeze(1)
+
+    def get_action_and_value(self, x, action):
+        """Log-probability of ``action``, the policy's entropy and the value, per row (the PPO loss's inputs)."""
+        logp = self.logits(x).log_softmax(1)
+        entropy = -(logp.exp() * logp).sum(1)  # illegal actions: exp(lowest float) = 0 times a finite number
+        return logp.gather(1, action[:, None]).squeeze(1), entropy, self.get_value(x).squeeze(1)
+
+
+class Adam:
+    """Adam (no weight decay): the update ``torch.optim.Adam(params, lr, eps=eps)`` makes, written out.
+
+    torch.optim imports torch._dynamo the first time an optimizer is built: 1.7 s of CPU on a 2-core
+    VM, a fifth of what cartpole's whole run takes. ``lr`` may be changed between steps (annealing).
+    """
+
+    def __init__(self, params, lr: float, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
+        self.params, self.lr, self.betas, self.eps = list(params), lr, betas, eps
+        self.exp_avgs = [torch.zeros_like(p) for p in self.params]
+        self.exp_avg_sqs = [torch.zeros_like(p) for p in self.params]
+        self.steps = 0
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self) -> None:
+        self.steps += 1
+        beta1, beta2 = self.betas
+        step_size = self.lr / (1 - beta1 ** self.steps)
+        bias_correction2_sqrt = (1 - beta2 ** self.steps) ** 0.5
+        for p, exp_avg, exp_avg_sq in zip(self.params, self.exp_avgs, self.exp_avg_sqs, strict=True):
+            exp_avg.lerp_(p.grad, 1 - beta1)
+            exp_avg_sq.mul_(beta2).addcmul_(p.grad, p.grad, value=1 - beta2)
+            p.addcdiv_(exp_avg, (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(self.eps), value=-step_size)
 
 
 class Progress:
@@ -263,6 +327,64 @@ class Progress:
             self.bar.close()
         elif self.enabled:
             print(file=sys.stderr)
+
+
+def bootstrap_truncated(agent: Agent, rewards: torch.Tensor, truncations: np.ndarray,
+                        final_observations: np.ndarray, gamma: float, device) -> None:
+    """Add ``gamma * V(final observation)`` to the reward of every truncated row of one step, in place.
+
+    A time limit cut that episode short: it would have gone on, so its return continues by the
+    value of the state it was cut in (``final_observations``: the same-step autoreset already put
+    the next episode's first observation in ``observations``). The row still ends its episode for
+    GAE, so nothing flows in from the next episode. Terminal rows gain nothing: the MDP ended.
+    """
+    cut = np.flatnonzero(truncations)
+    if len(cut):
+        with torch.no_grad():
+            x = torch.as_tensor(final_observations[cut].reshape(len(cut), -1), dtype=torch.float32, device=device)
+            rewards[torch.from_numpy(cut)] += gamma * agent.get_value(x).flatten().cpu()
+
+
+def gae(rewards: torch.Tensor, values: torch.Tensor, dones: torch.Tensor, next_value: torch.Tensor, gamma: float,
+        gae_lambda: float) -> torch.Tensor:
+    """Generalized advantage estimates, ``[num_steps, rows]``.
+
+    ``dones[t]``: the row's episode ended in step ``t`` (``obs[t + 1]`` starts the next one), so
+    neither the value nor the advantages after ``t`` reach back across it; ``next_value``: V of the
+    observation after the last step.
+    """
+    advantages = torch.zeros_like(rewards)
+    lastgaelam = 0
+    for t in reversed(range(len(rewards))):
+        nextvalues = next_value if t == len(rewards) - 1 else values[t + 1]
+        nextnonterminal = 1.0 - dones[t]
+        delta = rewards[t] + gamma * nextvalues * nextnonterminal - values[t]
+        advantages[t] = lastgaelam = delta + gamma * gae_lambda * nextnonterminal * lastgaelam
+    return advantages
+
+
+def play_first_episodes(envs, act, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``act(observations) -> actions`` plays the first episode of every row of ``envs`` (reset with ``seed``).
+
+    Returns per row that episode's return and its last reward (the board games' outcome: > 0 a win,
+    0 a draw, < 0 a loss).
+    """
+    obs, _ = envs.reset(seed=seed)
+    returns, last = np.zeros(envs.num_agents), np.zeros(envs.num_agents)
+    done = np.zeros(envs.num_agents, bool)
+    while not done.all():
+        obs, rewards, terminals, truncations, _ = envs.step(act(obs))
+        returns += np.where(done, 0.0, rewards)
+        ended = (terminals | truncations) & ~done
+        last[ended] = rewards[ended]
+        done |= ended
+    return returns, last
+
+
+def outcomes(last_rewards: np.ndarray) -> dict[str, float]:
+    """The fractions of games won, drawn and lost, from each game's last reward (> 0, = 0, < 0)."""
+    return {"win": float((last_rewards > 0).mean()), "draw": float((last_rewards == 0).mean()),
+            "loss": float((last_rewards < 0).mean())}
 
 
 def linears(net: nn.Sequential) -> list[nn.Linear]:
@@ -329,7 +451,7 @@ def record_gif(agent: Agent, args: Args, config: dict, path: Path, device) -> bo
             before = obs.copy()
             with torch.no_grad():
                 x = torch.as_tensor(obs.reshape(env.num_agents, -1), dtype=torch.float32, device=device)
-                action = agent.distribution(x).probs.argmax(dim=1).cpu().numpy().reshape(env.buffers.actions.shape)
+                action = agent.logits(x).argmax(dim=1).cpu().numpy().reshape(env.buffers.actions.shape)
             obs, rewards, terminals, truncations, _ = env.step(action)
             if (terminals[0] or truncations[0]) and controls and controls.final:
                 frames.append(controls.final(before, action, rewards, "rgb_array"))
@@ -339,10 +461,36 @@ def record_gif(agent: Agent, args: Args, config: dict, path: Path, device) -> bo
     finally:
         env.close()
     scale = -(-256 // min(frames[0].shape[:2]))  # the smallest integer scale reaching 256 pixels
-    images = [Image.fromarray(np.asarray(f, np.uint8).repeat(scale, axis=0).repeat(scale, axis=1)) for f in frames]
+    images = palette_images(frames, scale, Image)
     images[0].save(path, save_all=True, append_images=images[1:], duration=[round(1000 * s) for s in seconds],
                    loop=0)
     return True
+
+
+def palette_images(frames: list, scale: int, Image) -> list:
+    """The RGB frames as pillow images scaled ``scale`` times (nearest neighbour), for a GIF.
+
+    Rendered frames use a few flat colours: when all of them together use at most 256, each frame
+    becomes a palette image over that one shared palette, which spares pillow its colour
+    quantization of every frame (200 cartpole frames: 1.8 s instead of 12.3 s on a loaded 2-core VM).
+    """
+    packed = [(f[..., 0].astype(np.uint32) << 16) | (f[..., 1].astype(np.uint32) << 8) | f[..., 2]
+              for f in (np.asarray(f, np.uint8) for f in frames)]
+    seen = np.zeros(1 << 24, bool)  # one flag per 24-bit colour (16 MB): cheaper than sorting every pixel
+    for p in packed:
+        seen[p] = True
+    colours = np.flatnonzero(seen)
+    if len(colours) > 256:
+        return [Image.fromarray(np.asarray(f, np.uint8).repeat(scale, axis=0).repeat(scale, axis=1)) for f in frames]
+    index = np.zeros(1 << 24, np.uint8)
+    index[colours] = np.arange(len(colours))
+    palette = np.stack([colours >> 16, colours >> 8 & 255, colours & 255], axis=1).astype(np.uint8).ravel().tolist()
+    images = []
+    for p in packed:
+        image = Image.fromarray(index[p], "P")
+        image.putpalette(palette)
+        images.append(image.resize((image.width * scale, image.height * scale), Image.Resampling.NEAREST))
+    return images
 
 
 def plot_curve(curve: list[tuple[int, float, float, float]], key: str, title: str, path: Path) -> bool:
@@ -379,7 +527,12 @@ def main(argv: list[str] | None = None) -> dict:
                  "ent_coef", "hidden"):
         if getattr(args, name) is None:
             setattr(args, name, defaults[name])
-    stop_at_target = args.total_timesteps is None and defaults["target"] is not None
+    if args.clip_vloss is None:
+        args.clip_vloss = defaults.get("clip_vloss", True)
+    if args.reward_scale is None:
+        args.reward_scale = defaults.get("reward_scale", 1.0)
+    evaluation = defaults.get("evaluate")
+    stop_at_target = args.total_timesteps is None and (defaults["target"] is not None or evaluation is not None)
     if args.total_timesteps is None:
         args.total_timesteps = defaults["total_timesteps"]
     config = {**defaults["config"], **json.loads(args.config)}
@@ -399,8 +552,17 @@ def main(argv: list[str] | None = None) -> dict:
         torch.set_num_threads(args.torch_threads)
     device = torch.device("cuda" if args.cuda and torch.cuda.is_available() else "cpu")
 
-    # env setup: the native API. One policy row per agent row (num_agents >= num_envs).
-    envs = envsdk.make(args.env, num_envs=args.num_envs, backend=args.backend, **config)
+    # env setup: the native API. One policy row per agent row (num_agents >= num_envs). To bootstrap truncated
+    # episodes the env writes final_observations: the state each ended row was in before the same-step autoreset.
+    try:
+        envs = envsdk.make(args.env, num_envs=args.num_envs, backend=args.backend,
+                           final_observations=args.bootstrap_truncations, **config)
+    except envsdk.errors.BuffersError as error:
+        if error.field != "final_observations":
+            raise
+        print(f"ppo.py: {error}\nppo.py: so truncated episodes count as terminal (--bootstrap-truncations false)")
+        args.bootstrap_truncations = False
+        envs = envsdk.make(args.env, num_envs=args.num_envs, backend=args.backend, **config)
     if not isinstance(envs.single_action_space, envsdk.spaces.Discrete):
         raise SystemExit(f"ppo.py: expected a Discrete action space, found {envs.single_action_space!r}")
     rows = envs.num_agents
@@ -421,29 +583,41 @@ def main(argv: list[str] | None = None) -> dict:
                              f"{start.onehot}, legal_mask {start.legal_mask}). Fix: pass a checkpoint of this env.")
         load_into(agent, start)
     agent = agent.to(device)
-    optimizer = optim.Adam(agent.parameters(), lr=args.learning_rate, eps=1e-5)
+    optimizer = Adam(agent.parameters(), lr=args.learning_rate, eps=1e-5)
 
-    # ALGO Logic: Storage setup ([num_steps, rows]; live: the masks entry of the row at that step)
-    obs = torch.zeros((args.num_steps, rows, obs_size)).to(device)
-    actions = torch.zeros((args.num_steps, rows), dtype=torch.long).to(device)
-    logprobs = torch.zeros((args.num_steps, rows)).to(device)
-    rewards = torch.zeros((args.num_steps, rows)).to(device)
-    dones = torch.zeros((args.num_steps, rows)).to(device)
-    values = torch.zeros((args.num_steps, rows)).to(device)
-    live = torch.zeros((args.num_steps, rows), dtype=torch.bool).to(device)
+    # ALGO Logic: Storage setup, [num_steps, rows], on the CPU. The env's arrays are copied in with
+    # numpy (a numpy copy costs a fraction of a torch operation) through numpy views of the tensors.
+    # dones[t]: the episode of the row ended in step t (terminal or truncated), so obs[t + 1] is the next
+    # episode's first observation; live[t]: the row's masks entry when obs[t] was observed.
+    obs = torch.zeros((args.num_steps, rows, obs_size))
+    actions = torch.zeros((args.num_steps, rows), dtype=torch.long)
+    logprobs = torch.zeros((args.num_steps, rows))
+    rewards = torch.zeros((args.num_steps, rows))
+    dones = torch.zeros((args.num_steps, rows))
+    values = torch.zeros((args.num_steps, rows))
+    live = torch.zeros((args.num_steps, rows), dtype=torch.bool)
+    obs_np, actions_np, rewards_np, dones_np, live_np = (t.numpy() for t in (obs, actions, rewards, dones, live))
 
     # TRY NOT TO MODIFY: start the game
     global_step = 0
     start_time = time.time()
     next_obs, _ = envs.reset(seed=args.seed)
-    next_obs = torch.tensor(next_obs.reshape(rows, -1), dtype=torch.float32, device=device)
-    next_done = torch.zeros(rows).to(device)
     # infos aggregate the episodes that ended since the last report: keep each mean once per episode
     recent: dict[str, deque] = {}
-    curve: list[tuple[int, float, float, float]] = []  # steps, seconds, mean return, mean of the target key
+    curve: list[tuple[int, float, float, float]] = []  # steps, seconds, mean return, the target key's mean or
+    # the evaluation's loss rate
     nan = float("nan")
     target_key, target_value, window = defaults["target"] or (None, None, 0)
     target_recent: deque = deque(maxlen=window)  # the target key, one entry per episode
+    # the envs the greedy policy is evaluated on, built once (their time counts as training's)
+    eval_envs = [envsdk.make(args.env, num_envs=evaluation["games"], **c) for c in evaluation["configs"]
+                 ] if evaluation else []
+    evaluated: list[dict] = []  # the last evaluation: per config, its win, draw and loss fractions
+
+    def greedy(observations: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            x = torch.as_tensor(observations.reshape(len(observations), -1), dtype=torch.float32, device=device)
+            return agent.logits(x).argmax(1).cpu().numpy()
     progress = Progress(args.total_timesteps if not stop_at_target else num_iterations * batch_size, args.progress)
 
     def mean_of(key: str) -> float:
@@ -453,28 +627,27 @@ def main(argv: list[str] | None = None) -> dict:
         # Annealing the rate if instructed to do so.
         if args.anneal_lr:
             frac = 1.0 - (iteration - 1.0) / num_iterations
-            optimizer.param_groups[0]["lr"] = frac * args.learning_rate
+            optimizer.lr = frac * args.learning_rate
 
         for step in range(0, args.num_steps):
             global_step += rows
-            obs[step] = next_obs
-            dones[step] = next_done
-            live[step] = torch.as_tensor(envs.buffers.masks, device=device)
+            obs_np[step] = next_obs.reshape(rows, -1)
+            live_np[step] = envs.buffers.masks
 
             # ALGO LOGIC: action logic
             with torch.no_grad():
-                action, logprob, _, value = agent.get_action_and_value(next_obs)
-                values[step] = value.flatten()
-            actions[step] = action
-            logprobs[step] = logprob
+                action, logprobs[step], values[step] = agent.act(obs[step].to(device))
+            actions_np[step] = action.cpu().numpy()
 
-            # execute the game: the returned arrays are the env's buffers, so copy what we keep.
-            # A truncated row is treated as done (its cut-off state is gone: autoreset already
-            # wrote the next episode's first observation), as CleanRL does.
-            next_obs, reward, terminals, truncations, infos = envs.step(action.cpu().numpy())
-            rewards[step] = torch.as_tensor(reward, dtype=torch.float32, device=device)
-            next_done = torch.as_tensor(terminals | truncations, dtype=torch.float32, device=device)
-            next_obs = torch.tensor(next_obs.reshape(rows, -1), dtype=torch.float32, device=device)
+            # execute the game: the returned arrays are the env's buffers (copied into the storage above).
+            # Every ended row is done (GAE takes nothing from the next episode); a truncated one also
+            # gains the value of the state it was cut in, read from final_observations.
+            next_obs, reward, terminals, truncations, infos = envs.step(actions_np[step])
+            np.multiply(reward, args.reward_scale, out=rewards_np[step])
+            np.logical_or(terminals, truncations, out=dones_np[step], casting="unsafe")
+            if args.bootstrap_truncations:
+                bootstrap_truncated(agent, rewards[step], truncations, envs.buffers.final_observations, args.gamma,
+                                    device)
             for info in infos:
                 count = int(info.get("episode_count", 0))
                 for key, value in info.items():
@@ -485,37 +658,28 @@ def main(argv: list[str] | None = None) -> dict:
 
         # bootstrap value if not done
         with torch.no_grad():
-            next_value = agent.get_value(next_obs).reshape(1, -1)
-            advantages = torch.zeros_like(rewards).to(device)
-            lastgaelam = 0
-            for t in reversed(range(args.num_steps)):
-                if t == args.num_steps - 1:
-                    nextnonterminal = 1.0 - next_done
-                    nextvalues = next_value
-                else:
-                    nextnonterminal = 1.0 - dones[t + 1]
-                    nextvalues = values[t + 1]
-                delta = rewards[t] + args.gamma * nextvalues * nextnonterminal - values[t]
-                advantages[t] = lastgaelam = delta + args.gamma * args.gae_lambda * nextnonterminal * lastgaelam
+            next_value = agent.get_value(torch.as_tensor(next_obs.reshape(rows, -1), dtype=torch.float32,
+                                                         device=device)).flatten().cpu()
+            advantages = gae(rewards, values, dones, next_value, args.gamma, args.gae_lambda)
             returns = advantages + values
 
         # flatten the batch, keeping only live rows (masks True): dead or padded agents teach nothing
         keep = live.reshape(-1)
-        b_obs = obs.reshape(-1, obs_size)[keep]
-        b_logprobs = logprobs.reshape(-1)[keep]
-        b_actions = actions.reshape(-1)[keep]
-        b_advantages = advantages.reshape(-1)[keep]
-        b_returns = returns.reshape(-1)[keep]
-        b_values = values.reshape(-1)[keep]
+        b_obs = obs.reshape(-1, obs_size)[keep].to(device)
+        b_logprobs = logprobs.reshape(-1)[keep].to(device)
+        b_actions = actions.reshape(-1)[keep].to(device)
+        b_advantages = advantages.reshape(-1)[keep].to(device)
+        b_returns = returns.reshape(-1)[keep].to(device)
+        b_values = values.reshape(-1)[keep].to(device)
 
         # Optimizing the policy and value network
         b_inds = np.arange(len(b_obs))
         for _epoch in range(args.update_epochs):
             np.random.shuffle(b_inds)
             for start in range(0, len(b_inds), minibatch_size):
-                mb_inds = b_inds[start:start + minibatch_size]
+                mb_inds = torch.from_numpy(b_inds[start:start + minibatch_size])
 
-                _, newlogprob, entropy, newvalue = agent.get_action_and_value(b_obs[mb_inds], b_actions[mb_inds])
+                newlogprob, entropy, newvalue = agent.get_action_and_value(b_obs[mb_inds], b_actions[mb_inds])
                 logratio = newlogprob - b_logprobs[mb_inds]
                 ratio = logratio.exp()
 
@@ -527,13 +691,15 @@ def main(argv: list[str] | None = None) -> dict:
                 pg_loss2 = -mb_advantages * torch.clamp(ratio, 1 - args.clip_coef, 1 + args.clip_coef)
                 pg_loss = torch.max(pg_loss1, pg_loss2).mean()
 
-                # Value loss (clipped, as CleanRL's default)
-                newvalue = newvalue.view(-1)
+                # Value loss
                 v_loss_unclipped = (newvalue - b_returns[mb_inds]) ** 2
-                v_clipped = b_values[mb_inds] + torch.clamp(newvalue - b_values[mb_inds], -args.clip_coef,
-                                                            args.clip_coef)
-                v_loss_clipped = (v_clipped - b_returns[mb_inds]) ** 2
-                v_loss = 0.5 * torch.max(v_loss_unclipped, v_loss_clipped).mean()
+                if args.clip_vloss:
+                    v_clipped = b_values[mb_inds] + torch.clamp(newvalue - b_values[mb_inds], -args.clip_coef,
+                                                                args.clip_coef)
+                    v_loss_clipped = (v_clipped - b_returns[mb_inds]) ** 2
+                    v_loss = 0.5 * torch.max(v_loss_unclipped, v_loss_clipped).mean()
+                else:
+                    v_loss = 0.5 * v_loss_unclipped.mean()
 
                 entropy_loss = entropy.mean()
                 loss = pg_loss - args.ent_coef * entropy_loss + v_loss * args.vf_coef
@@ -543,27 +709,41 @@ def main(argv: list[str] | None = None) -> dict:
                 nn.utils.clip_grad_norm_(agent.parameters(), args.max_grad_norm)
                 optimizer.step()
 
+        # the greedy policy's evaluation, when the env has one (its time counts as training's)
+        if evaluation and iteration % evaluation["every"] == 0:
+            evaluated = [outcomes(play_first_episodes(e, greedy, args.seed + 10_000 * iteration)[1])
+                         for e in eval_envs]
+
         # logging: progress bar with SPS and episode stats; stop at the env's target when asked
         sps = int(global_step / (time.time() - start_time))
         mean_return = mean_of("episode_return")
-        curve.append((global_step, time.time() - start_time, mean_return, mean_of(target_key) if target_key else nan))
+        eval_loss = max(r["loss"] for r in evaluated) if evaluated else nan  # the worst config's loss rate
+        curve.append((global_step, time.time() - start_time, mean_return,
+                      mean_of(target_key) if target_key else eval_loss))
         text = f"SPS={sps:,} return={mean_return:.2f}"
         if target_key and target_key != "episode_return":
             text += f" {target_key}={mean_of(target_key):.3f}"
+        if evaluation:
+            text += f" eval_loss={eval_loss:.3f}"
         progress.update(global_step, text)
-        if stop_at_target and len(target_recent) == window and np.mean(target_recent) >= target_value:
+        if stop_at_target and target_key and len(target_recent) == window and np.mean(target_recent) >= target_value:
+            break
+        if stop_at_target and evaluated and eval_loss == 0:
             break
         if args.max_seconds and time.time() - start_time >= args.max_seconds:
             break
     progress.close()
     seconds = time.time() - start_time
     envs.close()
+    for e in eval_envs:
+        e.close()
 
     # outputs: checkpoint, learning curve, GIF of the trained policy, summary
     save_agent(agent, output_dir / "agent.pt", args.env, config, args)
-    plot_curve(curve, target_key, f"PPO on {args.env}", output_dir / "curve.png")
+    curve_key = target_key or ("eval_loss" if evaluation else None)  # the curve's 4th column
+    plot_curve(curve, curve_key, f"PPO on {args.env}", output_dir / "curve.png")
     with open(output_dir / "curve.csv", "w") as f:  # the curve's numbers, for plots of several runs
-        f.write(f"steps,seconds,mean_return,{target_key or 'target'}\n")
+        f.write(f"steps,seconds,mean_return,{curve_key or 'target'}\n")
         f.writelines(f"{n},{t:.2f},{r:.4f},{k:.4f}\n" for n, t, r, k in curve)
     if args.gif_steps is None:
         args.gif_steps = defaults.get("gif_steps", 200)
@@ -576,6 +756,11 @@ def main(argv: list[str] | None = None) -> dict:
         reached = len(target_recent) == window and float(np.mean(target_recent)) >= target_value
         summary["target"] = {"key": target_key, "threshold": target_value, "episodes": window,
                              "value": float(np.mean(target_recent)) if target_recent else None, "reached": reached}
+    if evaluation:  # the greedy policy's last evaluation, per config; the target: no loss in any
+        summary["evaluation"] = [{"config": c, "games": evaluation["games"], **r}
+                                 for c, r in zip(evaluation["configs"], evaluated, strict=False)]
+        summary["target"] = {"key": "eval_loss", "threshold": 0.0, "episodes": evaluation["games"] * len(eval_envs),
+                             "value": eval_loss if evaluated else None, "reached": bool(evaluated) and eval_loss == 0}
     if args.summary:
         Path(args.summary).parent.mkdir(parents=True, exist_ok=True)
         Path(args.summary).write_text(json.dumps(summary, indent=2) + "\n")

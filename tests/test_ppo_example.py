@@ -1,5 +1,6 @@
 """Smoke test of examples/ppo.py: a tiny budget, then every output is written and well formed."""
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -15,7 +16,8 @@ torch = pytest.importorskip("torch")
 Image = pytest.importorskip("PIL.Image")
 pytest.importorskip("matplotlib")
 
-SCRIPT = Path(__file__).resolve().parents[1] / "examples" / "ppo.py"
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "examples" / "ppo.py"
 
 
 def load_agent(path: Path):
@@ -167,12 +169,126 @@ def test_play_versus_a_trained_policy(tictactoe_checkpoint):
 
 
 @pytest.mark.parametrize(("flag", "threads"), [([], 1), (["--torch-threads", "2"], 2)])
-def test_torch_runs_on_one_thread_unless_asked(tmp_path, flag, threads):
-    # torch's default (a thread per core) collapses PPO beside any busy process (README, "Train with PPO").
-    code = ("import sys, torch; sys.path.insert(0, sys.argv[1]); import ppo; "
-            "ppo.main(sys.argv[2:]); print('threads', torch.get_num_threads())")
+def test_torch_runs_on_one_thread_unless_asked_and_never_imports_dynamo(tmp_path, flag, threads):
+    # torch's default (a thread per core) collapses PPO beside any busy process (README, "Train with PPO");
+    # torch.optim would import torch._dynamo (1.7 s of CPU on a 2-core VM, a fifth of a cartpole run).
+    code = ("import sys, torch; sys.path.insert(0, sys.argv[1]); import ppo; ppo.main(sys.argv[2:]); "
+            "print('threads', torch.get_num_threads(), 'dynamo', 'torch._dynamo' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code, str(SCRIPT.parent), "--env", "cartpole", "--total-timesteps",
                           "64", "--num-envs", "4", "--num-steps", "16", "--gif-steps", "0", "--progress", "false",
                           "--output-dir", str(tmp_path), *flag], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split()[-2:] == ["threads", str(threads)]
+    assert out.stdout.split()[-4:] == ["threads", str(threads), "dynamo", "False"]
+
+
+def test_adam_makes_the_updates_of_torch_optim_adam():
+    import ppo
+
+    torch.manual_seed(0)
+    mine, theirs = ppo.Agent(4, 2, 16, 0), ppo.Agent(4, 2, 16, 0)
+    theirs.load_state_dict(mine.state_dict())
+    start = mine.actor[0].weight.detach().clone()
+    optimizers = ppo.Adam(mine.parameters(), lr=3e-3, eps=1e-5), torch.optim.Adam(theirs.parameters(), lr=3e-3,
+                                                                                     eps=1e-5, foreach=False)
+    for step in range(30):
+        x, actions = torch.randn(64, 4), torch.randint(0, 2, (64,))
+        for agent, optimizer in zip((mine, theirs), optimizers, strict=True):
+            optimizer.zero_grad()
+            logprob, entropy, value = agent.get_action_and_value(x, actions)
+            (logprob.mean() + entropy.mean() + (value ** 2).mean()).backward()
+            optimizer.step()
+        if step == 10:  # annealing changes the rate between steps
+            optimizers[0].lr = optimizers[1].param_groups[0]["lr"] = 1e-3
+    for p, q in zip(mine.parameters(), theirs.parameters(), strict=True):
+        assert torch.equal(p, q)
+    assert not torch.equal(mine.actor[0].weight, start)  # the weights did move
+
+
+def test_truncated_rows_bootstrap_from_their_final_observation_and_terminal_rows_do_not():
+    # cartpole with max_steps 12: row 0 alternates its pushes and stands until the time limit cuts
+    # it after step 11 (truncated); row 1 always pushes right and falls after step 9 (terminal).
+    import ppo
+
+    envs = envsdk.make("cartpole", num_envs=2, max_steps=12, final_observations=True)
+    torch.manual_seed(0)
+    agent = ppo.Agent(4, 2, 16, 0)
+    with torch.no_grad():
+        agent.critic[-1].weight.mul_(100.0)  # values far apart from state to state, so the test tells them apart
+    steps, gamma = 12, 0.9
+    rewards, dones, values = torch.zeros(steps, 2), torch.zeros(steps, 2), torch.zeros(steps, 2)
+    ended = {}  # row -> (step, truncated, final observation, the next episode's first observation)
+    obs, _ = envs.reset(seed=0)
+    for t in range(steps):
+        with torch.no_grad():
+            values[t] = agent.get_value(torch.as_tensor(obs)).flatten()
+        obs, reward, terminals, truncations, _ = envs.step(np.array([t % 2, 1], np.int32))
+        rewards[t] = torch.as_tensor(reward)
+        dones[t] = torch.as_tensor(terminals | truncations, dtype=torch.float32)
+        ppo.bootstrap_truncated(agent, rewards[t], truncations, envs.buffers.final_observations, gamma, "cpu")
+        for row in np.flatnonzero(terminals | truncations):
+            ended.setdefault(int(row), (t, bool(truncations[row]), envs.buffers.final_observations[row].copy(),
+                                        obs[row].copy()))
+    with torch.no_grad():
+        next_value = agent.get_value(torch.as_tensor(obs)).flatten()
+        returns = ppo.gae(rewards, values, dones, next_value, gamma, 0.95) + values
+
+        def value(observation: np.ndarray) -> float:
+            return agent.get_value(torch.as_tensor(observation[None])).item()
+
+    t_cut, truncated, final, first = ended[0]
+    assert (t_cut, truncated) == (11, True) and not np.array_equal(final, first)
+    # the cut step's target: its reward plus gamma * V(the state it was cut in), not V(the next episode's start)
+    assert returns[t_cut, 0].item() == pytest.approx(1.0 + gamma * value(final), abs=1e-6)
+    assert abs(value(final) - value(first)) > 0.01
+    t_fall, truncated, _, _ = ended[1]
+    assert (t_fall, truncated) == (9, False)
+    assert returns[t_fall, 1].item() == pytest.approx(1.0, abs=1e-6)  # terminal: its reward alone
+    assert rewards[:, 1].tolist() == [1.0] * steps and rewards[t_cut, 0] != 1.0
+    envs.close()
+
+
+def _perfect_player():
+    """``act(observations) -> actions``: csrc/tictactoe_table.py's best move (the lowest such cell) per row."""
+    spec = importlib.util.spec_from_file_location("tictactoe_table", ROOT / "csrc" / "tictactoe_table.py")
+    table = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(table)
+
+    def act(observations: np.ndarray) -> np.ndarray:
+        cells = 1 << np.arange(9)
+        mine, theirs = (observations[:, :9] == 1) @ cells, (observations[:, :9] == -1) @ cells
+        best = [table.best_moves(int(m), int(t)) for m, t in zip(mine, theirs, strict=True)]
+        return np.array([(b & -b).bit_length() - 1 for b in best], np.int32)
+
+    return act
+
+
+@pytest.mark.parametrize("perfect", [True, False])
+def test_tictactoe_trains_until_its_greedy_policy_loses_no_game_to_perfect_play(monkeypatch, tmp_path, perfect):
+    # The stop rule: after every rollout the greedy policy plays 1,000 games moving first and 1,000
+    # second against the perfect opponent, and the run ends once it loses none. Here the games are
+    # played by the perfect player instead of the policy (so the first evaluation loses none: the
+    # run ends after one rollout), or by the untrained policy (it loses: the run goes on to its cap).
+    import ppo
+
+    played = []
+
+    def play(envs, act, seed):
+        played.append((envs.num_agents, seed))
+        return ppo_play(envs, _perfect_player() if perfect else act, seed)
+
+    ppo_play = ppo.play_first_episodes
+    monkeypatch.setattr(ppo, "play_first_episodes", play)
+    summary = ppo.main(["--env", "tictactoe", "--num-envs", "8", "--num-steps", "4", "--max-seconds", "3",
+                        "--gif-steps", "0", "--progress", "false", "--output-dir", str(tmp_path)])
+    evaluation = summary["evaluation"]
+    assert [e["config"] for e in evaluation] == [{"opponent": "perfect", "first": "agent"},
+                                                 {"opponent": "perfect", "first": "opponent"}]
+    assert all(e["games"] == 1000 and e["win"] + e["draw"] + e["loss"] == pytest.approx(1.0) for e in evaluation)
+    iterations = summary["steps"] // 32
+    assert len(played) == 2 * iterations and {n for n, _ in played} == {1000}
+    assert len({seed for _, seed in played}) == iterations  # fresh games at every evaluation
+    if perfect:
+        assert iterations == 1 and summary["target"]["reached"] and all(e["loss"] == 0 for e in evaluation)
+        assert all(e["win"] == 0 and e["draw"] == 1 for e in evaluation)  # perfect against perfect: draws only
+    else:
+        assert iterations > 1 and not summary["target"]["reached"] and evaluation[0]["loss"] > 0

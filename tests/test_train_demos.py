@@ -55,3 +55,45 @@ def test_one_ply_player_takes_a_move_capturing_the_most():
         obs = env.step(actions)[0]
     env.close()
     assert checked == 60 * 64 and captured > 100  # captures happen, so the comparisons were tested
+
+
+def test_each_env_ends_with_its_median_over_the_seeds_and_the_peer_beside_it(monkeypatch, capsys):
+    # the demos themselves train for minutes: here each run returns fixed figures, so what is checked
+    # is the closing: one line per env, medians over the seeds, solved only when every seed solved
+    demos = _train_demos()
+    seconds = {"cartpole": [3.0, 9.0, 2.0], "tictactoe": [20.0, 25.0, 31.0], "sb3_cartpole": [40.0, 50.0, 45.0]}
+
+    def fake(name: str, solved_seeds: set[int]):
+        def run(seed: int, quick: bool) -> tuple[bool, dict]:
+            assert quick
+            return seed in solved_seeds, {"train_seconds": seconds[name][seed - 1], "wall_seconds": 1.0}
+        return run
+
+    monkeypatch.setitem(demos.DEMOS, "cartpole", fake("cartpole", {1, 2, 3}))
+    monkeypatch.setitem(demos.DEMOS, "tictactoe", fake("tictactoe", {1, 3}))
+    monkeypatch.setitem(demos.PEERS, "cartpole", fake("sb3_cartpole", {1, 2, 3}))
+    demos.main(["--quick", "cartpole", "tictactoe"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-2:] == ["cartpole: solved=yes median_seconds=3.00 peer_seconds=45.00",
+                          "tictactoe: solved=no median_seconds=25.00"]
+    assert any(line.startswith("cartpole: the peer (SB3, RL Zoo's CartPole-v1 hyperparameters) takes 15.0x as long")
+               for line in lines)
+
+
+def test_the_sb3_peer_stops_once_the_last_100_episodes_reach_the_target():
+    pytest.importorskip("stable_baselines3")
+    demos = _train_demos()
+    summary = demos.sb3_cartpole(seed=1, total_timesteps=50_000, target=15.0)  # a random policy's return is ~22
+    assert summary["target"]["reached"] and summary["mean_return"] >= 15.0
+    assert 100 * 8 <= summary["steps"] < 10_000  # 100 episodes, then at most a few rollouts of 8 x 32 more
+    assert demos.ZOO_CARTPOLE == dict(n_steps=32, batch_size=256, gae_lambda=0.8, gamma=0.98, n_epochs=20,
+                                      ent_coef=0.0)
+
+
+def test_play_policy_counts_the_outcome_of_each_first_game():
+    demos = _train_demos()
+    always_cell_0 = demos.play_policy("tictactoe", lambda obs: np.zeros(len(obs), np.int32), 50, opponent="perfect",
+                                      first="opponent")
+    # cell 0 is illegal whenever the opponent took it first (a loss); else the game goes on, and
+    # playing cell 0 again is illegal on the next move: every game is lost
+    assert always_cell_0 == {"win": 0.0, "draw": 0.0, "loss": 1.0}
