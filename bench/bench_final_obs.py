@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 from bench_envs import env_rounds, interleaved_rounds
-from bench_user_c import FACTORIES, sim_headers, sims_module
+from bench_user_c import FACTORIES, chosen_sims, sims_module
 
 import envsdk
 from envsdk import _sims, cbuild
@@ -80,11 +80,7 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, default=None,
                         help="an older checkout's csrc folder: its sims against this checkout's, without the buffer")
     args = parser.parse_args()
-    headers = {h.stem: h for h in sim_headers()}
-    names = args.envs or sorted(headers)
-    unknown = [n for n in names if n not in headers]
-    if unknown:
-        parser.error(f"--envs: expected names among {', '.join(sorted(headers))}, found {', '.join(unknown)}")
+    headers, names = chosen_sims(parser, args.envs)
     if args.baseline is not None:
         missing = [n for n in names if not (args.baseline / f"{n}.h").is_file()]
         if missing:

@@ -63,6 +63,17 @@ def sim_headers() -> list[Path]:
     return build.sim_headers(CSRC)
 
 
+def chosen_sims(parser, envs: list[str] | None) -> tuple[dict, list[str]]:
+    """Every bundled sim header by name, and the names ``--envs`` chose (all by default); an unknown
+    name is the parser's error."""
+    headers = {h.stem: h for h in sim_headers()}
+    names = envs or sorted(headers)
+    unknown = [n for n in names if n not in headers]
+    if unknown:
+        parser.error(f"--envs: expected names among {', '.join(sorted(headers))}, found {', '.join(unknown)}")
+    return headers, names
+
+
 @contextlib.contextmanager
 def sims_module(factory, module):
     """While inside, ``factory``'s env module binds ``module`` instead of ``envsdk._sims`` (its
@@ -129,11 +140,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=9, help="at least this many interleaved sets per env and arm")
     parser.add_argument("--envs", nargs="+", default=None, help="sim names (default: every bundled sim header)")
     args = parser.parse_args()
-    headers = {h.stem: h for h in sim_headers()}
-    names = args.envs or sorted(headers)
-    unknown = [n for n in names if n not in headers]
-    if unknown:
-        parser.error(f"--envs: expected names among {', '.join(sorted(headers))}, found {', '.join(unknown)}")
+    headers, names = chosen_sims(parser, args.envs)
 
     with tempfile.TemporaryDirectory(prefix="envsdk-user-c-") as cache:
         # --- compile every header through the user's path --------------------------------------

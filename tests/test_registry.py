@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tiny_env import TINY_SOURCE
 from vectorized_env import GridReach
 
 import envsdk
@@ -59,37 +60,11 @@ def test_bad_targets():
         resolve(3)
 
 
-TINY_MODULE = """
-import numpy as np
-from envsdk import allocate, spaces
-
-class Tiny:
-    def __init__(self, *, buffers=None):
-        self.single_observation_space = spaces.Box(0, 1, shape=(1,))
-        self.single_action_space = spaces.Discrete(2)
-        self.num_agents = 1
-        self.buffers = buffers if buffers is not None else allocate(
-            self.single_observation_space, self.single_action_space, 1)
-
-    def reset(self, seed=None):
-        self.buffers.observations[:] = 0.5
-        return self.buffers.observations, []
-
-    def step(self, actions):
-        b = self.buffers
-        b.rewards[:] = b.actions
-        return b.observations, b.rewards, b.terminals, b.truncations, []
-
-    def close(self):
-        pass
-"""
-
-
 def _tiny_wheel(folder):
     """A minimal wheel of a third-party env package that registers 'tiny' by entry point."""
     info = "tinyenvs-0.1.dist-info"
     files = {
-        "tinyenvs/__init__.py": TINY_MODULE,
+        "tinyenvs/__init__.py": TINY_SOURCE,
         f"{info}/METADATA": "Metadata-Version: 2.1\nName: tinyenvs\nVersion: 0.1\n",
         f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: envsdk-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
         f"{info}/entry_points.txt": "[envsdk.envs]\ntiny = tinyenvs:Tiny\n",

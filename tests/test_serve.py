@@ -19,6 +19,7 @@ import pytest
 
 aiohttp = pytest.importorskip("aiohttp", reason="envsdk serve needs aiohttp (the serve extra)")
 from serve_helpers import Server, header, tiny_checkpoint  # noqa: E402
+from tiny_env import TINY_SOURCE  # noqa: E402
 
 from envsdk.cli import main  # noqa: E402
 from envsdk.controls import controls_of  # noqa: E402
@@ -247,35 +248,11 @@ async def connect(client, url: str):
     return ws, hello, first
 
 
-TINY = '''
-import numpy as np
-from envsdk import allocate, spaces
-
-class Tiny:
-    """tiny: a one-row env without CONTROLS or render (the page plays it with action buttons)."""
-    def __init__(self, *, buffers=None):
-        self.single_observation_space = spaces.Box(0, 1, shape=(1,))
-        self.single_action_space = spaces.Discrete(2)
-        self.num_agents = 1
-        self.buffers = buffers if buffers is not None else allocate(
-            self.single_observation_space, self.single_action_space, 1)
-    def reset(self, seed=None):
-        self.buffers.observations[:] = 0.5
-        return self.buffers.observations, []
-    def step(self, actions):
-        b = self.buffers
-        b.rewards[:] = actions
-        return b.observations, b.rewards, b.terminals, b.truncations, []
-    def close(self):
-        pass
-'''
-
-
 @pytest.fixture
 def tiny_entry_point(tmp_path, monkeypatch):
     """A third-party package that registers 'tinyplay' under the envsdk.envs entry point, on sys.path."""
     (tmp_path / "tinyplay").mkdir()
-    (tmp_path / "tinyplay" / "__init__.py").write_text(TINY)
+    (tmp_path / "tinyplay" / "__init__.py").write_text(TINY_SOURCE)
     info = tmp_path / "tinyplay-0.1.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: tinyplay\nVersion: 0.1\n")
