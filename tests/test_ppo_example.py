@@ -14,7 +14,6 @@ import envsdk.policy
 
 torch = pytest.importorskip("torch")
 Image = pytest.importorskip("PIL.Image")
-pytest.importorskip("matplotlib")
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "examples" / "ppo.py"
