@@ -267,8 +267,8 @@ def test_tictactoe_trains_until_its_greedy_policy_loses_no_game_to_perfect_play(
     # The stop rule: after every rollout the greedy policy plays 1,000 games moving first and 1,000
     # second against the perfect opponent; when it loses none, it plays a second fresh set, and the run
     # ends once it loses none of those either. Here the games are played by the perfect player instead
-    # of the policy (it never loses: the run ends after one rollout and two sets), or by the untrained
-    # policy (it loses: one set per rollout, and the run goes on to its cap).
+    # of the policy (it never loses: the run ends after one rollout and two sets), or by the policy in
+    # training (it loses, 3 s of 8-env rollouts are too few: one set per rollout, the run goes on to its cap).
     import ppo
 
     played = []
@@ -291,4 +291,4 @@ def test_tictactoe_trains_until_its_greedy_policy_loses_no_game_to_perfect_play(
         assert (iterations, sets) == (1, 2) and summary["target"]["reached"] and all(e["loss"] == 0 for e in evaluation)
         assert all(e["win"] == 0 and e["draw"] == 1 for e in evaluation)  # perfect against perfect: draws only
     else:
-        assert sets == iterations > 1 and not summary["target"]["reached"] and evaluation[0]["loss"] > 0
+        assert sets == iterations > 1 and not summary["target"]["reached"] and max(e["loss"] for e in evaluation) > 0
