@@ -75,8 +75,10 @@ ENV_DEFAULTS: dict[str, dict] = {
     # tictactoe: against the perfect opponent that plays at random a fifth of the time (it punishes every
     # blunder, and its mistakes teach the agent to win), from random openings (exploring starts:
     # without them PPO settles on lines its own policy never leaves, and misses blocks after them).
-    # Target: the greedy policy loses none of 1,000 games moving first and 1,000 moving second
-    # against the (plain) perfect opponent, twice in a row on fresh games, checked after every rollout.
+    # Target: the greedy policy loses none of 1,000 games moving first and 1,000 moving second against
+    # the (plain) perfect opponent, nor against the random one (whose blunders lead where perfect play
+    # never goes: stopped at perfect play alone, policies lost 0.2-5% of their games to it moving
+    # second), twice in a row on fresh games, checked after every rollout.
     # Tuned for the wall time to it (bench/train_demos.py tictactoe): epsilon 0.2 rather than 0.5, a 64-wide
     # MLP (32 wide, one seed in 8 stalled at an 8% loss rate) on one 4096-step minibatch, learning rate 3e-3.
     "tictactoe": dict(num_envs=256, num_steps=16, learning_rate=3e-3, ent_coef=0.01, hidden=64, gamma=0.99,
@@ -84,7 +86,9 @@ ENV_DEFAULTS: dict[str, dict] = {
                       config={"opponent": "perfect", "epsilon": 0.2, "opening": 2, "first": "random"},
                       evaluate=dict(games=1000, every=1, rounds=2,
                                     configs=({"opponent": "perfect", "first": "agent"},
-                                             {"opponent": "perfect", "first": "opponent"})),
+                                             {"opponent": "perfect", "first": "opponent"},
+                                             {"opponent": "random", "first": "agent"},
+                                             {"opponent": "random", "first": "opponent"})),
                       gif_steps=30),
     "connect4": dict(num_envs=128, num_steps=32, learning_rate=5e-4, ent_coef=0.01, hidden=256, gamma=0.99,
                      num_minibatches=4, update_epochs=4, total_timesteps=20_000_000, legal_mask=7,

@@ -265,10 +265,11 @@ def _perfect_player():
 @pytest.mark.parametrize("perfect", [True, False])
 def test_tictactoe_trains_until_its_greedy_policy_loses_no_game_to_perfect_play(monkeypatch, tmp_path, perfect):
     # The stop rule: after every rollout the greedy policy plays 1,000 games moving first and 1,000
-    # second against the perfect opponent; when it loses none, it plays a second fresh set, and the run
-    # ends once it loses none of those either. Here the games are played by the perfect player instead
-    # of the policy (it never loses: the run ends after one rollout and two sets), or by the policy in
-    # training (it loses, 3 s of 8-env rollouts are too few: one set per rollout, the run goes on to its cap).
+    # second against the perfect opponent and against the random one; when it loses none, it plays a
+    # second fresh set, and the run ends once it loses none of those either. Here the games are played
+    # by the perfect player instead of the policy (it never loses: the run ends after one rollout and
+    # two sets), or by the policy in training (3 s of 8-env rollouts are too few: it loses, one set per
+    # rollout, and the run goes on to its cap).
     import ppo
 
     played = []
@@ -282,13 +283,14 @@ def test_tictactoe_trains_until_its_greedy_policy_loses_no_game_to_perfect_play(
     summary = ppo.main(["--env", "tictactoe", "--num-envs", "8", "--num-steps", "4", "--max-seconds", "3",
                         "--gif-steps", "0", "--progress", "false", "--output-dir", str(tmp_path)])
     evaluation = summary["evaluation"]
-    assert [e["config"] for e in evaluation] == [{"opponent": "perfect", "first": "agent"},
-                                                 {"opponent": "perfect", "first": "opponent"}]
+    assert [e["config"] for e in evaluation] == [{"opponent": opponent, "first": first} for opponent in
+                                                 ("perfect", "random") for first in ("agent", "opponent")]
     assert all(e["games"] == 1000 and e["win"] + e["draw"] + e["loss"] == pytest.approx(1.0) for e in evaluation)
-    iterations, sets = summary["steps"] // 32, len(played) // 2
+    iterations, sets = summary["steps"] // 32, len(played) // 4
     assert {n for n, _ in played} == {1000} and len({seed for _, seed in played}) == sets  # fresh games each set
     if perfect:
         assert (iterations, sets) == (1, 2) and summary["target"]["reached"] and all(e["loss"] == 0 for e in evaluation)
-        assert all(e["win"] == 0 and e["draw"] == 1 for e in evaluation)  # perfect against perfect: draws only
+        assert all(e["win"] == 0 and e["draw"] == 1 for e in evaluation[:2])  # perfect against perfect: draws only
+        assert all(e["win"] > 0.5 for e in evaluation[2:])  # and it beats the random player
     else:
         assert sets == iterations > 1 and not summary["target"]["reached"] and max(e["loss"] for e in evaluation) > 0
