@@ -5,6 +5,11 @@ the optional ``final_observations``.
 contiguous block (``Layout``), optionally in shared memory (``SharedBuffers``), and hand each
 env object a row-slice view (``Buffers.rows``). Buffers are validated once (``validate``) and
 never replaced: after construction, an env only writes through them.
+
+Buffers are numpy arrays on the host by default. With ``device=`` (``allocate``, ``Layout.of``)
+they are torch tensors on that device instead: the same fields, dtypes, shapes and rules, views
+of one ``uint8`` tensor block, for GPU-native envs (``envsdk/protocol.py``, "Devices"). torch is
+imported only then (``envsdk/_arrays.py`` tells the two kinds apart).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from multiprocessing import shared_memory
 
 import numpy as np
 
-from envsdk import spaces
+from envsdk import _arrays, spaces
 from envsdk.config import check_bool, is_int
 from envsdk.errors import ActionError, BuffersError
 
@@ -48,6 +53,9 @@ class Buffers:
       (``terminals`` or ``truncations`` set), the observation the row would have shown had it
       not been reset; it leaves every other row as it was. Requested with
       ``allocate(..., final_observations=True)`` (and ``make``/the backends' same keyword).
+
+    Every field is a numpy array, or (device buffers, ``allocate(..., device=...)``) every field is
+    a torch tensor on one device (``device``), with the torch dtype that holds the same values.
     """
 
     observations: np.ndarray
@@ -67,7 +75,8 @@ class Buffers:
             return
         raise BuffersError.of(
             "Buffers", name, "the array it was built with (buffers are never rebound)",
-            f"an assignment of {type(value).__name__}" + (" (another array)" if isinstance(value, np.ndarray) else ""),
+            f"an assignment of {type(value).__name__}"
+            + (" (another array)" if _arrays.kind(value) in ("numpy", "torch") else ""),
             f"write into it in place: buffers.{name}[...] = value (or an in-place operator such as +=)",
         )
 
@@ -78,6 +87,12 @@ class Buffers:
     def num_agents(self) -> int:
         """Number of agent rows (the leading dimension of every array)."""
         return self.observations.shape[0]
+
+    @property
+    def device(self):
+        """None for numpy buffers (on the host); else the ``torch.device`` every tensor lives on."""
+        obs = self.observations
+        return None if isinstance(obs, np.ndarray) else getattr(obs, "device", None)
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -125,7 +140,10 @@ def validate(buffers, single_observation_space, single_action_space, num_agents:
 
     Each array must have the dtype and shape DESIGN §2 gives, be C-contiguous and writable, and
     share no memory with another field (a reward written into an observation would corrupt it).
-    ``final_observations``, when not None, is checked like ``observations``.
+    ``final_observations``, when not None, is checked like ``observations``. Device buffers are
+    held to the same rules (the dtype is the torch dtype of the same values; writable means it
+    does not require grad), and every field must be of one kind (all numpy, or all tensors) and,
+    for tensors, on one device: ``observations`` sets what the rest must match.
     Raises ``BuffersError`` naming ``owner.field``, the expected and found value and the fix;
     anything but a ``Buffers`` (a dict of arrays, say) is refused the same way. This is what
     ``Buffers.validate`` runs; call it as a function when the argument may not be a ``Buffers``.
@@ -134,12 +152,17 @@ def validate(buffers, single_observation_space, single_action_space, num_agents:
     present = buffers.field_names
     layout = Layout.of(single_observation_space, single_action_space, num_agents,
                        final_observations="final_observations" in present)
+    first = buffers.observations
     for name, dtype, row_shape in layout.fields:
-        _check_array(owner, name, getattr(buffers, name), np.dtype(dtype), (num_agents, *row_shape))
+        arr, shape = getattr(buffers, name), (num_agents, *row_shape)
+        if isinstance(first, np.ndarray) or not _arrays.is_tensor(first):
+            _check_array(owner, name, arr, np.dtype(dtype), shape)
+        else:
+            _check_tensor(owner, name, arr, np.dtype(dtype), shape, first.device)
     # C-contiguous arrays fill one byte range each, so overlapping bounds are overlapping memory.
     for i, a in enumerate(present):
         for b in present[i + 1:]:
-            if np.may_share_memory(getattr(buffers, a), getattr(buffers, b)):
+            if _arrays.shares_memory(getattr(buffers, a), getattr(buffers, b)):
                 raise BuffersError.of(
                     owner, b, "memory of its own", f"it overlaps {owner}.{a}",
                     "give every field its own array (envsdk.allocate lays them out side by side in one block)",
@@ -150,7 +173,13 @@ def validate(buffers, single_observation_space, single_action_space, num_agents:
 def _check_array(owner: str, name: str, arr, dtype: np.dtype, shape: tuple[int, ...]) -> None:
     fix_alloc = "build buffers with envsdk.allocate(obs_space, act_space, num_agents)"
     if not isinstance(arr, np.ndarray):
-        raise BuffersError.of(owner, name, "a numpy.ndarray", type(arr).__name__, fix_alloc)
+        if name != "observations" and _arrays.is_tensor(arr):  # a mix of kinds
+            raise BuffersError.of(owner, name, f"a numpy.ndarray, as {owner}.observations is", _arrays.describe(arr),
+                                  "allocate every field together: envsdk.allocate(obs_space, act_space, num_agents) "
+                                  "for numpy, or with device=... for tensors on one device")
+        # observations sets the kind, so only there may a tensor be what was meant.
+        expected = "a numpy.ndarray" + (" (or, for device buffers, a torch.Tensor)" if name == "observations" else "")
+        raise BuffersError.of(owner, name, expected, type(arr).__name__, fix_alloc)
     if arr.dtype != dtype:
         raise BuffersError.of(
             owner, name, f"dtype {dtype}", f"dtype {arr.dtype}",
@@ -174,6 +203,35 @@ def _check_array(owner: str, name: str, arr, dtype: np.dtype, shape: tuple[int, 
         )
 
 
+def _check_tensor(owner: str, name: str, arr, dtype: np.dtype, shape: tuple[int, ...], device) -> None:
+    """``_check_array`` for device buffers: ``arr`` must be a tensor on ``device`` (where
+    ``observations`` lives) with the torch dtype of ``dtype``, ``shape``, dense, contiguous, and
+    free of autograd (buffers are written in place)."""
+    fix_alloc = "build buffers with envsdk.allocate(obs_space, act_space, num_agents, device=...)"
+    if not _arrays.is_tensor(arr):
+        raise BuffersError.of(owner, name, f"a torch.Tensor on {device}, as {owner}.observations is",
+                              _arrays.describe(arr), "allocate every field together: " + fix_alloc)
+    if not _arrays.same_device(arr.device, device):
+        raise BuffersError.of(owner, name, f"a tensor on {device}, where {owner}.observations lives",
+                              f"a tensor on {arr.device}", "allocate every field on one device: " + fix_alloc)
+    expected = _arrays.require_torch_dtype(dtype, owner, name)
+    if arr.dtype != expected:
+        raise BuffersError.of(owner, name, f"dtype {expected} (numpy {dtype})", f"dtype {arr.dtype}",
+                              f"{fix_alloc}; never .to(dtype) a buffer (it copies and breaks sharing)")
+    if tuple(arr.shape) != shape:
+        raise BuffersError.of(owner, name, f"shape {shape}", f"shape {tuple(arr.shape)}",
+                              f"{fix_alloc} with the env's num_agents and spaces")
+    torch = _arrays.torch_module("envsdk.buffers.validate")
+    if arr.layout != torch.strided or not arr.is_contiguous():
+        raise BuffersError.of(owner, name, "a dense C-contiguous tensor",
+                              f"layout {arr.layout}" if arr.layout != torch.strided else f"strides {arr.stride()}",
+                              "pass a row slice (buffers.rows) or .contiguous() before construction, never a "
+                              "column, strided or expanded view")
+    if arr.requires_grad:
+        raise BuffersError.of(owner, name, "a tensor that does not require grad", "requires_grad=True",
+                              f"{fix_alloc} (envs write buffers in place, which autograd refuses on such a tensor)")
+
+
 def _check_num_agents(num_agents) -> int:
     if not is_int(num_agents):
         raise BuffersError.of("num_agents", None, "a positive int", f"{type(num_agents).__name__} {num_agents!r}",
@@ -190,18 +248,26 @@ class Layout:
 
     Plain data (picklable), so a worker process can rebuild the same views from a block name.
     ``fields`` is ``((name, dtype_str, row_shape), ...)`` in ``FIELDS`` order, then
-    ``final_observations`` when the layout has it.
+    ``final_observations`` when the layout has it. ``device`` is None for numpy arrays, else the
+    torch device (as a string, ``"cuda:0"``) whose ``uint8`` tensor block ``view`` lays tensors over.
     """
 
     num_agents: int
     fields: tuple[tuple[str, str, tuple[int, ...]], ...]
+    device: str | None = None
 
     @classmethod
     def of(cls, single_observation_space, single_action_space, num_agents: int, *,
-           final_observations: bool = False) -> Layout:
+           final_observations: bool = False, device=None) -> Layout:
         """The layout DESIGN §2 prescribes for these spaces and ``num_agents`` rows (with
-        ``final_observations``, shaped as ``observations``, when asked)."""
+        ``final_observations``, shaped as ``observations``, when asked), on ``device`` (None:
+        numpy; else a torch device or its string, ``"cpu"``, ``"cuda"``, ``"cuda:1"``).
+
+        Raises ``ConfigError`` for a device torch cannot reach and ``BuffersError`` for an
+        observation dtype torch cannot hold.
+        """
         n = _check_num_agents(num_agents)
+        dev = _arrays.resolve_device(device, "Layout.of")
         obs_shape, obs_dtype = spaces.observation_spec(single_observation_space)
         act_shape, act_dtype = spaces.action_spec(single_action_space)
         specs = {
@@ -215,7 +281,9 @@ class Layout:
         }
         final = check_bool("Layout", "final_observations", final_observations)
         names = FIELDS + (("final_observations",) if final else ())
-        return cls(n, tuple((f, specs[f][0].str, specs[f][1]) for f in names))
+        if dev is not None:
+            _arrays.require_torch_dtype(obs_dtype, "Layout.of", "observations")
+        return cls(n, tuple((f, specs[f][0].str, specs[f][1]) for f in names), None if dev is None else str(dev))
 
     def offsets(self) -> tuple[list[int], int]:
         """Byte offset of each field (aligned to 64) and the block's total size."""
@@ -231,9 +299,19 @@ class Layout:
         """Size of the block that holds every array."""
         return self.offsets()[1]
 
+    def block(self):
+        """A new zeroed block of ``nbytes``: a numpy ``uint8`` array, or a ``uint8`` tensor on ``device``."""
+        if self.device is None:
+            return np.zeros(self.nbytes, np.uint8)
+        torch = _arrays.torch_module("Layout.block")
+        return torch.zeros(self.nbytes, dtype=torch.uint8, device=self.device)
+
     def view(self, block) -> Buffers:
-        """Buffers whose arrays are views into ``block`` (any writable buffer of ``nbytes``)."""
+        """Buffers whose arrays are views into ``block``: any writable buffer of ``nbytes`` (numpy
+        layout), or a 1-D contiguous ``uint8`` tensor of ``nbytes`` on ``device`` (device layout)."""
         offsets, nbytes = self.offsets()
+        if self.device is not None or _arrays.is_tensor(block):
+            return self._tensor_view(block, offsets, nbytes)
         if memoryview(block).nbytes < nbytes:
             raise BuffersError(
                 f"Layout.view: expected a block of at least {nbytes} bytes, found "
@@ -248,6 +326,31 @@ class Layout:
         }
         return Buffers(**arrays)
 
+    def _tensor_view(self, block, offsets: list[int], nbytes: int) -> Buffers:
+        torch = _arrays.torch_module("Layout.view")
+        fix = "Fix: view Layout.block() (a torch.uint8 tensor of Layout.nbytes bytes on the layout's device)."
+        if self.device is None:
+            raise BuffersError(f"Layout.view: expected a writable buffer (this layout is numpy's, device=None), "
+                               f"found a {_arrays.describe(block)}. Fix: Layout.of(..., device=...) for tensors.")
+        if not isinstance(block, torch.Tensor) or block.dtype != torch.uint8 or block.dim() != 1 \
+                or not block.is_contiguous():
+            found = (f"a {block.dim()}-D {block.dtype} tensor" if isinstance(block, torch.Tensor)
+                     else type(block).__name__)
+            raise BuffersError(f"Layout.view: expected a 1-D contiguous torch.uint8 tensor, found {found}. {fix}")
+        if not _arrays.same_device(block.device, self.device):
+            raise BuffersError(f"Layout.view: expected a block on {self.device}, found one on {block.device}. {fix}")
+        if block.numel() < nbytes:
+            raise BuffersError(f"Layout.view: expected a block of at least {nbytes} bytes, found {block.numel()}. "
+                               f"{fix}")
+        arrays = {}
+        for (name, dtype, row_shape), off in zip(self.fields, offsets, strict=True):
+            dt = np.dtype(dtype)
+            count = self.num_agents * int(np.prod(row_shape, dtype=int))
+            # Offsets are 64-byte aligned, so reinterpreting the bytes as any dtype is allowed.
+            arrays[name] = block[off:off + count * dt.itemsize].view(_arrays.torch_dtype(dt)).view(
+                self.num_agents, *row_shape)
+        return Buffers(**arrays)
+
 
 def _memory_owner(arr: np.ndarray):
     """The non-array object at the bottom of ``arr``'s base chain (what holds the buffer export)."""
@@ -257,20 +360,27 @@ def _memory_owner(arr: np.ndarray):
 
 
 def allocate(single_observation_space, single_action_space, num_agents: int, *,
-             final_observations: bool = False) -> Buffers:
+             final_observations: bool = False, device=None) -> Buffers:
     """Build default buffers for ``num_agents`` rows: zeros in one block, ``masks`` all True.
 
     This is what an env does with ``buffers=None``; it takes Gymnasium spaces as well. With
     ``final_observations=True`` the block also holds ``final_observations`` (see ``Buffers``).
+
+    ``device=None`` (the default) gives numpy arrays and never imports torch. A device (``"cpu"``,
+    ``"cuda"``, ``"cuda:1"`` or a ``torch.device``) gives torch tensors on it: the same fields,
+    dtypes (the torch dtype of each numpy one) and shapes, C-contiguous views of one ``uint8``
+    block, so ``rows`` stays views. Raises ``ConfigError`` for a device torch cannot reach,
+    ``BuffersError`` for an observation dtype torch cannot hold, ``MissingExtraError`` without torch.
     """
+    device = _arrays.resolve_device(device, "allocate")
     layout = Layout.of(single_observation_space, single_action_space, num_agents,
-                       final_observations=final_observations)
-    buffers = layout.view(np.zeros(layout.nbytes, np.uint8))
+                       final_observations=final_observations, device=device)
+    buffers = layout.view(layout.block())
     buffers.masks[...] = True
     return buffers
 
 
-def copy_actions(dst: np.ndarray, actions, owner: str = "step") -> None:
+def copy_actions(dst, actions, owner: str = "step") -> None:
     """Copy ``actions`` into the actions buffer ``dst`` unless they already are that buffer.
 
     Accepts any array of the buffer's shape whose dtype casts within its kind (int64 into int32
@@ -278,37 +388,88 @@ def copy_actions(dst: np.ndarray, actions, owner: str = "step") -> None:
     buffer's dtype cannot hold (an int64 ``2**32 + 1`` would wrap to the valid action 1). Values
     it can hold are not range-checked here: each env states what it does with out-of-range
     actions (the bundled ones: a no-op).
+
+    ``dst`` is a numpy array or, for device buffers, a torch tensor; ``actions`` a numpy array, a
+    list or a torch tensor. A tensor ``dst`` takes a tensor on its own device without a host
+    round trip (a tensor on another device is copied across, a numpy array or list is copied in);
+    a numpy ``dst`` takes a tensor through a host copy. The checks and messages are the same for
+    every kind (dtypes are named as numpy names them).
     """
     if actions is dst:
         return
-    a = actions if isinstance(actions, np.ndarray) else np.asarray(actions)
-    if a.shape != dst.shape:
-        raise ActionError.of(
-            owner, "actions", f"shape {dst.shape}", f"shape {a.shape}",
-            "pass one action row per agent (num_agents rows)",
-        )
-    if not np.can_cast(a.dtype, dst.dtype, "same_kind"):
-        raise ActionError.of(
-            owner, "actions", f"dtype {dst.dtype} (or one that casts to it within its kind)",
-            f"dtype {a.dtype}",
-            f"pass {dst.dtype.name} actions, e.g. write into env.buffers.actions directly",
-        )
+    if not isinstance(dst, np.ndarray):
+        _copy_into_tensor(dst, actions, owner)
+        return
+    # A list (or a tensor: its values, copied to the host when on a device) becomes an array.
+    a = actions if isinstance(actions, np.ndarray) else _arrays.host_view(actions)
+    _check_actions(dst.shape, dst.dtype, a.shape, a.dtype, owner)
     bounds = None if a.dtype == dst.dtype else _wrapping(a.dtype, dst.dtype)
     if bounds is not None and a.size:
         # Only wider integer types can wrap; checking their range costs two reductions, a few
         # microseconds, on this copying path alone (writing into the buffer itself skips it).
-        lowest, highest = bounds
         flat = a if a.ndim == 1 else a.reshape(-1)
-        low, high = _min(flat), _max(flat)
-        if low < lowest or high > highest:
-            bad = low if low < lowest else high
-            raise ActionError.of(
-                owner, "actions", f"values within {dst.dtype.name} [{lowest}, {highest}]",
-                f"{bad} at index {tuple(int(i) for i in np.argwhere(a == bad)[0])}",
-                f"pass actions the env defines; a {a.dtype.name} value outside {dst.dtype.name} would wrap "
-                "around to another, valid-looking action",
-            )
+        _check_range(bounds, _min(flat), _max(flat), a, dst.dtype, owner)
     dst[...] = a
+
+
+def _check_actions(dst_shape, dst_dtype: np.dtype, shape, dtype, owner: str) -> None:
+    """``ActionError`` unless actions of ``shape`` and ``dtype`` (a numpy dtype, or a torch
+    dtype numpy cannot name) fit a buffer of ``dst_shape`` and ``dst_dtype``."""
+    if shape != dst_shape:
+        raise ActionError.of(
+            owner, "actions", f"shape {dst_shape}", f"shape {shape}",
+            "pass one action row per agent (num_agents rows)",
+        )
+    if not isinstance(dtype, np.dtype) or not np.can_cast(dtype, dst_dtype, "same_kind"):
+        raise ActionError.of(
+            owner, "actions", f"dtype {dst_dtype} (or one that casts to it within its kind)",
+            f"dtype {dtype}",
+            f"pass {dst_dtype.name} actions, e.g. write into env.buffers.actions directly",
+        )
+
+
+def _check_range(bounds: tuple[int, int], low, high, a, dst_dtype: np.dtype, owner: str) -> None:
+    """``ActionError`` naming the first value of ``a`` outside ``bounds`` (``low``/``high``: its extremes)."""
+    lowest, highest = bounds
+    if low < lowest or high > highest:
+        bad = low if low < lowest else high
+        where = (a == bad).nonzero(as_tuple=True) if _arrays.is_tensor(a) else np.nonzero(a == bad)
+        index = tuple(int(i[0]) for i in where)
+        raise ActionError.of(
+            owner, "actions", f"values within {dst_dtype.name} [{lowest}, {highest}]",
+            f"{bad} at index {index}",
+            f"pass actions the env defines; a {_arrays.dtype_of(a).name} value outside {dst_dtype.name} would "
+            "wrap around to another, valid-looking action",
+        )
+
+
+def _copy_into_tensor(dst, actions, owner: str) -> None:
+    """``copy_actions`` for a tensor buffer: the same checks, then one copy with no host round trip
+    for a tensor on ``dst``'s device."""
+    dst_dtype = _arrays.numpy_dtype(dst.dtype)
+    dst_shape = tuple(dst.shape)
+    if _arrays.is_tensor(actions):
+        a = actions.detach()
+        dtype = _arrays.numpy_dtype(a.dtype) or a.dtype
+        _check_actions(dst_shape, dst_dtype, tuple(a.shape), dtype, owner)
+        bounds = None if dtype == dst_dtype else _wrapping(dtype, dst_dtype)
+        if bounds is not None and a.numel():
+            # Two reductions and one sync on the device: only on this wider-integer path.
+            low, high = (int(v) for v in a.aminmax())
+            _check_range(bounds, low, high, a, dst_dtype, owner)
+        dst.copy_(a)
+        return
+    a = actions if isinstance(actions, np.ndarray) else np.asarray(actions)
+    _check_actions(dst_shape, dst_dtype, a.shape, a.dtype, owner)
+    bounds = None if a.dtype == dst_dtype else _wrapping(a.dtype, dst_dtype)
+    if bounds is not None and a.size:
+        flat = a.reshape(-1)
+        _check_range(bounds, _min(flat), _max(flat), a, dst_dtype, owner)
+    if dst.device.type == "cpu":
+        dst.numpy()[...] = a  # numpy writes into the tensor's memory, casting as on the numpy path
+    else:
+        torch = _arrays.torch_module("envsdk.buffers.copy_actions")
+        dst.copy_(torch.from_numpy(np.require(a, dst_dtype, ("C", "W"))))
 
 
 _min, _max = np.minimum.reduce, np.maximum.reduce  # the ufuncs' reductions: cheaper than a.min()

@@ -31,6 +31,19 @@ Who writes which buffer, and when
 Returned arrays are the buffers (the same memory), never copies. A caller that keeps results
 across steps must copy them.
 
+Devices
+    Buffers are numpy arrays on the host by default. A GPU-native env's buffers are torch
+    tensors on ONE device (``envsdk.allocate(..., device="cuda")``), with the same fields,
+    dtypes (the torch dtype holding the same values: float32, int32, bool, ...), shapes and
+    rules as above: same-step autoreset, seeds ``s + i``, in-place writes (``t[...] = x``,
+    ``t.copy_(x)``, in-place operators), and the returned tensors are the buffers. Every field is
+    of one kind and on one device; a mix is a ``BuffersError``. Such an env declares where its
+    buffers live with the optional member ``device`` (``OPTIONAL_ENV_MEMBERS``): a
+    ``torch.device`` equal to ``buffers.device``; absent or None means numpy buffers on the host.
+    It reads the device from the buffers it is given (a backend passes ``buffers=`` only, never a
+    device), and with ``buffers=None`` allocates on its own default device. Its ``step`` takes
+    ``buffers.actions`` itself, a tensor (copied on the device) or a numpy array (copied in).
+
 Autoreset, one rule
     A sub-env whose episode ends during ``step`` is reset inside that same step. Its reward
     and its terminal/truncation flag belong to the episode that ended; its observation row is
@@ -79,6 +92,10 @@ ENV_MEMBERS = ("single_observation_space", "single_action_space", "num_agents", 
 
 ENV_DATA_MEMBERS = ENV_MEMBERS[:4]
 """The members that are plain attributes (never computed properties)."""
+
+OPTIONAL_ENV_MEMBERS = ("device",)
+"""Members an env may have (plain attributes, not part of ``Env``'s runtime check): ``device``, the
+``torch.device`` its tensor buffers live on (absent or None: numpy buffers on the host)."""
 
 STEP_RESULTS = ("observations", "rewards", "terminals", "truncations", "infos")
 """What ``step`` returns, in order: four buffers, then the infos list."""
