@@ -21,6 +21,7 @@ ENTRY_POINT_GROUP = "envsdk.envs"
 ENVS: dict[str, str] = {
     "breakout": "envsdk.envs.breakout:Breakout",
     "cartpole": "envsdk.envs.cartpole:CartPole",
+    "cartpole_torch": "envsdk.envs.cartpole_torch:CartPoleTorch",
     "connect4": "envsdk.envs.connect4:Connect4",
     "pong": "envsdk.envs.pong:Pong",
     "snake": "envsdk.envs.snake:Snake",
