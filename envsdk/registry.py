@@ -23,6 +23,7 @@ ENVS: dict[str, str] = {
     "cartpole": "envsdk.envs.cartpole:CartPole",
     "cartpole_torch": "envsdk.envs.cartpole_torch:CartPoleTorch",
     "connect4": "envsdk.envs.connect4:Connect4",
+    "drive_torch": "envsdk.envs.drive_torch:DriveTorch",
     "pong": "envsdk.envs.pong:Pong",
     "snake": "envsdk.envs.snake:Snake",
     "squared": "envsdk.envs.squared:Squared",
