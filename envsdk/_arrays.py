@@ -183,11 +183,20 @@ def fill(x, value) -> None:
 
 
 def write(dst, values) -> None:
-    """Copy ``values`` (a numpy array, or a tensor) into ``dst`` in place, either kind, casting
-    like numpy's ``dst[...] = values``."""
+    """Copy ``values`` (a numpy array, a tensor, a list or a number) into ``dst`` in place, either
+    kind, broadcasting and casting like numpy's ``dst[...] = values`` (torch's ``t[...] = array``
+    refuses numpy arrays)."""
     if isinstance(dst, np.ndarray):
-        dst[...] = host_view(values)
-    elif isinstance(values, np.ndarray):
-        dst.copy_(sys.modules["torch"].from_numpy(np.ascontiguousarray(values)))
-    else:
+        dst[...] = values if isinstance(values, np.ndarray) else host_view(values)
+    elif is_tensor(values):
         dst.copy_(values)
+    else:
+        values = np.asarray(values, dtype=numpy_dtype(dst.dtype))
+        dst.copy_(sys.modules["torch"].from_numpy(np.require(values, requirements=("C", "W"))))
+
+
+def raw(x):
+    """A ``uint8`` view of ``x``'s bytes (same memory), either kind: for canaries and byte compares."""
+    if isinstance(x, np.ndarray):
+        return x.view(np.uint8)
+    return x.view(sys.modules["torch"].uint8)

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 
 from envsdk import spaces
+from envsdk._arrays import write
 
 
 @dataclass
@@ -41,7 +42,7 @@ def measure(env, name: str, seconds: float = 1.0, seed: int = 0, warmup: int = 1
     env.reset(seed=seed)
     if actions is None:
         actions = spaces.sample(env.single_action_space, env.num_agents, rng=seed)
-    env.buffers.actions[...] = actions
+    write(env.buffers.actions, actions)  # numpy or device buffers alike
     actions, step = env.buffers.actions, env.step
     for _ in range(warmup):
         step(actions)

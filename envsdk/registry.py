@@ -105,6 +105,7 @@ def make(
     *,
     num_envs: int = 1,
     backend: str | Callable[..., Any] = "serial",
+    device=None,
     **config: Any,
 ):
     """Build ``num_envs`` sub-envs of an env under a backend; the result is an ``envsdk.Backend``.
@@ -112,6 +113,10 @@ def make(
     ``name_or_factory``: a registered name, ``"module:Factory"`` or a callable. ``backend``: a
     name from ``BACKENDS`` or a backend class. ``**config`` goes to the backend, which passes
     what it does not use to the env factory.
+
+    ``device`` (None: numpy buffers) goes to the backend when given: ``serial`` allocates torch
+    tensors on it and hands each env its rows as ``buffers=`` (a GPU-native env); ``multiprocessing``
+    and ``ray`` refuse it (``ConfigError`` naming the fix: ``backend="serial"``).
     """
     factory = resolve(name_or_factory)
     if isinstance(backend, str):
@@ -121,4 +126,6 @@ def make(
                 "found an unknown name. Fix: pick one of those or pass a backend class."
             )
         backend = load(BACKENDS[backend])
+    if device is not None:
+        config["device"] = device  # only when asked: a backend class of the user's may not take it
     return backend(factory, num_envs=num_envs, **config)

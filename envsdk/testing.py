@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from envsdk import spaces
+from envsdk._arrays import write
 from envsdk.checks import Report, check
 from envsdk.checks import Rollout as Rollout  # re-exported: one recorder, in envsdk.checks
 from envsdk.checks import rollout as rollout
@@ -37,7 +38,7 @@ def assert_writes_in_place(env, steps: int = 8) -> None:
     assert obs is b.observations, "reset: expected to return buffers.observations itself, found another array"
     rng = np.random.default_rng(0)
     for _ in range(steps):
-        b.actions[...] = spaces.sample(env.single_action_space, env.num_agents, rng=rng)
+        write(b.actions, spaces.sample(env.single_action_space, env.num_agents, rng=rng))  # numpy or tensor
         out = env.step(b.actions)
         for name, got in zip(("observations", "rewards", "terminals", "truncations"), out[:4], strict=True):
             assert got is getattr(b, name), f"step: expected to return buffers.{name} itself, found another array"

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from envsdk.backends._batches import WorkerBatches
-from envsdk.backends._factory import build, seconds, takes_num_envs
+from envsdk.backends._factory import build, factory_name, seconds, takes_num_envs
 from envsdk.backends._transport import Command, Transport
 from envsdk.buffers import copy_actions
 from envsdk.config import check_bool, positive_int
@@ -71,13 +71,17 @@ class WorkerPlan:
 
 
 def plan_workers(owner: str, factory, num_envs, num_workers, batch_size, step_timeout, start_timeout, buffers,
-                 own_buffers: str, config: dict, final_observations=False) -> WorkerPlan:
+                 own_buffers: str, config: dict, final_observations=False, device=None) -> WorkerPlan:
     """Validate a worker backend's arguments (``ConfigError`` naming ``owner``), then build a
     probe env of one sub-env here to learn the spaces and agent rows per sub-env.
 
-    ``own_buffers`` says why the backend refuses ``buffers`` (it allocates its own).
+    ``own_buffers`` says why the backend refuses ``buffers`` (it allocates its own). A worker
+    backend's buffers are numpy arrays on the host: ``device`` other than None, and a probe whose
+    own buffers are torch tensors (a GPU-native env), are refused with the fix (``refuse_device``).
     """
     final_observations = check_bool(owner, "final_observations", final_observations)
+    if device is not None:
+        refuse_device(owner, f"device={device!r}", device)
     from envsdk.registry import resolve  # late import: the registry imports backends
 
     factory = resolve(factory)
@@ -105,10 +109,31 @@ def plan_workers(owner: str, factory, num_envs, num_workers, batch_size, step_ti
     probe = build(factory, {"num_envs": 1, **config} if takes_num_envs(factory) else dict(config), None)
     try:
         spaces, agents_per_env = (probe.single_observation_space, probe.single_action_space), probe.num_agents
+        if probe.buffers.device is not None:
+            refuse_device(owner, f"{factory_name(factory)} allocating torch tensors on {probe.buffers.device}",
+                          probe.buffers.device)
     finally:
         probe.close()
     return WorkerPlan(factory, dict(config), num_envs, num_workers, k, batch_size, step_timeout, start_timeout,
                       *spaces, agents_per_env, final_observations)
+
+
+def refuse_device(owner: str, found: str, device) -> None:
+    """``ConfigError``: a worker backend runs envs on numpy buffers in host memory, never tensors.
+
+    Why both kinds of tensor are refused: CUDA memory cannot be shared with worker processes or
+    actors through host shared memory, and a GPU env gains nothing from them (it steps every
+    sub-env in one batch of kernels already); a CPU tensor env would need every worker path
+    (shared-memory views, gathers, scatters, Ray's copies) to carry tensors for no speed a numpy
+    env under the same backend plus ``to_torch`` (zero-copy CPU views) does not already give.
+    """
+    cuda = str(device).split(":")[0] != "cpu"
+    fix = ("run the env in-process on its device: Serial(factory, num_envs, device=...) or "
+           "envsdk.make(name, backend='serial', device=...)" if cuda else
+           "run a CPU tensor env in-process: Serial(factory, num_envs, device='cpu') (or make(..., "
+           "backend='serial', device='cpu')); or keep numpy buffers (device=None) and wrap the backend with "
+           "envsdk.compat.to_torch(env), whose CPU tensors are views of the shared memory")
+    raise ConfigError.of(owner, "device", "None: numpy buffers in host memory, which its workers share", found, fix)
 
 
 _STEP = Command.STEP  # a module global: one lookup less per step

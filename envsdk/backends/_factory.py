@@ -6,6 +6,7 @@ import inspect
 
 import numpy as np
 
+from envsdk import _arrays
 from envsdk.buffers import Buffers
 from envsdk.errors import ConfigError, ProtocolError
 from envsdk.protocol import ENV_MEMBERS, Env
@@ -47,7 +48,8 @@ def takes_num_envs(factory) -> bool:
 
 
 def build(factory, kwargs: dict, buffers: Buffers | None) -> Env:
-    """``factory(**kwargs, buffers=buffers)``, checked to be an env that keeps those buffers."""
+    """``factory(**kwargs, buffers=buffers)``, checked to be an env that keeps those buffers and,
+    when it declares a ``device``, declares theirs."""
     env = factory(**kwargs, buffers=buffers)
     missing = [m for m in ENV_MEMBERS if not hasattr(env, m)]
     if missing:
@@ -58,7 +60,7 @@ def build(factory, kwargs: dict, buffers: Buffers | None) -> Env:
         )
     if buffers is not None and env.buffers is not buffers:
         # The backend's rows only see what the env writes into the views it was handed.
-        shared = all(np.shares_memory(getattr(env.buffers, f), getattr(buffers, f)) for f in
+        shared = all(_arrays.shares_memory(getattr(env.buffers, f), getattr(buffers, f)) for f in
                      ("observations", "actions"))
         if not shared:
             env.close()
@@ -67,4 +69,12 @@ def build(factory, kwargs: dict, buffers: Buffers | None) -> Env:
                 "given, found env.buffers pointing at other memory. Fix: store the buffers "
                 "argument as self.buffers and allocate only when it is None."
             )
+    if buffers is not None and getattr(env, "device", None) is not None \
+            and not _arrays.same_device(env.device, buffers.device):
+        env.close()
+        raise ProtocolError.of(
+            f"{factory_name(factory)}(buffers=...)", "device", f"the device of the buffers it was given, "
+            f"{buffers.device or 'None (numpy)'}", env.device, "read the device from the buffers "
+            "(self.device = buffers.device) instead of choosing one",
+        )
     return env

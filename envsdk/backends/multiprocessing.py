@@ -66,6 +66,11 @@ class Multiprocessing:
     ``final_observations=True`` gives the buffers (and each batch) ``final_observations``,
     which every worker's envs write (see ``envsdk.Buffers``).
 
+    Buffers are numpy arrays in shared memory: ``device`` must be None, and a factory whose env
+    allocates torch tensors (a GPU-native env) is refused, both with ``ConfigError`` naming the
+    fix (run it in-process: ``Serial(..., device=...)``). For CPU tensors of a numpy env's
+    results, wrap this backend with ``envsdk.compat.to_torch`` (views of the shared memory).
+
     ``start_method`` is ``"fork"``, ``"spawn"`` or ``"forkserver"`` (default: the platform's).
     With spawn and forkserver the factory and config are pickled, so the factory must be
     importable (a module-level class or function, not a lambda or a class defined in
@@ -91,6 +96,7 @@ class Multiprocessing:
         start_timeout: float = 120.0,
         buffers: Buffers | None = None,
         final_observations: bool = False,
+        device=None,
         **config: Any,
     ):
         methods = get_all_start_methods()
@@ -103,7 +109,7 @@ class Multiprocessing:
         self.start_method = ctx.get_start_method()
         plan = plan_workers("Multiprocessing", factory, num_envs, num_workers, batch_size, step_timeout,
                             start_timeout, buffers, "It allocates its own shared memory, which worker processes "
-                            "can map.", config, final_observations)
+                            "can map.", config, final_observations, device)
         plan.publish(self)
         self._transport = _Processes(repr(self), plan, ctx, envs_per_object)
         self.buffers = self._transport.buffers

@@ -133,6 +133,10 @@ class Ray:
     ``final_observations=True`` gives the buffers (and each batch) ``final_observations``,
     which every worker's envs write (see ``envsdk.Buffers``).
 
+    Buffers are numpy arrays on the driver's host: ``device`` must be None, and a factory whose
+    env allocates torch tensors (a GPU-native env) is refused, both with ``ConfigError`` naming
+    the fix (run it in-process: ``Serial(..., device=...)``).
+
     Ray: if it is not initialized, ``ray.init(address=address, **ray_init)`` is called (a local
     instance when ``address`` is None, bound to 127.0.0.1 only; ``address="auto"`` or
     ``"ray://host:10001"`` joins an existing cluster), and ``close`` shuts it down again. If Ray
@@ -163,11 +167,12 @@ class Ray:
         start_timeout: float = 120.0,
         buffers: Buffers | None = None,
         final_observations: bool = False,
+        device=None,
         **config: Any,
     ):
         plan = plan_workers("Ray", factory, num_envs, num_workers, batch_size, step_timeout, start_timeout, buffers,
                             "Results arrive from remote actors and are copied into buffers the backend allocates.",
-                            config, final_observations)
+                            config, final_observations, device)
         plan.publish(self)
         options = _with_this_envsdk({"num_cpus": 1} if actor_options is None else dict(actor_options))
         self._transport = _Actors(repr(self), plan, envs_per_object, address, ray_init, options)

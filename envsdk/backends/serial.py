@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from envsdk import _arrays
 from envsdk.backends._factory import build, factory_name, takes_num_envs
 from envsdk.buffers import Buffers, allocate, copy_actions, require_buffers
 from envsdk.config import check_bool, positive_int
@@ -29,6 +30,12 @@ class Serial:
     ``final_observations=True`` gives the buffers a ``final_observations`` array (``Buffers``),
     which every object's ``step`` writes; buffers passed in carry it or not themselves.
 
+    ``device=None`` gives numpy buffers. A device (``"cpu"``, ``"cuda"``, a ``torch.device``) gives
+    torch tensors on it (``envsdk.allocate(..., device=...)``), for GPU-native envs: Serial
+    allocates them and passes each object its rows as ``buffers=`` (never a device keyword: an
+    env reads the device from its buffers). ``self.device`` is ``buffers.device`` (None for
+    numpy). ``step`` copies tensor actions on the device, with no host round trip.
+
     Serial satisfies ``envsdk.Env`` and ``envsdk.Backend``; its batch is always every row.
     """
 
@@ -40,6 +47,7 @@ class Serial:
         envs_per_object: int | None = None,
         buffers: Buffers | None = None,
         final_observations: bool = False,
+        device=None,
         **config: Any,
     ):
         from envsdk.registry import resolve  # late import: the registry imports backends
@@ -47,6 +55,7 @@ class Serial:
         self.factory = resolve(factory)
         self.num_envs = positive_int("Serial", "num_envs", num_envs)
         final_observations = check_bool("Serial", "final_observations", final_observations)
+        device = _arrays.resolve_device(device, "Serial")
         self._closed = False
         self._started = False
         self._pending: Batch | None = None
@@ -85,6 +94,11 @@ class Serial:
                     "Serial: expected buffers with final_observations (final_observations=True), found buffers "
                     "without them. Fix: allocate them with envsdk.allocate(..., final_observations=True)."
                 )
+            if device is not None and not _arrays.same_device(device, buffers.device):
+                raise ConfigError.of(
+                    "Serial", "device", f"the device of the buffers passed, {buffers.device or 'None (numpy)'}",
+                    device, "leave device unset when passing buffers (they carry their device)",
+                )
         if buffers is not None and buffers.num_agents % num_objects == 0:
             first = build(self.factory, kwargs, buffers.rows(0, buffers.num_agents // num_objects))
         else:  # no buffers, or rows that cannot be shared out (validate says why below)
@@ -99,14 +113,24 @@ class Serial:
                 f"found num_agents={agents}. Fix: give every sub-env the same number of agent "
                 "rows (pad absent agents and mark them in masks)."
             )
+        if device is not None and buffers is None and getattr(first, "device", None) is None \
+                and first.buffers.device is None:
+            first.close()  # a numpy env: tensor rows would reach code written for numpy arrays
+            raise ConfigError.of(
+                "Serial", "device", f"device=None: {factory_name(self.factory)} declares no device and allocates "
+                "numpy buffers (a host env)", f"device={device}",
+                "leave device unset; for torch tensors of a host env's results use envsdk.compat.to_torch(env)",
+            )
         self.num_agents = agents * num_objects
         envs = [first]
         try:
             if buffers is None:
-                if num_objects > 1 or final_observations:  # the first object was a probe
+                # The first object was a probe, unless it alone is the split and its own buffers are right.
+                own_fit = device is None or _arrays.same_device(first.buffers.device, device)
+                if num_objects > 1 or final_observations or not own_fit:
                     envs.pop().close()
                     buffers = allocate(self.single_observation_space, self.single_action_space, self.num_agents,
-                                       final_observations=final_observations)
+                                       final_observations=final_observations, device=device)
                 else:
                     buffers = first.buffers
             else:  # once they pass, the first object was built on exactly its rows
@@ -115,6 +139,7 @@ class Serial:
                     owner="Serial(buffers=...)",
                 )
             self.buffers = buffers
+            self.device = buffers.device
             for j in range(len(envs), num_objects):
                 envs.append(build(self.factory, kwargs, buffers.rows(j * agents, (j + 1) * agents)))
         except BaseException:

@@ -7,7 +7,7 @@ import inspect
 
 import numpy as np
 
-from envsdk import spaces
+from envsdk import _arrays, spaces
 from envsdk.buffers import FIELDS, Buffers, allocate
 from envsdk.checks.record import (
     RESULTS,
@@ -15,14 +15,20 @@ from envsdk.checks.record import (
     checked_reset,
     checked_step,
     describe,
+    fill,
     first_index,
+    host,
+    host_copy,
+    raw,
+    same_kind,
     short,
     signature,
+    write,
 )
 from envsdk.checks.report import fail, from_error, warn
 from envsdk.config import is_int
 from envsdk.errors import EnvsdkError
-from envsdk.protocol import ENV_DATA_MEMBERS, ENV_MEMBERS
+from envsdk.protocol import ENV_DATA_MEMBERS, ENV_MEMBERS, OPTIONAL_ENV_MEMBERS
 
 MEMBERS, DATA_MEMBERS = ENV_MEMBERS, ENV_DATA_MEMBERS  # the protocol's vocabulary (protocol.py)
 
@@ -71,12 +77,13 @@ def check_members(ctx: Context) -> str:
         if ctx.takes_num_envs and n % ctx.num_envs:
             fail("num_agents", f"a multiple of num_envs={ctx.num_envs}", f"{n}",
                  "give every sub-env the same number of agent rows; pad absent agents and mark them in masks")
-        lacking = [f for f in FIELDS if not isinstance(getattr(env.buffers, f, None), np.ndarray)]
+        lacking = [f for f in FIELDS if _arrays.kind(getattr(env.buffers, f, None)) not in ("numpy", "torch")]
         if lacking:
             fail("buffers", f"an envsdk.Buffers with the arrays {', '.join(FIELDS)}",
                  f"{type(env.buffers).__name__} without arrays {', '.join(lacking)}",
                  "build them with envsdk.allocate(obs_space, act_space, num_agents) when buffers is None")
-        computed = [m for m in DATA_MEMBERS if isinstance(inspect.getattr_static(type(env), m, None), property)]
+        computed = [m for m in DATA_MEMBERS + OPTIONAL_ENV_MEMBERS
+                    if isinstance(inspect.getattr_static(type(env), m, None), property)]
         if computed:
             warn("members", "plain attributes", f"properties {', '.join(computed)}",
                  "assign them once in __init__ (self.num_agents = ...); isinstance(env, envsdk.Env) evaluates "
@@ -143,7 +150,8 @@ def check_spaces(ctx: Context) -> str:
 
 
 def check_buffers(ctx: Context) -> str:
-    """The env's buffers match its spaces and num_agents: dtype, shape, C-contiguity, writability."""
+    """The env's buffers match its spaces and num_agents: dtype, shape, C-contiguity, writability;
+    device buffers are tensors on one device, the one the env declares as ``device``."""
     with ctx.env() as env:
         owner = f"{type(env).__name__}.buffers"
         try:
@@ -152,8 +160,31 @@ def check_buffers(ctx: Context) -> str:
         except EnvsdkError as e:
             raise from_error(e) from None
         b = env.buffers
-        return (f"observations {b.observations.shape} {b.observations.dtype}, actions {b.actions.shape} "
-                f"{b.actions.dtype}; rewards float32, flags and masks bool")
+        where = _check_device(type(env).__name__, getattr(env, "device", None), b.device)
+        return (f"observations {tuple(b.observations.shape)} {_arrays.dtype_of(b.observations)}, actions "
+                f"{tuple(b.actions.shape)} {_arrays.dtype_of(b.actions)}; rewards float32, flags and masks bool"
+                f"{where}")
+
+
+def _check_device(kind: str, declared, actual) -> str:
+    """Fail unless the env's ``device`` member (None when absent) names where its buffers live
+    (``actual``: None for numpy); a note for the report."""
+    if declared is None and actual is None:
+        return ""
+    if declared is None:
+        fail(f"{kind}.device", f"the device its tensor buffers live on ({actual})", "no device (absent or None)",
+             "declare it: self.device = self.buffers.device in __init__ (protocol.py, Devices)")
+    if actual is None:
+        fail(f"{kind}.device", "None or absent (its buffers are numpy arrays on the host)", f"{declared!r}",
+             "drop the device member, or allocate tensor buffers: envsdk.allocate(..., device=self.device)")
+    try:
+        same = _arrays.same_device(declared, actual)
+    except (TypeError, RuntimeError) as e:
+        same, declared = False, f"{declared!r} ({type(e).__name__}: {e})"
+    if not same:
+        fail(f"{kind}.device", f"buffers.device ({actual})", f"{declared}",
+             "read the device from the buffers: self.device = self.buffers.device (a backend passes buffers= only)")
+    return f"; torch tensors on {actual}"
 
 
 def check_rollout(ctx: Context) -> str:
@@ -181,7 +212,8 @@ def check_writes_in_place(ctx: Context) -> str:
 
         def returned(call: str, name: str, got) -> None:
             buf = arrays[name]
-            if got is buf or (isinstance(got, np.ndarray) and got.shape == buf.shape and np.shares_memory(got, buf)):
+            if got is buf or (same_kind(got, buf) and tuple(got.shape) == tuple(buf.shape)
+                              and _arrays.shares_memory(got, buf)):
                 return
             fail(f"{call} return value {name}", f"buffers.{name} itself (the same memory)",
                  f"{describe(got)} in other memory (a copy)",
@@ -194,12 +226,17 @@ def check_writes_in_place(ctx: Context) -> str:
         for t, a in enumerate(acts):
             ctx.where = f"step {t + 1} after reset(seed={ctx.seed})"
             if t % 2:
-                b.actions[...] = a
+                write(b.actions, a)
                 out = checked_step(env.step(b.actions), b, t + 1)
-            else:  # a separate array: step must copy it into buffers.actions
-                out = checked_step(env.step(a.copy()), b, t + 1)
-                if b.actions.tobytes() != a.tobytes():
-                    fail("step(actions)", "the actions copied into buffers.actions", "buffers.actions unchanged",
+            else:  # a separate array (for device buffers, every other time a tensor on their device)
+                given = a.copy()
+                if b.device is not None and t % 4 == 2:
+                    given = b.actions.clone()
+                    write(given, a)
+                out = checked_step(env.step(given), b, t + 1)
+                if host(b.actions).tobytes() != a.tobytes():
+                    fail("step(actions)", f"the actions ({describe(given)}) copied into buffers.actions",
+                         "buffers.actions unchanged",
                          "copy them in first: envsdk.buffers.copy_actions(self.buffers.actions, actions)")
             unchanged(f"step {t + 1}")
             for name, got in zip(RESULTS, out[:4], strict=True):
@@ -222,10 +259,11 @@ def fill_canaries(b: Buffers, which: int) -> None:
     """Put canary ``which`` into observations, rewards, terminals and truncations."""
     for name in RESULTS:
         arr = getattr(b, name)
-        if arr.dtype == np.bool_:
-            arr.view(np.uint8)[...] = STALE_BOOL
+        dtype = _arrays.dtype_of(arr)
+        if dtype == np.bool_:
+            fill(raw(arr), STALE_BOOL)
         else:
-            arr[...] = _canary(arr.dtype, which)
+            fill(arr, _canary(dtype, which))
 
 
 def _stale(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -260,16 +298,16 @@ def check_external_buffers(ctx: Context) -> str:
     acts = ctx.trajectory().actions[:16]
     runs = []
     for which in (0, 1):
-        block = allocate(obs_space, act_space, n + 2)
+        block = allocate(obs_space, act_space, n + 2, device=ctx.device())
         given = block.rows(1, n + 1)  # rows 0 and n+1 are guards the env must not touch
         for f in FIELDS:
-            getattr(block, f).view(np.uint8).reshape(n + 2, -1)[[0, n + 1]] = 0xA5
-        guards = {f: getattr(block, f).view(np.uint8).reshape(n + 2, -1)[[0, n + 1]].copy() for f in FIELDS}
+            raw(getattr(block, f)).reshape(n + 2, -1)[[0, n + 1]] = 0xA5
+        guards = {f: host_copy(raw(getattr(block, f)).reshape(n + 2, -1)[[0, n + 1]]) for f in FIELDS}
         with ctx.env(buffers=given) as env:
             for f in FIELDS:
                 got = getattr(env.buffers, f, None)
-                if not (got is getattr(given, f) or (isinstance(got, np.ndarray)
-                                                     and np.shares_memory(got, getattr(given, f)))):
+                if not (got is getattr(given, f) or (same_kind(got, getattr(given, f))
+                                                     and _arrays.shares_memory(got, getattr(given, f)))):
                     fail(f"buffers.{f}", "the array passed as buffers= (the same memory)", "a copy in other memory",
                          "keep the argument: self.buffers = buffers.validate(...); never .astype(), .copy() or "
                          "np.ascontiguousarray a given buffer")
@@ -277,11 +315,11 @@ def check_external_buffers(ctx: Context) -> str:
             runs.append(ctx.record(env, acts, ctx.seed, before_step=lambda b, w=which: fill_canaries(b, w),
                                    watch=given))
             for name in RESULTS:
-                if not np.shares_memory(getattr(given, name), getattr(env.buffers, name)):
+                if not _arrays.shares_memory(getattr(given, name), getattr(env.buffers, name)):
                     fail(f"buffers.{name}", "the given array kept after reset and step", "other memory",
                          "never assign self.buffers after __init__")
         for f in FIELDS:
-            now = getattr(block, f).view(np.uint8).reshape(n + 2, -1)[[0, n + 1]]
+            now = host_copy(raw(getattr(block, f)).reshape(n + 2, -1)[[0, n + 1]])
             if now.tobytes() != guards[f].tobytes():
                 fail(f"buffers.{f}", f"writes only within the {n} rows given", "the row just before or after changed",
                      "index rows 0..num_agents-1 of the given arrays only (C: loop i < num_agents)")
@@ -312,8 +350,8 @@ def check_write_coverage(ctx: Context) -> str:
             fill_canaries(env.buffers, which)
             ctx.where = f"reset(seed={ctx.seed})"
             checked_reset(env, ctx.seed)
-            resets.append({name: getattr(env.buffers, name).copy() for name in RESULTS})
-            resets[-1]["masks"] = env.buffers.masks.copy()
+            resets.append({name: host_copy(getattr(env.buffers, name)) for name in RESULTS})
+            resets[-1]["masks"] = host_copy(env.buffers.masks)
             runs.append(ctx.record(env, ref.actions, ctx.seed, before_step=lambda b, w=which: fill_canaries(b, w)))
     r0, r1 = resets
     stale = _stale_rows("observations", r0["observations"], r1["observations"], r0["masks"] & r1["masks"])

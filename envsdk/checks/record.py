@@ -5,6 +5,10 @@
 protocol says (``Failed`` otherwise). ``rollout(env, steps)`` does the same with seeded random
 actions (``envsdk.testing.rollout``). ``Context`` is what every check gets: how to build the env,
 the run settings, and the rollouts several checks share.
+
+Every check works on numpy buffers and on device buffers (torch tensors, ``envsdk/_arrays.py``)
+alike: it writes through ``write``/``fill``/``raw`` and reads through ``host``, and a ``Rollout``
+always holds numpy copies on the host, so the comparisons after recording are numpy's.
 """
 
 from __future__ import annotations
@@ -18,13 +22,34 @@ from typing import Any
 
 import numpy as np
 
-from envsdk import spaces
+from envsdk import _arrays, spaces
 from envsdk.buffers import Buffers
 from envsdk.checks.report import fail
 from envsdk.config import is_int
 
 RESULTS = ("observations", "rewards", "terminals", "truncations")  # what step returns, in order
 STAT_KEYS = ("episode_return", "episode_length", "episode_count")
+
+# The checker's view of either kind of array (numpy, or torch tensors on a device).
+write, fill, raw, host_copy, is_tensor = _arrays.write, _arrays.fill, _arrays.raw, _arrays.host_copy, _arrays.is_tensor
+
+
+def host(x) -> np.ndarray:
+    """``x`` as a numpy array on the host, to read: numpy arrays and CPU tensors without a copy,
+    a device tensor copied to the host."""
+    return x if isinstance(x, np.ndarray) else _arrays.host_view(x)
+
+
+def same_kind(got, want) -> bool:
+    """Whether ``got`` is an array of ``want``'s kind (numpy, or a tensor on the same device)."""
+    if isinstance(want, np.ndarray):
+        return isinstance(got, np.ndarray)
+    return is_tensor(got) and _arrays.same_device(got.device, want.device)
+
+
+def spec(arr) -> tuple[tuple[int, ...], np.dtype]:
+    """An array's shape as a tuple and its dtype as numpy names it, for either kind."""
+    return tuple(arr.shape), _arrays.dtype_of(arr)
 
 
 @dataclass
@@ -88,19 +113,19 @@ def record(env, actions: np.ndarray, seed: int | None, *, observations: bool = T
     if ctx is not None:
         ctx.where = f"reset(seed={seed})"
     obs, _ = checked_reset(env, seed)
-    obs_rec = np.empty((steps + 1, *b.observations.shape), b.observations.dtype) if observations else None
-    rec = {k: np.empty((steps, *b.rewards.shape), b.rewards.dtype if k == "rewards" else bool)
-           for k in RESULTS[1:]}
-    masks = np.empty((steps + 1, *b.masks.shape), bool)
+    obs_shape, obs_dtype = spec(b.observations)
+    obs_rec = np.empty((steps + 1, *obs_shape), obs_dtype) if observations else None
+    rec = {k: np.empty((steps, b.num_agents), np.float32 if k == "rewards" else bool) for k in RESULTS[1:]}
+    masks = np.empty((steps + 1, b.num_agents), bool)
     final = (b if watch is None else watch).final_observations if observations else None
-    final_rec = None if final is None else np.empty((steps, *final.shape), final.dtype)
+    final_rec = None if final is None else np.empty((steps, *obs_shape), obs_dtype)
     if observations:
-        obs_rec[0] = obs if watch is None else watch.observations
-    masks[0] = b.masks
+        obs_rec[0] = host(obs if watch is None else watch.observations)
+    masks[0] = host(b.masks)
     infos = []
     step, actions_buffer = env.step, b.actions
     for t in range(steps):
-        actions_buffer[...] = actions[t]
+        write(actions_buffer, actions[t])
         if before_step is not None:
             before_step(b)
         if ctx is not None:
@@ -109,11 +134,11 @@ def record(env, actions: np.ndarray, seed: int | None, *, observations: bool = T
         if watch is not None:
             out = (watch.observations, watch.rewards, watch.terminals, watch.truncations, out[4])
         if observations:
-            obs_rec[t + 1] = out[0]
-        rec["rewards"][t], rec["terminals"][t], rec["truncations"][t] = out[1], out[2], out[3]
-        masks[t + 1] = b.masks
+            obs_rec[t + 1] = host(out[0])
+        rec["rewards"][t], rec["terminals"][t], rec["truncations"][t] = host(out[1]), host(out[2]), host(out[3])
+        masks[t + 1] = host(b.masks)
         if final_rec is not None:
-            final_rec[t] = final
+            final_rec[t] = host(final)
         infos.append(out[4])
     if ctx is not None:
         ctx.where = ""
@@ -162,6 +187,14 @@ class Context:
         finally:
             with suppress(Exception):
                 env.close()
+
+    def device(self):
+        """Where the env's buffers live: None for numpy, else their ``torch.device`` (read once,
+        from an env the factory builds). Checks that allocate buffers for the env allocate there."""
+        if "device" not in self._cache:
+            with self.env() as env:
+                self._cache["device"] = getattr(env.buffers, "device", None)
+        return self._cache["device"]
 
     def actions(self, space, n: int, steps: int, seed: int | None = None) -> np.ndarray:
         """``random_actions`` seeded with ``seed``, by default the run's seed."""
@@ -256,8 +289,9 @@ def checked_step(out, b, t: int):
              "self.buffers.truncations, infos")
     for name, got in zip(RESULTS, out[:4], strict=True):
         expected = getattr(b, name)
-        if not isinstance(got, np.ndarray) or got.shape != expected.shape:
-            fail(f"step return value {name}", f"an array of shape {expected.shape} (buffers.{name})",
+        if not same_kind(got, expected) or tuple(got.shape) != tuple(expected.shape):
+            what = "an array" if isinstance(expected, np.ndarray) else f"a tensor on {expected.device}"
+            fail(f"step return value {name}", f"{what} of shape {tuple(expected.shape)} (buffers.{name})",
                  f"{describe(got)} at step {t}", f"return self.buffers.{name} itself")
     _check_infos(out[4], f"step {t}")
     return out
@@ -276,6 +310,8 @@ def describe(x) -> str:
     """A short description of a value for a finding: an array's shape and dtype, a sequence's length."""
     if isinstance(x, np.ndarray):
         return f"ndarray shape {x.shape} dtype {x.dtype}"
+    if is_tensor(x):
+        return f"tensor shape {tuple(x.shape)} dtype {x.dtype} on {x.device}"
     if isinstance(x, (tuple, list)):
         return f"{type(x).__name__} of length {len(x)}"
     return f"{type(x).__name__} {x!r}"[:120]
@@ -339,6 +375,6 @@ def first_difference(a: Rollout, b: Rollout, infos: str = "exact") -> str | None
 
 def short(x) -> str:
     """An array (or value) printed in under 80 characters."""
-    text = np.array2string(np.asarray(x), precision=6, threshold=8, edgeitems=3)
+    text = np.array2string(np.asarray(host(x) if is_tensor(x) else x), precision=6, threshold=8, edgeitems=3)
     return text if len(text) < 80 else text[:77] + "..."
 

@@ -14,7 +14,17 @@ import numpy as np
 
 from envsdk import spaces
 from envsdk.bench import format_sps, measure
-from envsdk.checks.record import Context, checked_reset, checked_step, factory_name, first_difference, short
+from envsdk.checks.record import (
+    Context,
+    Rollout,
+    checked_reset,
+    checked_step,
+    factory_name,
+    first_difference,
+    host,
+    short,
+    write,
+)
 from envsdk.checks.report import Outcome, env_traceback, fail, warn
 from envsdk.checks.values import fail_split, observation_problem
 
@@ -67,7 +77,8 @@ def check_fuzz(ctx: Context) -> str:
                 ctx.where = f"step {t + 1} ({mode} actions) after reset(seed={seed})"
                 obs, rew, term, trunc, _ = checked_step(env.step(a), env.buffers, t + 1)
                 where = f"at step {t + 1} ({mode} actions) after reset(seed={seed})"
-                problem = observation_problem(obs_space, obs, env.buffers.masks)
+                obs, rew, term, trunc = host(obs), host(rew), host(term), host(trunc)
+                problem = observation_problem(obs_space, obs, host(env.buffers.masks))
                 if problem:
                     what, (row, e), value = problem
                     fail("observations", "finite values inside the observation space's bounds",
@@ -157,7 +168,7 @@ def check_memory(ctx: Context) -> str:
             heap, rss, snaps, t = [], [], [], 0
             for k, count in enumerate((warmup, window, window)):
                 for _ in range(count):
-                    b.actions[...] = acts[t % 64]
+                    write(b.actions, acts[t % 64])
                     t += 1
                     ctx.where = f"step {t} after reset(seed={ctx.seed})"
                     step(b.actions)
@@ -275,10 +286,18 @@ def _spawn_problem(factory) -> str | None:
 
 
 def check_backends(ctx: Context) -> str:
-    """Serial and Multiprocessing (spawn, 2 workers) give bit-identical outputs."""
+    """Serial and Multiprocessing (spawn, 2 workers) give bit-identical outputs.
+
+    An env with device buffers runs in-process only (Multiprocessing and Ray share numpy host
+    memory and refuse it), so for it ``Serial(device=...)``, which allocates the tensors and hands
+    the env its rows, is compared with the env alone.
+    """
     from envsdk.backends.multiprocessing import Multiprocessing
     from envsdk.backends.serial import Serial
     from envsdk.errors import WorkerError
+
+    if ctx.device() is not None:
+        return _check_device_serial(ctx, Serial)
 
     fix_import = ("define the factory at module level in an importable module (not __main__, a lambda or a "
                   "closure) so spawned workers can import it")
@@ -322,6 +341,28 @@ def check_backends(ctx: Context) -> str:
     if diff:
         fail_split("backends", f"Multiprocessing(spawn, {workers} workers) to match Serial bit for bit", diff, runs)
     return f"Serial == Multiprocessing(spawn, {workers} workers) over {steps} steps of {n} sub-envs"
+
+
+def _check_device_serial(ctx: Context, serial) -> str:
+    """``check_backends`` for an env whose buffers are tensors on a device."""
+    first = ctx.trajectory()
+    steps = min(100, first.steps)
+    alone = first
+    n = ctx.num_envs if ctx.takes_num_envs else 1
+    env = serial(ctx.factory, num_envs=n, device=ctx.device(), final_observations=ctx.final_observations,
+                 **ctx.config)
+    try:
+        runs = [alone, ctx.record(env, first.actions[:steps], ctx.seed)]
+    finally:
+        env.close()
+    cut = Rollout(alone.observations[:steps + 1], alone.actions[:steps], alone.rewards[:steps],
+                  alone.terminals[:steps], alone.truncations[:steps], alone.masks[:steps + 1], alone.infos[:steps])
+    diff = first_difference(cut, runs[1], infos="totals")
+    if diff:
+        fail_split("backends", f"Serial(device={ctx.device()}) to match the env alone bit for bit", diff,
+                   [cut, runs[1]])
+    return (f"Serial(device={ctx.device()}) == the env alone over {steps} steps of {n} sub-envs (Multiprocessing "
+            "and Ray run numpy envs only: a device env runs in-process)")
 
 
 def check_throughput(ctx: Context) -> str:

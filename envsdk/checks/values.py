@@ -9,6 +9,7 @@ from typing import NoReturn
 
 import numpy as np
 
+from envsdk import _arrays
 from envsdk.buffers import Buffers, allocate
 from envsdk.checks.contract import STALE_BOOL, _canary, _stale
 from envsdk.checks.record import (
@@ -17,9 +18,13 @@ from envsdk.checks.record import (
     Rollout,
     checked_reset,
     checked_step,
+    fill,
     first_difference,
     first_index,
+    host,
+    raw,
     short,
+    write,
 )
 from envsdk.checks.report import Skipped, fail, warn
 from envsdk.errors import EnvsdkError
@@ -80,10 +85,10 @@ def check_flag_values(ctx: Context) -> str:
     """Terminals, truncations and masks are bool arrays holding only 0 and 1 bytes."""
     tr = ctx.trajectory()
     for name in ("terminals", "truncations", "masks"):
-        raw = getattr(tr, name).view(np.uint8)
-        if (raw > 1).any():
-            t, row = first_index(raw > 1)
-            fail(name, "bool values (bytes 0 or 1)", f"byte {raw[t, row]} at row {row}",
+        bytes_ = getattr(tr, name).view(np.uint8)
+        if (bytes_ > 1).any():
+            t, row = first_index(bytes_ > 1)
+            fail(name, "bool values (bytes 0 or 1)", f"byte {bytes_[t, row]} at row {row}",
                  "store a 0/1 result (C: flags[i] = (lives == 0);), never another number, in a bool buffer")
     return "terminals, truncations and masks hold only True/False"
 
@@ -201,7 +206,7 @@ def _final_run(ctx: Context, which: int, spaces_n: tuple, actions: np.ndarray, f
     or when any other output differs from the main trajectory's."""
     main = ctx.trajectory()
     try:
-        env = ctx.build(buffers=allocate(*spaces_n, final_observations=True))
+        env = ctx.build(buffers=allocate(*spaces_n, final_observations=True, device=ctx.device()))
     except EnvsdkError as e:
         fail("final_observations", "an env that accepts buffers with final_observations", f"{type(e).__name__}: {e}",
              fix)
@@ -209,16 +214,19 @@ def _final_run(ctx: Context, which: int, spaces_n: tuple, actions: np.ndarray, f
     try:
         ctx.where = f"reset(seed={ctx.seed}) with final_observations"
         checked_reset(env, ctx.seed)
-        final = b.final_observations.reshape(b.num_agents, -1)
-        raw = final.view(np.uint8)  # compared as bytes: a NaN canary equals itself
-        canary = np.full(final.shape[1:], _canary(final.dtype, which), final.dtype).view(np.uint8)
+        dtype = _arrays.dtype_of(b.final_observations)
+        n = b.num_agents
+        row_size = int(np.prod(tuple(b.final_observations.shape[1:]), dtype=int))
+        canary = np.full(row_size, _canary(dtype, which), dtype).view(np.uint8)
         for t in range(len(actions)):
             ctx.where = f"step {t + 1} after reset(seed={ctx.seed}) with final_observations"
-            b.actions[...] = actions[t]
-            b.final_observations[...] = _canary(final.dtype, which)
+            write(b.actions, actions[t])
+            fill(b.final_observations, _canary(dtype, which))
             checked_step(env.step(b.actions), b, t + 1)
-            ended = b.terminals | b.truncations
-            touched = np.flatnonzero((raw != canary).any(axis=1) & ~ended)
+            final = host(b.final_observations)
+            bytes_ = final.reshape(n, -1).view(np.uint8)  # compared as bytes: a NaN canary equals itself
+            ended = host(b.terminals) | host(b.truncations)
+            touched = np.flatnonzero((bytes_ != canary).any(axis=1) & ~ended)
             if touched.size:
                 fail("final_observations", "rows whose episode did not end left as they were",
                      f"row {touched[0]} written at step {t + 1} ({touched.size} rows) without terminals or "
@@ -228,13 +236,13 @@ def _final_run(ctx: Context, which: int, spaces_n: tuple, actions: np.ndarray, f
                                         ("rewards", b.rewards, main.rewards[t]),
                                         ("terminals", b.terminals, main.terminals[t]),
                                         ("truncations", b.truncations, main.truncations[t])):
-                    if got.tobytes() != want.tobytes():
+                    if host(got).tobytes() != want.tobytes():
                         fail(f"final_observations leave {name} alone",
                              f"the same {name} as without final_observations", f"a difference after step {t + 1}",
                              "write final observations only into buffers.final_observations, and change nothing "
                              "else when it is present")
             rows = np.flatnonzero(ended)
-            out.append((rows, b.final_observations[rows].copy()))
+            out.append((rows, final[rows]))  # fancy indexing copies
     finally:
         ctx.where = ""
         with suppress(Exception):
@@ -255,7 +263,7 @@ def check_vectorization(ctx: Context) -> str:
     runs = []
     for per in (n, 1):
         env = Serial(ctx.factory, num_envs=n, envs_per_object=per, final_observations=ctx.final_observations,
-                     **ctx.config)
+                     device=ctx.device(), **ctx.config)
         try:
             runs.append(ctx.record(env, first.actions, ctx.seed))
         finally:
@@ -320,7 +328,7 @@ def check_autoreset(ctx: Context) -> str:
         last = int(np.argwhere(repeated)[-1][0]) + 2
 
         def poison(b: Buffers) -> None:
-            b.terminals.view(np.uint8)[...] = STALE_BOOL
+            fill(raw(b.terminals), STALE_BOOL)
 
         with ctx.env() as env:
             replay = ctx.record(env, tr.actions[:last], ctx.seed, observations=False, before_step=poison)
