@@ -57,18 +57,20 @@ class DriveTorch:
       (default +1);
     - else reward 0, and the agent goes on.
 
-    Episodes. An agent's episode is its drive from its start to its goal, a collision or the time
-    limit. An agent whose episode ended leaves the world: it is masked out (``masks`` False) from
-    the next observation on until its sub-env restarts, collides with nothing, is no one's
-    neighbour, and its row reads reward 0, both flags False and an all-zero observation (its
-    actions are ignored). The sub-env's time limit: on its ``max_steps``-th step every agent still
-    driving is truncated (an agent that collides or arrives on that very step is terminal only:
-    never both flags on one row). A sub-env restarts in the same step in which its last agent's
-    episode ends or its time limit is reached (envsdk's same-step autoreset, per sub-env): every
-    row of it then shows the first observation of the next episode and ``masks`` True again,
-    while the rows whose episodes ended in that step keep their rewards and flags. So a row's flag
-    is set once per episode, on the step that ended it, and ``masks[i]`` says whether row ``i``'s
-    observation is live (whether its next action counts).
+    Episodes and masks. An agent's episode is its drive from its start to its goal, a collision or
+    the time limit. ``masks[i]`` after a step says whether row ``i``'s agent drove in that step
+    (envsdk's rule: an agent's last step, the one with its terminal or truncation flag, is still
+    live). An agent whose episode ended leaves the world: from the next step on, until its
+    sub-env restarts, it collides with nothing, is no one's neighbour, its actions are ignored and
+    its row reads ``masks`` False, reward 0, both flags False and an all-zero observation. The
+    sub-env's time limit: on its ``max_steps``-th step every agent still driving is truncated (an
+    agent that collides or arrives on that very step is terminal only: never both flags on one
+    row). A sub-env restarts in the same step in which its last agent's episode ends or its time
+    limit is reached (envsdk's same-step autoreset, per sub-env): every row of it then shows the
+    first observation of the next episode, while the rows keep that step's rewards, flags and
+    masks (False for the agents that had already left). So a row's flag is set once per episode,
+    on the step that ended it. ``alive`` (``[num_envs, agents]``) says which agents drive in the
+    next step.
 
     A new episode of a sub-env places the agents and the goals in distinct cells of a ``G x G``
     grid over the world (``G = ceil(sqrt(2 * agents))``, cells chosen by a random permutation),
@@ -133,7 +135,7 @@ class DriveTorch:
         """``[7, num_envs, agents]`` float32: x, y (m), heading x, heading y (a unit vector), speed (m/s),
         goal x, goal y (m); readable and writable between steps."""
         self.alive = torch.zeros(num_envs, agents, dtype=torch.bool, device=dev)
-        """``[num_envs, agents]``: the agents still driving (the masks, per sub-env)."""
+        """``[num_envs, agents]``: the agents that drive in the next step."""
         self.tick = torch.zeros(num_envs, dtype=torch.int32, device=dev)
         """``[num_envs]`` int32: steps taken in each sub-env's episode."""
         self._returns = torch.zeros(num_envs, agents, dtype=torch.float32, device=dev)
@@ -220,10 +222,10 @@ class DriveTorch:
         restart = time_up | ~driving.any(1)
         self.state.copy_(torch.where(restart[:, None], self._starts(), moved))
         self._streams.advance(self._draws, restart)
+        b.masks.copy_(alive.view(-1))  # who drove in this step (read before alive is updated)
         self.alive.copy_(driving | restart[:, None])
         self.tick.copy_(torch.where(restart, 0, tick))
         self._returns.copy_(torch.where(self.alive & ~restart[:, None], returns, 0.0))
-        b.masks.copy_(self.alive.view(-1))
         b.observations.copy_(self._observe(self.state, self.alive))
         return (*self._results, self._log.report())
 

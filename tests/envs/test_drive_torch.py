@@ -1,5 +1,6 @@
 """drive_torch: conformance, hand-placed collisions and goals, masks and restarts, truncation, seeding, CUDA."""
 
+import functools
 import math
 
 import numpy as np
@@ -53,7 +54,8 @@ def step(env, *actions):
 
 @pytest.mark.parametrize("device", DEVICES)
 def test_conforms(device):
-    assert_conforms(DriveTorch, num_envs=2, agents=4, max_steps=30, device=device)
+    # The checker reads the device from the buffers of an env the factory builds, so the factory picks it.
+    assert_conforms(functools.partial(DriveTorch, device=device), num_envs=2, agents=4, max_steps=30)
 
 
 @pytest.mark.parametrize("device", DEVICES)
@@ -90,8 +92,8 @@ def test_two_agents_collide_both_end_with_the_penalty_and_are_masked_out():
                    far_corner_agents(3)[2]])
     obs, rew, term, trunc, infos = step(env, COAST, COAST, COAST)
     assert rew.tolist() == [-1.0, -1.0, 0.0] and term.tolist() == [True, True, False] and not trunc.any()
-    assert env.buffers.masks.tolist() == [False, False, True]
-    assert (obs[:2] == 0).all() and (obs[2] != 0).any()
+    assert env.buffers.masks.tolist() == [True, True, True]  # their last step is still live
+    assert (obs[:2] == 0).all() and (obs[2] != 0).any() and env.alive.tolist() == [[False, False, True]]
     assert infos == [{"episode_count": 2, "episode_return": -1.0, "episode_length": 1.0, "goal": 0.0,
                       "collision": 1.0}]
     # Masked rows stay out until the sub-env restarts: reward 0, no flags, zero observations, actions ignored.
@@ -150,17 +152,18 @@ def test_the_time_limit_truncates_the_live_agents_only():
     # max_steps = 3: agent 0 collides with the edge on step 2 (terminal, masked out); on step 3 agents 1
     # and 2 are truncated, agent 0 has no flag; an agent that ends on the last step is terminal only
     # (agent 1 leaves the world on step 3).
-    env = make(agents=3, max_steps=3, report_every=1)
+    env = make(agents=3, max_steps=3, report_every=1)  # masks: who drove in each step
     env.reset(seed=0)
     far = far_corner_agents(3)
     place(env, 0, [(18.5, 0.0, 0.0, 3.0, 0.0, 0.0), (0.0, 18.5, 90.0, 2.0, 0.0, 0.0), far[2]])
     _, _, term, trunc, _ = step(env, COAST, COAST, COAST)
     assert not term.any() and not trunc.any()
     _, _, term, trunc, _ = step(env, COAST, COAST, COAST)
-    assert term.tolist() == [True, False, False] and not trunc.any()
+    assert term.tolist() == [True, False, False] and not trunc.any() and env.buffers.masks.all()
     obs, rew, term, trunc, infos = step(env, COAST, COAST, COAST)
     assert term.tolist() == [False, True, False] and trunc.tolist() == [False, False, True]
-    assert rew.tolist() == [0.0, -1.0, 0.0] and env.buffers.masks.all() and env.tick.tolist() == [0]
+    assert rew.tolist() == [0.0, -1.0, 0.0] and env.buffers.masks.tolist() == [False, True, True]
+    assert env.alive.all() and (obs != 0).any(1).all() and env.tick.tolist() == [0]  # restarted
     assert infos == [{"episode_count": 2, "episode_return": -0.5, "episode_length": 3.0, "goal": 0.0,
                       "collision": 0.5}]
 
