@@ -3,12 +3,20 @@
     pip install -e '.[train]' torch==2.13.0      # torch; pillow and tqdm are optional
     python examples/ppo.py --env cartpole          # train to the env's target, then stop
     python examples/ppo.py --env tictactoe --total-timesteps 200000 --summary summary.json
+    python examples/ppo.py --env cartpole_torch --device cuda   # a torch-native env: the rollout stays on the GPU
 
 The loop is CleanRL's ``ppo.py`` written against the envsdk protocol: ``envsdk.make`` builds
 ``num_envs`` sub-envs under a backend; ``reset``/``step`` return the backend's buffers (copied
 into the rollout storage here); one policy row is one agent row, so a multi-agent env simply has
 more rows (``num_agents``). Rows whose ``masks`` entry is False (dead or padded agents) are
 left out of the loss. Episode statistics come from ``infos`` (one aggregate dict per report).
+
+``--device`` places the policy, and the buffers of a torch-native env (one whose constructor takes
+``device=``, e.g. ``cartpole_torch``): then the env's buffers are tensors on that device, and the
+rollout never leaves it (actions sampled there are written into ``buffers.actions``, observations,
+rewards and flags are read as tensors, the rollout storage and GAE live there too); the only host
+reads are the env's periodic episode reports. A numpy env (the C sims) keeps its host buffers and
+its numpy rollout whatever the device: the policy's inputs and outputs cross to it each step.
 
 Per-env defaults live in ``ENV_DEFAULTS`` below (any field of ``Args`` left unset on the command
 line takes the env's value). The board games end their observation with a legal-action mask
@@ -49,6 +57,7 @@ from torch.distributions.categorical import Categorical
 
 import envsdk
 import envsdk.policy
+from envsdk.config import config_keys
 from envsdk.controls import controls_of
 from envsdk.registry import resolve
 
@@ -119,6 +128,8 @@ ENV_DEFAULTS: dict[str, dict] = {
                   target=("score", 20.0, 100), config={"width": 24, "height": 24, "snakes": 8, "food": 16,
                                                   "max_steps": 1000}),
 }
+# cartpole_torch: cartpole's rules on torch (bit-equal on the CPU), so cartpole's settings and target.
+ENV_DEFAULTS["cartpole_torch"] = ENV_DEFAULTS["cartpole"]
 # For an env not in the table (e.g. one registered by entry point).
 GENERIC_DEFAULTS = dict(num_envs=16, num_steps=128, learning_rate=2.5e-4, ent_coef=0.01, hidden=64, gamma=0.99,
                         num_minibatches=4, update_epochs=4, total_timesteps=500_000, legal_mask=0,
@@ -138,7 +149,10 @@ class Args:
     torch_deterministic: bool = True
     """set `torch.backends.cudnn.deterministic` (true/false)"""
     cuda: bool = False
-    """use CUDA when available (small MLPs train faster on the CPU) (true/false)"""
+    """use CUDA when available (small MLPs train faster on the CPU) (true/false; same as --device cuda)"""
+    device: str = "cpu"
+    """torch device of the policy and, for a torch-native env (one taking device=, e.g. cartpole_torch), of the
+    env's buffers and the whole rollout (cpu, cuda, cuda:1)"""
     torch_threads: int = 1
     """CPU threads for torch (0: torch's default, one per core)"""
     total_timesteps: int | None = None
@@ -366,13 +380,14 @@ def bootstrap_truncated(agent: Agent, rewards: torch.Tensor, truncations: np.nda
 
 def gae(rewards: np.ndarray, values: np.ndarray, dones: np.ndarray, next_value: np.ndarray, gamma: float,
         gae_lambda: float) -> np.ndarray:
-    """Generalized advantage estimates, ``[num_steps, rows]`` (numpy: a tenth of the cost of torch at this size).
+    """Generalized advantage estimates, ``[num_steps, rows]`` (numpy: a tenth of the cost of torch at this size;
+    torch tensors, on their device, for a rollout that stays on one).
 
     ``dones[t]``: the row's episode ended in step ``t`` (``obs[t + 1]`` starts the next one), so
     neither the value nor the advantages after ``t`` reach back across it; ``next_value``: V of the
     observation after the last step.
     """
-    advantages = np.zeros_like(rewards)
+    advantages = np.zeros_like(rewards) if isinstance(rewards, np.ndarray) else torch.zeros_like(rewards)
     lastgaelam = 0.0
     for t in reversed(range(len(rewards))):
         nextvalues = next_value if t == len(rewards) - 1 else values[t + 1]
@@ -380,6 +395,16 @@ def gae(rewards: np.ndarray, values: np.ndarray, dones: np.ndarray, next_value: 
         delta = rewards[t] + gamma * nextvalues * nextnonterminal - values[t]
         advantages[t] = lastgaelam = delta + gamma * gae_lambda * nextnonterminal * lastgaelam
     return advantages
+
+
+def bootstrap_truncated_on_device(agent: Agent, rewards: torch.Tensor, truncations: torch.Tensor,
+                                  final_observations: torch.Tensor, gamma: float) -> None:
+    """``bootstrap_truncated`` for tensor buffers, without leaving their device: the critic values every
+    row's final observation and ``torch.where`` keeps the truncated rows' (selecting only those rows
+    would need their count on the host, a device sync every step)."""
+    with torch.no_grad():
+        value = agent.get_value(final_observations.reshape(len(truncations), -1).float()).flatten()
+        rewards += gamma * torch.where(truncations, value, 0.0)
 
 
 def play_first_episodes(envs, act, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -467,7 +492,7 @@ def record_gif(agent: Agent, args: Args, config: dict, path: Path, device) -> bo
         frames.append(env.render("rgb_array"))
         seconds.append(pace)
         for _ in range(args.gif_steps):
-            before = obs.copy()
+            before = obs.clone() if isinstance(obs, torch.Tensor) else obs.copy()
             with torch.no_grad():
                 x = torch.as_tensor(obs.reshape(env.num_agents, -1), dtype=torch.float32, device=device)
                 action = agent.logits(x).argmax(dim=1).cpu().numpy().reshape(env.buffers.actions.shape)
@@ -593,19 +618,21 @@ def main(argv: list[str] | None = None) -> dict:
     # thread (the same within noise); beside one CPU-bound process, 1.2-1.4K against 5.8-6.6K.
     if args.torch_threads > 0:
         torch.set_num_threads(args.torch_threads)
-    device = torch.device("cuda" if args.cuda and torch.cuda.is_available() else "cpu")
+    device = torch.device("cuda" if args.cuda and torch.cuda.is_available() else args.device)
+    # A torch-native env takes device=: make allocates its buffers there as tensors (a numpy env: None, host arrays).
+    env_device = device if "device" in config_keys(resolve(args.env)) else None
 
     # env setup: the native API. One policy row per agent row (num_agents >= num_envs). To bootstrap truncated
     # episodes the env writes final_observations: the state each ended row was in before the same-step autoreset.
     try:
-        envs = envsdk.make(args.env, num_envs=args.num_envs, backend=args.backend,
+        envs = envsdk.make(args.env, num_envs=args.num_envs, backend=args.backend, device=env_device,
                            final_observations=args.bootstrap_truncations, **config)
     except envsdk.errors.BuffersError as error:
         if error.field != "final_observations":
             raise
         print(f"ppo.py: {error}\nppo.py: so truncated episodes count as terminal (--bootstrap-truncations false)")
         args.bootstrap_truncations = False
-        envs = envsdk.make(args.env, num_envs=args.num_envs, backend=args.backend, **config)
+        envs = envsdk.make(args.env, num_envs=args.num_envs, backend=args.backend, device=env_device, **config)
     if not isinstance(envs.single_action_space, envsdk.spaces.Discrete):
         raise SystemExit(f"ppo.py: expected a Discrete action space, found {envs.single_action_space!r}")
     rows = envs.num_agents
@@ -630,16 +657,20 @@ def main(argv: list[str] | None = None) -> dict:
 
     # ALGO Logic: Storage setup, [num_steps, rows], on the CPU. The env's arrays are copied in with
     # numpy (a numpy copy costs a fraction of a torch operation) through numpy views of the tensors.
+    # A torch-native env's buffers are tensors on `device`: then the storage lives there too (on_device).
     # dones[t]: the episode of the row ended in step t (terminal or truncated), so obs[t + 1] is the next
     # episode's first observation; live[t]: the row's masks entry when obs[t] was observed.
-    obs = torch.zeros((args.num_steps, rows, obs_size))
-    actions = torch.zeros((args.num_steps, rows), dtype=torch.long)
-    logprobs = torch.zeros((args.num_steps, rows))
-    rewards = torch.zeros((args.num_steps, rows))
-    dones = torch.zeros((args.num_steps, rows))
-    values = torch.zeros((args.num_steps, rows))
-    live = torch.zeros((args.num_steps, rows), dtype=torch.bool)
-    obs_np, actions_np, rewards_np, dones_np, live_np = (t.numpy() for t in (obs, actions, rewards, dones, live))
+    on_device = envs.buffers.device is not None
+    where = {"device": device} if on_device else {}
+    obs = torch.zeros((args.num_steps, rows, obs_size), **where)
+    actions = torch.zeros((args.num_steps, rows), dtype=torch.long, **where)
+    logprobs = torch.zeros((args.num_steps, rows), **where)
+    rewards = torch.zeros((args.num_steps, rows), **where)
+    dones = torch.zeros((args.num_steps, rows), **where)
+    values = torch.zeros((args.num_steps, rows), **where)
+    live = torch.zeros((args.num_steps, rows), dtype=torch.bool, **where)
+    if not on_device:
+        obs_np, actions_np, rewards_np, dones_np, live_np = (t.numpy() for t in (obs, actions, rewards, dones, live))
 
     # TRY NOT TO MODIFY: start the game
     global_step = 0
@@ -666,6 +697,15 @@ def main(argv: list[str] | None = None) -> dict:
     def mean_of(key: str) -> float:
         return float(np.mean(recent[key])) if recent.get(key) else float("nan")
 
+    def record_infos(infos: list[dict]) -> None:
+        for info in infos:
+            count = int(info.get("episode_count", 0))
+            for key, value in info.items():
+                if key != "episode_count":
+                    recent.setdefault(key, deque(maxlen=100)).extend([float(value)] * min(count, 100))
+                if key == target_key:
+                    target_recent.extend([float(value)] * min(count, window))
+
     for iteration in range(1, num_iterations + 1):
         # Annealing the rate if instructed to do so.
         if args.anneal_lr:
@@ -674,6 +714,21 @@ def main(argv: list[str] | None = None) -> dict:
 
         for step in range(0, args.num_steps):
             global_step += rows
+            if on_device:  # the env's buffers are tensors on the policy's device: nothing crosses to the host
+                obs[step] = next_obs.reshape(rows, -1)
+                live[step] = envs.buffers.masks
+                with torch.no_grad():
+                    action, logprobs[step], values[step] = agent.act(obs[step])
+                actions[step] = action
+                envs.buffers.actions.copy_(action)  # int64 -> the buffer's int32, on the device
+                next_obs, reward, terminals, truncations, infos = envs.step(envs.buffers.actions)
+                torch.mul(reward, args.reward_scale, out=rewards[step])
+                dones[step] = terminals | truncations
+                if args.bootstrap_truncations:
+                    bootstrap_truncated_on_device(agent, rewards[step], truncations, envs.buffers.final_observations,
+                                                  args.gamma)
+                record_infos(infos)
+                continue
             obs_np[step] = next_obs.reshape(rows, -1)
             live_np[step] = envs.buffers.masks
 
@@ -692,20 +747,18 @@ def main(argv: list[str] | None = None) -> dict:
             if args.bootstrap_truncations:
                 bootstrap_truncated(agent, rewards[step], truncations, envs.buffers.final_observations, args.gamma,
                                     device)
-            for info in infos:
-                count = int(info.get("episode_count", 0))
-                for key, value in info.items():
-                    if key != "episode_count":
-                        recent.setdefault(key, deque(maxlen=100)).extend([float(value)] * min(count, 100))
-                    if key == target_key:
-                        target_recent.extend([float(value)] * min(count, window))
+            record_infos(infos)
 
         # bootstrap value if not done
         with torch.no_grad():
-            next_value = agent.get_value(torch.as_tensor(next_obs.reshape(rows, -1), dtype=torch.float32,
-                                                         device=device)).flatten().cpu()
-            advantages = torch.from_numpy(gae(rewards_np, values.numpy(), dones_np, next_value.numpy(), args.gamma,
-                                              args.gae_lambda))
+            if on_device:
+                next_value = agent.get_value(next_obs.reshape(rows, -1).float()).flatten()
+                advantages = gae(rewards, values, dones, next_value, args.gamma, args.gae_lambda)
+            else:
+                next_value = agent.get_value(torch.as_tensor(next_obs.reshape(rows, -1), dtype=torch.float32,
+                                                             device=device)).flatten().cpu()
+                advantages = torch.from_numpy(gae(rewards_np, values.numpy(), dones_np, next_value.numpy(),
+                                                  args.gamma, args.gae_lambda))
             returns = advantages + values
 
         # flatten the batch, keeping only live rows (masks True): dead or padded agents teach nothing

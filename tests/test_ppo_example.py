@@ -62,6 +62,28 @@ def test_ppo_writes_checkpoint_curve_gif_and_summary(tmp_path, env, gif):
     assert data["env"] == env and data["steps"] == 2048 and data["sps"] > 0
 
 
+@pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=[pytest.mark.cuda, pytest.mark.skipif(
+    not torch.cuda.is_available(), reason="no CUDA device")])])
+def test_ppo_trains_a_torch_env_on_its_device_as_the_numpy_cartpole(tmp_path, device):
+    # cartpole_torch's rollout stays on the device (its buffers are tensors there). On the CPU its env is
+    # bit-equal to the C cartpole and the policy sees the same numbers, so the learning curve is cartpole's.
+    def run(env, *flags):
+        out = tmp_path / f"{env}{device}"
+        subprocess.run([sys.executable, str(SCRIPT), "--env", env, "--total-timesteps", "2048", "--num-envs", "4",
+                        "--num-steps", "64", "--gif-steps", "5", "--progress", "false", "--output-dir", str(out),
+                        "--summary", str(out / "summary.json"), *flags], check=True, capture_output=True, timeout=120)
+        assert envsdk.policy.load(out / "agent.pt").env == env
+        with Image.open(out / "policy.gif") as image:
+            assert image.n_frames >= 2
+        rows = [line.split(",") for line in (out / "curve.csv").read_text().splitlines()[1:]]
+        return json.loads((out / "summary.json").read_text()), [(r[0], r[2], r[3]) for r in rows]  # not seconds
+
+    summary, curve = run("cartpole_torch", "--device", device)
+    assert summary["env"] == "cartpole_torch" and summary["steps"] == 2048 and summary["mean_return"] > 0
+    if device == "cpu":
+        assert curve == run("cartpole")[1]
+
+
 def check_tictactoe_gif(path: Path) -> None:
     """The tictactoe GIF is readable: 288 pixels (3 x its 96), 0.6 s a move, and each game's final
     position (the env itself has already restarted) held 2.4 s before the next game's first frame."""
