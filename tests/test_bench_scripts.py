@@ -3,6 +3,7 @@
 The figures themselves are benchmarks, not tests; this only keeps the script working.
 """
 
+import json
 import os
 import re
 import subprocess
@@ -68,3 +69,23 @@ def test_bench_final_obs_prints_with_against_without_and_the_baseline(tmp_path):
         assert re.search(rf"^{name}: without, this / baseline {ratio}$", out, re.M), out
         assert re.search(rf"^\| {name} \| [\d.]+[MK] \| {ratio} \| {ratio} \|$", out, re.M), out
     assert list(work.iterdir()) == [] and list(temp.iterdir()) == []  # nothing left behind, the cache removed
+
+
+def test_bench_gpu_runs_tiny_on_the_cpu(tmp_path):
+    # The GPU benchmark's sections on the CPU at toy sizes: a row per env and size, the C comparison,
+    # and both PPO runs capped at 512 steps (the CUDA test section is left out: it runs pytest itself).
+    report = tmp_path / "gpu.json"
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_gpu.py"), "--device", "cpu", "--min-log2", "3",
+         "--max-log2", "4", "--seconds", "0.02", "--sections", "sps", "compare", "ppo", "--compare-log2", "3", "3",
+         "--ppo-timesteps", "512", "--json", str(report)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path, check=True,
+    ).stdout
+    assert "on CPU" in out
+    rows = [line.split() for line in out.splitlines() if line.startswith(("cartpole_torch ", "drive_torch "))]
+    assert [(row[0], row[1]) for row in rows[:4]] == [
+        ("cartpole_torch", "2^3"), ("cartpole_torch", "2^4"), ("drive_torch", "2^3"), ("drive_torch", "2^4")]
+    assert all(re.fullmatch(r"[\d.]+[MK]", row[3]) for row in rows[:4])
+    data = json.loads(report.read_text())
+    assert data["device"] == "cpu" and len(data["sps"]) == 4 and data["compare"][0]["num_envs"] == 8
+    assert [(r["env"], r["steps"]) for r in data["ppo"]] == [("cartpole_torch", 512), ("cartpole", 512)]
