@@ -68,3 +68,12 @@ def test_bench_final_obs_prints_with_against_without_and_the_baseline(tmp_path):
         assert re.search(rf"^{name}: without, this / baseline {ratio}$", out, re.M), out
         assert re.search(rf"^\| {name} \| [\d.]+[MK] \| {ratio} \| {ratio} \|$", out, re.M), out
     assert list(work.iterdir()) == [] and list(temp.iterdir()) == []  # nothing left behind, the cache removed
+
+
+def test_bench_check_times_the_full_check_per_env(tmp_path):
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_check.py"), "--envs", "squared", "--repeats", "1"],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path, check=True,
+    ).stdout
+    assert re.search(r"^squared: passed, [\d.]+ s$", out, re.M), out
+    assert re.search(r"^\| squared \| pass \| [\d.]+-[\d.]+ \| (yes|NO) \|$", out, re.M), out
