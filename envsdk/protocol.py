@@ -40,9 +40,12 @@ Devices
     of one kind and on one device; a mix is a ``BuffersError``. Such an env declares where its
     buffers live with the optional member ``device`` (``OPTIONAL_ENV_MEMBERS``): a
     ``torch.device`` equal to ``buffers.device``; absent or None means numpy buffers on the host.
-    It reads the device from the buffers it is given (a backend passes ``buffers=`` only, never a
-    device), and with ``buffers=None`` allocates on its own default device. Its ``step`` takes
-    ``buffers.actions`` itself, a tensor (copied on the device) or a numpy array (copied in).
+    Given buffers, it lives where they live (``self.device = buffers.device``); with
+    ``buffers=None`` it allocates on its own default device (or on the one its optional ``device``
+    keyword names: a backend with ``device=`` passes it, beside ``buffers=`` on that device, to a
+    constructor whose signature names ``device``, and passes no such keyword to any other). Its
+    ``step`` takes ``buffers.actions`` itself, a tensor (copied on the device) or a numpy array
+    (copied in).
 
 Autoreset, one rule
     A sub-env whose episode ends during ``step`` is reset inside that same step. Its reward

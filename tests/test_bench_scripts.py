@@ -71,6 +71,15 @@ def test_bench_final_obs_prints_with_against_without_and_the_baseline(tmp_path):
     assert list(work.iterdir()) == [] and list(temp.iterdir()) == []  # nothing left behind, the cache removed
 
 
+def test_bench_check_times_the_full_check_per_env(tmp_path):
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_check.py"), "--envs", "squared", "--repeats", "1"],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path, check=True,
+    ).stdout
+    assert re.search(r"^squared: passed, [\d.]+ s$", out, re.M), out
+    assert re.search(r"^\| squared \| pass \| [\d.]+-[\d.]+ \| (yes|NO) \|$", out, re.M), out
+
+
 def test_bench_gpu_runs_tiny_on_the_cpu(tmp_path):
     # The GPU benchmark's sections on the CPU at toy sizes: a row per env and size, the C comparison,
     # and both PPO runs capped at 512 steps (the CUDA test section is left out: it runs pytest itself).

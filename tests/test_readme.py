@@ -107,3 +107,16 @@ def test_readme_c_env_styles_are_bit_identical(tmp_path):
     assert episodes > 50 and 0.0 < np.mean(reached) < 1.0  # some episodes reach the goal, some time out
     one.close()
     arrays.close()
+
+
+def test_readme_device_section_runs():
+    """The "Device buffers" section's code (a torch env, make(device=), check) runs as written."""
+    import pytest
+
+    pytest.importorskip("torch")
+    section = README.split("## Device buffers (torch, GPU)", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert blocks, "the section should show a torch env and its use"
+    namespace = {}
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), namespace)

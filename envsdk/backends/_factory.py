@@ -47,6 +47,15 @@ def takes_num_envs(factory) -> bool:
     return "num_envs" in params
 
 
+def takes_device(factory) -> bool:
+    """Whether ``factory``'s signature names a ``device`` parameter (then backends pass their
+    ``device`` on to it, beside the ``buffers=`` on that device)."""
+    try:
+        return "device" in inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 def build(factory, kwargs: dict, buffers: Buffers | None) -> Env:
     """``factory(**kwargs, buffers=buffers)``, checked to be an env that keeps those buffers and,
     when it declares a ``device``, declares theirs."""

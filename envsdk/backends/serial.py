@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from envsdk import _arrays
-from envsdk.backends._factory import build, factory_name, takes_num_envs
+from envsdk.backends._factory import build, factory_name, takes_device, takes_num_envs
 from envsdk.buffers import Buffers, allocate, copy_actions, require_buffers
 from envsdk.config import check_bool, positive_int
 from envsdk.errors import ConfigError, ProtocolError, StateError
@@ -32,9 +32,11 @@ class Serial:
 
     ``device=None`` gives numpy buffers. A device (``"cpu"``, ``"cuda"``, a ``torch.device``) gives
     torch tensors on it (``envsdk.allocate(..., device=...)``), for GPU-native envs: Serial
-    allocates them and passes each object its rows as ``buffers=`` (never a device keyword: an
-    env reads the device from its buffers). ``self.device`` is ``buffers.device`` (None for
-    numpy). ``step`` copies tensor actions on the device, with no host round trip.
+    allocates them and passes each object its rows as ``buffers=``; an env reads its device from
+    them. A factory whose signature names ``device`` gets ``device=`` too (the first object, built
+    before the buffers exist, then allocates on that device, and a single object keeps its own
+    buffers); any other factory gets no device keyword. ``self.device`` is ``buffers.device``
+    (None for numpy). ``step`` copies tensor actions on the device, with no host round trip.
 
     Serial satisfies ``envsdk.Env`` and ``envsdk.Backend``; its batch is always every row.
     """
@@ -80,6 +82,8 @@ class Serial:
                     "envs_per_object unset."
                 )
             per, kwargs = 1, dict(config)
+        if device is not None and takes_device(self.factory):
+            kwargs["device"] = device
         self.envs_per_object = per
         num_objects = self.num_envs // per
 

@@ -196,6 +196,19 @@ class Context:
                 self._cache["device"] = getattr(env.buffers, "device", None)
         return self._cache["device"]
 
+    def serial(self, num_envs: int, **options):
+        """A ``Serial`` of the factory with the run's config and ``options``, on the env's device
+        (``final_observations`` as the run has established). For a device env, the config's own
+        ``device`` (if any) gives way to Serial's, which Serial passes on to a factory that takes one."""
+        from envsdk.backends.serial import Serial
+
+        device = self.device()
+        config = {k: v for k, v in self.config.items() if device is None or k != "device"}
+        if device is not None:
+            options["device"] = device
+        return Serial(self.factory, num_envs=num_envs, final_observations=self.final_observations, **options,
+                      **config)
+
     def actions(self, space, n: int, steps: int, seed: int | None = None) -> np.ndarray:
         """``random_actions`` seeded with ``seed``, by default the run's seed."""
         return random_actions(space, n, steps, self.seed if seed is None else seed)

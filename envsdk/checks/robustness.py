@@ -297,7 +297,7 @@ def check_backends(ctx: Context) -> str:
     from envsdk.errors import WorkerError
 
     if ctx.device() is not None:
-        return _check_device_serial(ctx, Serial)
+        return _check_device_serial(ctx)
 
     fix_import = ("define the factory at module level in an importable module (not __main__, a lambda or a "
                   "closure) so spawned workers can import it")
@@ -343,14 +343,13 @@ def check_backends(ctx: Context) -> str:
     return f"Serial == Multiprocessing(spawn, {workers} workers) over {steps} steps of {n} sub-envs"
 
 
-def _check_device_serial(ctx: Context, serial) -> str:
+def _check_device_serial(ctx: Context) -> str:
     """``check_backends`` for an env whose buffers are tensors on a device."""
     first = ctx.trajectory()
     steps = min(100, first.steps)
     alone = first
     n = ctx.num_envs if ctx.takes_num_envs else 1
-    env = serial(ctx.factory, num_envs=n, device=ctx.device(), final_observations=ctx.final_observations,
-                 **ctx.config)
+    env = ctx.serial(n)
     try:
         runs = [alone, ctx.record(env, first.actions[:steps], ctx.seed)]
     finally:

@@ -252,8 +252,6 @@ def _final_run(ctx: Context, which: int, spaces_n: tuple, actions: np.ndarray, f
 
 def check_vectorization(ctx: Context) -> str:
     """One object of N sub-envs behaves exactly like N objects of one sub-env each (no shared state)."""
-    from envsdk.backends.serial import Serial
-
     if not ctx.takes_num_envs:
         raise Skipped("the factory takes no num_envs: every object is one sub-env")
     n = ctx.num_envs
@@ -262,8 +260,7 @@ def check_vectorization(ctx: Context) -> str:
     first = ctx.trajectory()
     runs = []
     for per in (n, 1):
-        env = Serial(ctx.factory, num_envs=n, envs_per_object=per, final_observations=ctx.final_observations,
-                     device=ctx.device(), **ctx.config)
+        env = ctx.serial(n, envs_per_object=per)
         try:
             runs.append(ctx.record(env, first.actions, ctx.seed))
         finally:

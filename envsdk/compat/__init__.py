@@ -3,7 +3,8 @@
     to_gymnasium(env)   -> gymnasium.vector.VectorEnv  (one Gymnasium sub-env per agent row)
     to_sb3(env)         -> stable_baselines3 VecEnv     (one SB3 sub-env per agent row)
     to_pettingzoo(env)  -> pettingzoo.ParallelEnv       (one PettingZoo agent per agent row)
-    to_torch(env)       -> the env, returning torch tensors (views of the buffers on CPU)
+    to_torch(env)       -> the env, returning torch tensors (views of the buffers on CPU; a
+                           device env's own tensors, zero copy)
 
 ``env`` is anything satisfying ``envsdk.Env`` (an env object or a backend such as
 ``envsdk.make(...)``). The adapters own it: closing the adapter closes the env.
@@ -25,6 +26,13 @@ The final observation, for every adapter
     episode from the state where it was cut. They refuse an env built without it, with the fix,
     unless told to leave the key out (``final_obs=False``, ``terminal_observation=None``): the
     adapters never invent an observation.
+
+Device buffers (an env whose buffers are torch tensors, ``envsdk.allocate(..., device=...)``)
+    ``to_torch`` returns the env's own tensors on its device (zero copy) and hands tensor
+    actions to the env's ``step``, which copies them on the device: no host round trip.
+    ``to_gymnasium``, ``to_sb3`` and ``to_pettingzoo`` give their libraries numpy arrays, so each
+    step they read the results (and final observations) on the host: numpy views of CPU tensors,
+    one copy from the device for CUDA tensors; their numpy actions are copied onto the device.
 """
 
 from __future__ import annotations
@@ -73,6 +81,9 @@ def to_gymnasium(env, *, copy: bool = True, stats_key: str | None = None, final_
       ``infos["final_info"]``, an object array holding each ended row's info dict, None elsewhere,
       with its ``"episode"`` as 0.29's wrapper made it (one-element arrays ``r`` float32, ``l``
       int32, ``t`` float32), plus the ``infos["_final_info"]`` mask.
+    - An env with device buffers (torch tensors on a GPU) is read to the host each step: results
+      and final observations are copied to numpy (CPU tensors are viewed, not copied), and the
+      numpy actions are copied onto the device. ``copy=False`` then returns those host arrays.
     - ``final_obs=True`` (the default) needs an env built with ``final_observations=True``
       (``to_gymnasium(envsdk.make(name, num_envs=N, final_observations=True))``) and refuses any
       other with a ``ConfigError`` saying so; ``final_obs=False`` leaves ``final_obs`` (or
@@ -121,6 +132,9 @@ def to_sb3(env, *, terminal_observation: str | None = "final"):
       ``final_observations=True`` (``to_sb3(envsdk.make(name, num_envs=N, final_observations=True))``)
       and refuses any other with a ``ConfigError`` saying so; ``None`` leaves the key out (SB3 then
       treats a truncation like a termination: no bootstrap).
+    - An env with device buffers (torch tensors on a GPU) is read to the host each step: results
+      and final observations are copied to numpy (CPU tensors are viewed, then copied as above),
+      and SB3's numpy actions are copied onto the device.
     - ``seed(s)`` (inherited) makes the next ``reset`` seed row ``i`` with ``s + i``.
     - ``get_attr``/``set_attr``/``env_method`` act on the one env object behind every row: each
       reads, writes or calls it ONCE and returns that result for every requested index.
@@ -153,6 +167,8 @@ def to_pettingzoo(env, *, idle_action=None):
     episode ends when ``agents`` is empty.
 
     Observations are rows of one copy per step (the buffers are overwritten by the next step).
+    An env with device buffers is read to the host each step (copies from a GPU); actions are
+    gathered on the host and copied onto the device.
     ``infos[agent]`` holds ``episode_return``/``episode_length`` for an agent that just finished.
     ``reset(seed=s)`` seeds sub-env ``i`` with ``s + i``; reset ``options`` are accepted and ignored.
     """
@@ -172,6 +188,10 @@ def to_torch(env, device=None):
       asynchronous host-to-device copy per array); the device tensors are reused every step.
     - ``step(actions)`` takes a tensor (any device; copied into the actions buffer with a dtype
       cast), a numpy array, or the actions buffer itself (no copy).
+    - An env whose buffers are tensors (device buffers, ``envsdk.allocate(..., device=...)``):
+      the tensors returned ARE its buffers (same memory, zero copy) on its device, and a tensor
+      action is handed to the env's ``step``, which copies it on the device (no host round trip).
+      ``device`` must be None or that device (``ConfigError`` otherwise).
     """
     from envsdk.compat.torch import TorchEnv  # imports torch: MissingExtraError if absent
 

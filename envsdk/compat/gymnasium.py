@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from envsdk._arrays import host_view
 from envsdk.compat._common import EpisodeStats, final_rows, gym_space
 from envsdk.errors import ConfigError, require
 
@@ -33,6 +34,8 @@ class GymnasiumVectorEnv(VectorEnv):
         self.metadata = {"autoreset_mode": AutoresetMode.SAME_STEP}
         self.render_mode = None
         self.copy = copy
+        # Device buffers (torch tensors) reach Gymnasium as numpy arrays on the host: host_view each step.
+        self._device = getattr(env.buffers, "device", None) is not None
         self._final = None
         if final_obs:
             key = "final_obs" if final_layout == "1.x" else "final_observation"
@@ -58,10 +61,16 @@ class GymnasiumVectorEnv(VectorEnv):
         super().reset(seed=seed)
         observations, _ = self.env.reset(seed=seed)
         self._stats.reset()
+        if self._device:
+            observations = host_view(observations)
         return (observations.copy() if self.copy else observations), {}
 
     def step(self, actions):
         observations, rewards, terminals, truncations, _ = self.env.step(actions)
+        final = self._final
+        if self._device:  # a view for CPU tensors, a host copy for device ones
+            observations, rewards, terminals, truncations = (host_view(x) for x in (observations, rewards, terminals,
+                                                                                    truncations))
         stats = self._stats
         stats.update(rewards)
         dones = terminals | truncations
@@ -69,7 +78,9 @@ class GymnasiumVectorEnv(VectorEnv):
         if dones.any():
             now = time.perf_counter()
             ended = np.flatnonzero(dones)
-            infos = self._final_infos(dones, ended, self._final, stats, now)
+            if self._device and final is not None:
+                final = host_view(final)
+            infos = self._final_infos(dones, ended, final, stats, now)
             if self._stats_key is not None:
                 returns, lengths, seconds = _episode_arrays(ended, stats, now)
                 infos[self._stats_key] = {"r": returns, "l": lengths, "t": seconds}

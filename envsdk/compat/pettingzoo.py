@@ -9,6 +9,7 @@ import time
 
 import numpy as np
 
+from envsdk._arrays import dtype_of, host_copy, host_view
 from envsdk.compat._common import EpisodeStats, gym_space
 from envsdk.errors import require
 
@@ -29,7 +30,12 @@ class PettingZooParallelEnv(ParallelEnv):
         self._row = {name: i for i, name in enumerate(self.possible_agents)}
         self._obs_space = gym_space(env.single_observation_space, gym.spaces)
         self._act_space = gym_space(env.single_action_space, gym.spaces)
-        self._actions = env.buffers.actions  # written here, row by row, then stepped without a copy
+        b = env.buffers
+        # Device buffers (torch tensors): rows are written into host actions that step copies in,
+        # and the results are read as numpy arrays on the host (host_view).
+        self._device = getattr(b, "device", None) is not None
+        # Written here, row by row, then stepped without a copy (numpy buffers).
+        self._actions = np.zeros(tuple(b.actions.shape), dtype_of(b.actions)) if self._device else b.actions
         self._idle = np.zeros_like(self._actions)
         if idle_action is not None:
             self._idle[...] = idle_action
@@ -49,10 +55,10 @@ class PettingZooParallelEnv(ParallelEnv):
         observations, _ = self.env.reset(seed=seed)
         self._stats.reset()
         self._finished[:] = False
-        self._live[:] = self.env.buffers.masks
+        self._live[:] = host_view(self.env.buffers.masks)
         live = np.flatnonzero(self._live).tolist()
         self.agents = [self.possible_agents[i] for i in live]
-        observations = observations.copy()
+        observations = host_copy(observations)
         return {self.possible_agents[i]: observations[i] for i in live}, {a: {} for a in self.agents}
 
     def step(self, actions: dict):
@@ -63,6 +69,8 @@ class PettingZooParallelEnv(ParallelEnv):
             acts[row[name]] = action
         observations, rewards, terminals, truncations, _ = self.env.step(acts)
         masks = self.env.buffers.masks
+        if self._device:
+            rewards, terminals, truncations, masks = (host_view(x) for x in (rewards, terminals, truncations, masks))
         stats = self._stats
         stats.update(rewards)
         was_live = self._live
@@ -70,7 +78,7 @@ class PettingZooParallelEnv(ParallelEnv):
         cut = was_live & ~masks & ~terminals  # left the population: truncated
         names = self.possible_agents
         reported = np.flatnonzero(was_live).tolist()
-        observations = observations.copy()
+        observations = host_copy(observations)
         obs, rew, term, trunc, infos = {}, {}, {}, {}, {}
         for i in reported:
             name = names[i]

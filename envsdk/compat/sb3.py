@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from envsdk._arrays import host_view
 from envsdk.compat._common import EpisodeStats, final_rows, gym_space
 from envsdk.errors import require
 
@@ -28,6 +29,8 @@ class SB3VecEnv(VecEnv):
             env, "to_sb3", 'infos[i]["terminal_observation"]', "terminal_observation=None (the key left out: SB3 "
             "then bootstraps no truncated episode)")
         self._stats = EpisodeStats(env.num_agents)
+        # Device buffers (torch tensors) reach SB3 as numpy arrays on the host: host_view each step.
+        self._device = getattr(env.buffers, "device", None) is not None
         self._t0 = time.time()
         self._actions: np.ndarray | None = None
         super().__init__(
@@ -41,13 +44,18 @@ class SB3VecEnv(VecEnv):
         observations, _ = self.env.reset(seed=seed)
         self._reset_seeds()
         self._stats.reset()
-        return observations.copy()
+        return (host_view(observations) if self._device else observations).copy()
 
     def step_async(self, actions: np.ndarray) -> None:
         self._actions = actions
 
     def step_wait(self):
         observations, rewards, terminals, truncations, _ = self.env.step(self._actions)
+        final = self._final
+        if self._device:  # a view for CPU tensors, a host copy for device ones
+            observations, rewards, terminals, truncations = (host_view(x) for x in (observations, rewards, terminals,
+                                                                                    truncations))
+            final = None if final is None else host_view(final)
         dones = terminals | truncations
         stats = self._stats
         stats.update(rewards)
@@ -57,7 +65,7 @@ class SB3VecEnv(VecEnv):
         ended = np.flatnonzero(dones)
         if ended.size:
             elapsed = round(time.time() - self._t0, 6)
-            finals = None if self._final is None else self._final[ended]  # a copy: the buffer row is reused
+            finals = None if final is None else final[ended]  # a copy: the buffer row is reused
             for k, i in enumerate(ended.tolist()):
                 info = infos[i] = {
                     "episode": {"r": round(float(stats.returns[i]), 6), "l": int(stats.lengths[i]), "t": elapsed},

@@ -15,7 +15,7 @@ def test_bundled_env_passes(name):
     report = assert_passes_check(name)
     assert not report.warnings, report.format()
     assert all(r.status == "pass" for r in report.results), report.format()
-    assert report.seconds < 10
+    # How long the full run takes (target: under 10 s) is measured by bench/bench_check.py, not here.
 
 
 @pytest.mark.parametrize("factory", [Corridor, GridReach, PyCartPole], ids=lambda f: f.__name__)
