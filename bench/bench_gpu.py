@@ -14,7 +14,8 @@ Sections (``--sections``, default all four):
 - ``ppo``: ``examples/ppo.py --env cartpole_torch --device DEVICE`` to cartpole's target (mean return
   475 over 100 episodes), and the C cartpole's run on the CPU beside it: the seconds of training,
   steps and SPS from each run's summary (``--ppo-timesteps N`` caps both runs at N steps instead).
-- ``tests``: the test suite's CUDA tests (``pytest -m cuda``), run in a subprocess; its summary line.
+- ``tests``: the test suite's CUDA tests (``pytest -k cuda``: every test with cuda in its name or
+  parameters), run in a subprocess; its summary line.
 - ``compare``: ``cartpole_torch`` on CPU torch against the C ``cartpole`` at 2^a .. 2^b sub-envs
   (``--compare-log2`` 10 16), both alone and on one thread (``--threads``; the C sim is single
   threaded), timed in alternating rounds: the median SPS of each and the range of the ratio.
@@ -151,8 +152,8 @@ def section_ppo(args, device: torch.device) -> list[dict]:
 
 
 def section_tests(args, device: torch.device) -> dict:
-    print(f"\n## The test suite's CUDA tests (pytest -m cuda) on {device_name(device)}")
-    done = subprocess.run([sys.executable, "-m", "pytest", "-m", "cuda", "-q", "-p", "no:cacheprovider",
+    print(f"\n## The test suite's CUDA tests (pytest -k cuda) on {device_name(device)}")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-k", "cuda", "-q", "-p", "no:cacheprovider",
                            str(ROOT / "tests")], capture_output=True, text=True, timeout=3600, cwd=ROOT)
     lines = done.stdout.strip().splitlines()
     summary = lines[-1] if lines else done.stderr.strip()[-300:]

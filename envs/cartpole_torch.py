@@ -16,6 +16,7 @@ from envsdk.torchsim import (
     not_before_reset,
     not_closed,
     step_actions,
+    sync_free,
     unit_float64,
 )
 
@@ -50,8 +51,10 @@ class CartPoleTorch:
     draws from the SplitMix64 stream ``(s + i) % 2**64`` exactly as the C sim does
     (``envsdk.torchsim``). On the CPU the two agree bit for bit, start states included; a device
     whose float64 division or sin/cos rounds otherwise agrees within float32 rounding. Everything
-    stays on the buffers' device: no host copies, no Python loop over sub-envs, no per-row work
-    that depends on which sub-envs ended (ended rows are selected with ``torch.where``).
+    stays on the buffers' device: no host copies, no Python loop over sub-envs. On a GPU the step
+    never reads a tensor on the host (every sub-env's next start is computed and ``torch.where``
+    keeps the ended ones'); on the CPU only the ended sub-envs draw theirs (``torchsim.sync_free``),
+    with the same bits.
 
     ``device``: where to allocate buffers when ``buffers`` is None (``"cpu"``, ``"cuda"``, a
     ``torch.device``); buffers passed in (torch tensors) bring their own device. ``device`` (the
@@ -80,6 +83,7 @@ class CartPoleTorch:
         # Divisors as device tensors, not Python numbers: CUDA divides by a host scalar as a
         # multiplication by its reciprocal, which rounds otherwise than the C sim's division.
         self._total_mass = torch.tensor(TOTAL_MASS, dtype=torch.float64, device=dev)
+        self._sync_free = sync_free(dev)  # restarts by torch.where (GPU) or by index (CPU): the same bits
         b = self.buffers
         self._results = (b.observations, b.rewards, b.terminals, b.truncations)
         self._started = self._closed = False
@@ -100,9 +104,10 @@ class CartPoleTorch:
         self._started = True
         return b.observations, []
 
-    def _starts(self) -> torch.Tensor:
-        """The next episode's start state of every sub-env, ``[4, num_envs]``, from its next four draws."""
-        u = unit_float64(self._streams.draw(4)).T
+    def _starts(self, rows: torch.Tensor | None = None) -> torch.Tensor:
+        """The next episode's start state of every sub-env (or of ``rows``), ``[4, num_envs or len(rows)]``,
+        from its next four draws."""
+        u = unit_float64(self._streams.draw(4, rows)).T
         return START_HALF_WIDTH * (2.0 * u - 1.0)
 
     def step(self, actions):
@@ -133,8 +138,14 @@ class CartPoleTorch:
         if b.final_observations is not None:  # the state each ended episode reached, rows that go on untouched
             b.final_observations.copy_(torch.where(done[:, None], stepped.T, b.final_observations))
         # Same-step autoreset: ended sub-envs take their next start, drawn from their own stream.
-        self.state.copy_(torch.where(done, self._starts(), stepped))
-        self._streams.advance(4, done)
+        if self._sync_free:
+            self.state.copy_(torch.where(done, self._starts(), stepped))
+            self._streams.advance(4, done)
+        else:
+            ended = done.nonzero().squeeze(1)
+            stepped[:, ended] = self._starts(ended)
+            self._streams.advance(4, rows=ended)
+            self.state.copy_(stepped)
         self.tick.copy_(torch.where(done, 0, tick))
         b.observations.copy_(self.state.T)
         return (*self._results, self._log.report())

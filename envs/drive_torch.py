@@ -18,6 +18,7 @@ from envsdk.torchsim import (
     not_before_reset,
     not_closed,
     step_actions,
+    sync_free,
     unit_float32,
 )
 
@@ -97,7 +98,9 @@ class DriveTorch:
     were live before that step.
 
     Everything stays on the buffers' device: no host copies (except the periodic report), no
-    Python loop over sub-envs or agents.
+    Python loop over sub-envs or agents. On a GPU the step never reads a tensor on the host (every
+    sub-env's next start is computed and ``torch.where`` keeps the restarting ones'); on the CPU
+    only the restarting sub-envs draw theirs (``torchsim.sync_free``), with the same bits.
     """
 
     def __init__(self, *, num_envs: int = 1, agents: int = 8, neighbors: int | None = None, world_size: float = 40.0,
@@ -143,16 +146,19 @@ class DriveTorch:
         self._draws = self.grid**2 + 5 * agents  # per new episode: cell keys, 4 jitters and a heading per agent
         self._log = EpisodeLog(("episode_return", "episode_length", "goal", "collision"), dev, report_every)
         self._eye = torch.eye(agents, dtype=torch.bool, device=dev)
+        self._sync_free = sync_free(dev)  # restarts by torch.where (GPU) or by index (CPU): the same bits
         b = self.buffers
         self._results = (b.observations, b.rewards, b.terminals, b.truncations)
         self._started = self._closed = False
 
     # ----- episodes -------------------------------------------------------------------------------------
 
-    def _starts(self) -> torch.Tensor:
-        """Every sub-env's next start state ``[7, num_envs, agents]`` from its next draws (see the docstring)."""
-        n, a, g = self.num_envs, self.agents, self.grid
-        words = self._streams.draw(self._draws)
+    def _starts(self, rows: torch.Tensor | None = None) -> torch.Tensor:
+        """Every sub-env's (or the sub-envs ``rows``') next start state ``[7, num_envs or len(rows), agents]``
+        from its next draws (see the docstring)."""
+        a, g = self.agents, self.grid
+        words = self._streams.draw(self._draws, rows)
+        n = words.shape[0]
         cells = torch.argsort(words[:, :g * g], dim=1, stable=True)  # a random permutation of the cells
         u = unit_float32(words[:, g * g:]).view(n, 5, a)
         size = self.world_size / g
@@ -220,8 +226,14 @@ class DriveTorch:
         # Same-step autoreset per sub-env: when its time is up or its last agent's episode ended.
         driving = alive & ~ended
         restart = time_up | ~driving.any(1)
-        self.state.copy_(torch.where(restart[:, None], self._starts(), moved))
-        self._streams.advance(self._draws, restart)
+        if self._sync_free:
+            self.state.copy_(torch.where(restart[:, None], self._starts(), moved))
+            self._streams.advance(self._draws, restart)
+        else:
+            rows = restart.nonzero().squeeze(1)
+            moved[:, rows] = self._starts(rows)
+            self._streams.advance(self._draws, rows=rows)
+            self.state.copy_(moved)
         b.masks.copy_(alive.view(-1))  # who drove in this step (read before alive is updated)
         self.alive.copy_(driving | restart[:, None])
         self.tick.copy_(torch.where(restart, 0, tick))

@@ -76,25 +76,42 @@ class Streams:
         torch.arange(self.state.numel(), out=self.state)
         self.state += _signed(seed)  # wraps modulo 2**64, as the uint64 sum does
 
-    def draw(self, k: int) -> torch.Tensor:
-        """The next ``k`` draws of every stream, ``[num_envs, k]`` int64, without advancing them.
+    def draw(self, k: int, rows: torch.Tensor | None = None) -> torch.Tensor:
+        """The next ``k`` draws of every stream (or of the sub-envs ``rows``, int64 indices),
+        ``[num_envs or len(rows), k]`` int64, without advancing them.
 
         Row ``i`` is what ``k`` calls of ``envsdk_rng_next`` on sub-env ``i``'s state return.
-        ``advance(k, where)`` then moves on the streams that used them.
+        ``advance`` then moves on the streams that used them.
         """
         offsets = self._offsets.get(k)
         if offsets is None:  # j * GAMMA for j = 1..k, wrapped: built once per k
             offsets = self._offsets[k] = torch.tensor([_signed(j * GAMMA % 2**64) for j in range(1, k + 1)],
                                                       dtype=torch.int64, device=self.state.device)
-        return mix(self.state[:, None] + offsets)
+        state = self.state if rows is None else self.state[rows]
+        return mix(state[:, None] + offsets)
 
-    def advance(self, k: int, where: torch.Tensor | None = None) -> None:
-        """Move the streams past ``k`` draws: all of them, or those where the bool ``where`` is True."""
+    def advance(self, k: int, where: torch.Tensor | None = None, rows: torch.Tensor | None = None) -> None:
+        """Move the streams past ``k`` draws: all of them, those where the bool ``where`` is True, or
+        the sub-envs ``rows`` (int64 indices)."""
         step = _signed(k * GAMMA % 2**64)
-        if where is None:
+        if rows is not None:
+            self.state[rows] += step
+        elif where is None:
             self.state += step
         else:
             self.state += where.to(torch.int64) * step
+
+
+def sync_free(device: torch.device) -> bool:
+    """Whether a step on ``device`` must avoid reading tensors on the host (a device sync).
+
+    On a GPU, restarting only the sub-envs that ended needs their indices on the host (a sync
+    that stalls the queue of kernels every step), so every sub-env's next start is computed and
+    ``torch.where`` keeps the ended ones'. On the CPU reading a tensor costs nothing, and
+    computing starts for the ended sub-envs alone saves most of that work. Both ways give the
+    same bits: a sub-env's stream only moves when it restarts.
+    """
+    return device.type != "cpu"
 
 
 class EpisodeLog:

@@ -76,7 +76,7 @@ def test_bit_equal_to_the_c_cartpole_from_equal_seeds_over_random_actions():
     np.testing.assert_array_equal(t.state.numpy(), c_state(c, n))
 
 
-def test_matches_the_c_cartpole_from_hand_set_states_within_float32_rounding():
+def test_matches_the_c_cartpole_from_hand_set_states_within_float32_rounding_on_cpu_and_cuda():
     # States set equal in both sims (including angles beyond 0.25 rad: the library sin/cos branch),
     # the same actions: observations within float32 rounding (on the CPU they are bit-equal).
     rng = np.random.default_rng(1)
@@ -172,6 +172,22 @@ def test_same_seed_same_bits_whatever_the_split(device):
             assert torch.equal(a, b)
     other = CartPoleTorch(num_envs=12, device=device)
     assert not torch.equal(other.reset(seed=1)[0], whole[0])
+
+
+def test_restarts_by_index_and_by_where_give_the_same_bits():
+    # On the CPU ended sub-envs restart by index; on a GPU every sub-env's next start is computed and
+    # torch.where keeps the ended ones' (no device sync). Both paths, run here on the CPU, agree bit for bit.
+    by_index, by_where = CartPoleTorch(num_envs=64, max_steps=30), CartPoleTorch(num_envs=64, max_steps=30)
+    by_where._sync_free = True
+    assert not by_index._sync_free
+    for env in (by_index, by_where):
+        env.reset(seed=9)
+    g = torch.Generator().manual_seed(0)
+    for _ in range(200):
+        actions = torch.randint(0, 2, (64,), generator=g, dtype=torch.int32)
+        for a, b in zip(by_index.step(actions)[:4], by_where.step(actions)[:4], strict=True):
+            assert torch.equal(a, b)
+    assert torch.equal(by_index._streams.state, by_where._streams.state)
 
 
 def test_out_of_range_actions_push_left():

@@ -229,6 +229,22 @@ def test_same_seed_same_bits_whatever_the_split(device):
     assert not torch.equal(run(8, seed=5)[0], whole[0])
 
 
+def test_restarts_by_index_and_by_where_give_the_same_bits():
+    # The CPU restarts ended sub-envs by index, a GPU by torch.where over every sub-env: the same bits.
+    by_index, by_where = (DriveTorch(num_envs=16, agents=4, world_size=16.0, max_steps=20) for _ in range(2))
+    by_where._sync_free = True
+    for env in (by_index, by_where):
+        env.reset(seed=9)
+    g = torch.Generator().manual_seed(0)
+    for _ in range(100):
+        actions = torch.randint(0, 9, (64,), generator=g, dtype=torch.int32)
+        for a, b in zip(by_index.step(actions)[:4], by_where.step(actions)[:4], strict=True):
+            assert torch.equal(a, b)
+        assert torch.equal(by_index.buffers.masks, by_where.buffers.masks)
+    assert torch.equal(by_index._streams.state, by_where._streams.state)
+    assert torch.equal(by_index.state, by_where.state)
+
+
 @pytest.mark.parametrize(("config", "match"), [
     (dict(agent=3), "agent"),
     (dict(agents=4, neighbors=4), "neighbors"),
