@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import torch
+from envsdk.envs.cartpole import CONTROLS as _CARTPOLE_CONTROLS
 from envsdk.envs.cartpole import THETA_THRESHOLD, X_THRESHOLD, CartPole
 
 from envsdk import spaces
@@ -57,10 +60,13 @@ class CartPoleTorch:
     with the same bits.
 
     ``device``: where to allocate buffers when ``buffers`` is None (``"cpu"``, ``"cuda"``, a
-    ``torch.device``); buffers passed in (torch tensors) bring their own device. ``device`` (the
-    attribute) is the buffers' device. ``state`` (``[4, num_envs]`` float64: x, x_dot, theta,
-    theta_dot) and ``tick`` (``[num_envs]`` int32: steps taken in the episode) are the sim's state,
-    readable and writable between steps (as the C struct's arrays are).
+    ``torch.device``, or None for numpy buffers on the host); buffers passed in bring their own
+    device. ``device`` (the attribute) is the buffers' device: None for numpy buffers (``device=None``
+    or a host backend's rows, e.g. ``Serial`` without ``device=``), which the env computes on
+    through CPU tensor views of the same memory, for host tools (``envsdk play``, ``envsdk serve``).
+    ``state`` (``[4, num_envs]`` float64: x, x_dot, theta, theta_dot) and ``tick`` (``[num_envs]``
+    int32: steps taken in the episode) are the sim's state, readable and writable between steps (as
+    the C struct's arrays are).
     """
 
     def __init__(self, *, num_envs: int = 1, max_steps: int = 500, report_every: int = 16, device="cpu",
@@ -74,8 +80,9 @@ class CartPoleTorch:
         self.single_observation_space = spaces.Box(-high, high, dtype=np.float32)
         self.single_action_space = spaces.Discrete(2)
         self.num_envs = self.num_agents = num_envs
-        self.buffers, self.device = bind_buffers(self, buffers, device, name)
-        dev = self.device
+        # self._b: the buffers as tensors (the buffers themselves, or CPU views of numpy ones).
+        self.buffers, self.device, self._b = bind_buffers(self, buffers, device, name)
+        dev = self._b.observations.device
         self.state = torch.zeros(4, num_envs, dtype=torch.float64, device=dev)
         self.tick = torch.zeros(num_envs, dtype=torch.int32, device=dev)
         self._streams = Streams(num_envs, dev)
@@ -84,7 +91,7 @@ class CartPoleTorch:
         # multiplication by its reciprocal, which rounds otherwise than the C sim's division.
         self._total_mass = torch.tensor(TOTAL_MASS, dtype=torch.float64, device=dev)
         self._sync_free = sync_free(dev)  # restarts by torch.where (GPU) or by index (CPU): the same bits
-        b = self.buffers
+        b = self.buffers  # what reset and step return: the buffers, of their own kind
         self._results = (b.observations, b.rewards, b.terminals, b.truncations)
         self._started = self._closed = False
 
@@ -95,14 +102,14 @@ class CartPoleTorch:
         self.state.copy_(self._starts())
         self._streams.advance(4)
         self.tick.zero_()
-        b = self.buffers
+        b = self._b
         b.rewards.zero_()
         b.terminals.zero_()
         b.truncations.zero_()
         b.observations.copy_(self.state.T)
         self._log.clear()
         self._started = True
-        return b.observations, []
+        return self._results[0], []
 
     def _starts(self, rows: torch.Tensor | None = None) -> torch.Tensor:
         """The next episode's start state of every sub-env (or of ``rows``), ``[4, num_envs or len(rows)]``,
@@ -114,8 +121,8 @@ class CartPoleTorch:
         """One step of every sub-env (the C cartpole's rules); returns the buffers and infos."""
         not_closed(self._closed, "CartPoleTorch", "step")
         not_before_reset(self._started, "CartPoleTorch")
-        b = self.buffers
-        a = step_actions(b, actions, "CartPoleTorch")
+        b = self._b
+        a = step_actions(self.buffers, b, actions, "CartPoleTorch")
         x, x_dot, theta, theta_dot = self.state
         force = (a == 1).to(torch.float64) * (2 * FORCE_MAG) - FORCE_MAG  # N: exactly +10 or -10
         sintheta, costheta = _sincos(theta)
@@ -178,3 +185,8 @@ def _horner(t2: torch.Tensor, coefficients: tuple[float, ...]) -> torch.Tensor:
     for c in reversed(coefficients[1:-1]):
         p = t2 * (c + p)
     return coefficients[0] + p
+
+
+CONTROLS = dataclasses.replace(_CARTPOLE_CONTROLS, config={"device": None})
+"""Played as cartpole is (``envsdk play``, ``envsdk serve``), on numpy buffers (``device=None``): the
+front ends read host arrays."""

@@ -9,6 +9,7 @@ import torch
 
 from envsdk import spaces
 from envsdk.config import check_float, check_int, reject_unknown
+from envsdk.controls import Controls
 from envsdk.errors import ConfigError
 from envsdk.torchsim import (
     EpisodeLog,
@@ -97,10 +98,12 @@ class DriveTorch:
     them): the observation of each ended row after the move that ended it, seeing the agents that
     were live before that step.
 
-    Everything stays on the buffers' device: no host copies (except the periodic report), no
-    Python loop over sub-envs or agents. On a GPU the step never reads a tensor on the host (every
-    sub-env's next start is computed and ``torch.where`` keeps the restarting ones'); on the CPU
-    only the restarting sub-envs draw theirs (``torchsim.sync_free``), with the same bits.
+    ``device`` and ``buffers`` as in ``envsdk.envs.cartpole_torch.CartPoleTorch`` (``device=None`` or
+    numpy buffers: computed on through CPU tensor views). Everything stays on the buffers' device: no
+    host copies (except the periodic report), no Python loop over sub-envs or agents. On a GPU the
+    step never reads a tensor on the host (every sub-env's next start is computed and
+    ``torch.where`` keeps the restarting ones'); on the CPU only the restarting sub-envs draw theirs
+    (``torchsim.sync_free``), with the same bits.
     """
 
     def __init__(self, *, num_envs: int = 1, agents: int = 8, neighbors: int | None = None, world_size: float = 40.0,
@@ -132,8 +135,9 @@ class DriveTorch:
                                                    dtype=np.float32)
         self.single_action_space = spaces.Discrete(9)
         self.num_agents = num_envs * agents
-        self.buffers, self.device = bind_buffers(self, buffers, device, name)
-        dev = self.device
+        # self._b: the buffers as tensors (the buffers themselves, or CPU views of numpy ones).
+        self.buffers, self.device, self._b = bind_buffers(self, buffers, device, name)
+        dev = self._b.observations.device
         self.state = torch.zeros(len(_STATE), num_envs, agents, dtype=torch.float32, device=dev)
         """``[7, num_envs, agents]`` float32: x, y (m), heading x, heading y (a unit vector), speed (m/s),
         goal x, goal y (m); readable and writable between steps."""
@@ -147,7 +151,7 @@ class DriveTorch:
         self._log = EpisodeLog(("episode_return", "episode_length", "goal", "collision"), dev, report_every)
         self._eye = torch.eye(agents, dtype=torch.bool, device=dev)
         self._sync_free = sync_free(dev)  # restarts by torch.where (GPU) or by index (CPU): the same bits
-        b = self.buffers
+        b = self.buffers  # what reset and step return: the buffers, of their own kind
         self._results = (b.observations, b.rewards, b.terminals, b.truncations)
         self._started = self._closed = False
 
@@ -183,7 +187,7 @@ class DriveTorch:
         self.alive.fill_(True)
         self.tick.zero_()
         self._returns.zero_()
-        b = self.buffers
+        b = self._b
         b.rewards.zero_()
         b.terminals.zero_()
         b.truncations.zero_()
@@ -191,7 +195,7 @@ class DriveTorch:
         b.observations.copy_(self._observe(self.state, self.alive))
         self._log.clear()
         self._started = True
-        return b.observations, []
+        return self._results[0], []
 
     # ----- one step -------------------------------------------------------------------------------------
 
@@ -200,9 +204,9 @@ class DriveTorch:
         buffers and infos."""
         not_closed(self._closed, "DriveTorch", "step")
         not_before_reset(self._started, "DriveTorch")
-        b = self.buffers
+        b = self._b
         n, a = self.num_envs, self.agents
-        act = step_actions(b, actions, "DriveTorch").view(n, a)
+        act = step_actions(self.buffers, b, actions, "DriveTorch").view(n, a)
         act = torch.where((act < 0) | (act > 8), 4, act)
         moved = self._move(act)
         alive = self.alive
@@ -344,3 +348,14 @@ def _cos_sin(t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     c = 1 + h2 * (-1 / 2 + h2 * (1 / 24 + h2 * (-1 / 720 + h2 * (1 / 40320 + h2 * (-1 / 3628800
                                                                                  + h2 * (1 / 479001600))))))
     return c * c - s * s, 2 * s * c
+
+
+CONTROLS = Controls(
+    legend="press w or ↑ to accelerate, s or ↓ to brake, a or ← to steer left, d or → to steer right",
+    actions=("brake, right", "brake", "brake, left", "right", "straight", "left", "accelerate, right", "accelerate",
+             "accelerate, left"),
+    keys={"w": 7, "up": 7, "s": 1, "down": 1, "a": 5, "left": 5, "d": 3, "right": 3},
+    sides=("the blue car: reach the blue square without touching the edge",),
+    single_key=True, idle=4, pace=0.1, config={"agents": 1, "device": None},  # one car, numpy buffers
+)
+"""How a person plays drive_torch (``envsdk play``): one car alone, coasting straight between key presses."""

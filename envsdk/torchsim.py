@@ -19,7 +19,8 @@ env needs live here, so each env file holds its rules and nothing else:
   read by the host once every ``report_every`` steps: that read (a device sync of a few numbers)
   is the only host round trip of a step, and a step with no report makes none.
 - ``bind_buffers``: the env's buffers, torch tensors on one device, allocated with
-  ``envsdk.allocate(..., device=device)`` when the env is given none.
+  ``envsdk.allocate(..., device=device)`` when the env is given none; numpy buffers handed in by a
+  host backend are computed on through CPU tensor views of the same memory.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from __future__ import annotations
 import torch
 
 import envsdk
-from envsdk.buffers import copy_actions, validate
-from envsdk.errors import BuffersError, StateError
+from envsdk.buffers import Buffers, copy_actions, validate
+from envsdk.errors import StateError
 from envsdk.seeding import check_seed, random_seed
 
 GAMMA = 0x9E3779B97F4A7C15  # SplitMix64's increment (the golden ratio in 64 bits)
@@ -151,30 +152,31 @@ class EpisodeLog:
 
 
 def bind_buffers(env, buffers, device, owner: str):
-    """``env``'s buffers: ``buffers`` validated (torch tensors, on their own device) or, when None,
-    new ones from ``envsdk.allocate(..., device=device)``. Returns ``(buffers, device)``.
+    """``env``'s buffers and the tensors it computes through. Returns ``(buffers, device, tensors)``.
 
-    Raises ``BuffersError`` for numpy buffers (a torch-native env computes on a device; the fix is
-    to allocate them with ``device=``) and for anything ``validate`` refuses.
+    ``buffers`` None: new ones from ``envsdk.allocate(..., device=device)``. Given buffers are
+    validated (``BuffersError`` for anything unfit). Tensor buffers are used as they are (``tensors``
+    is ``buffers``; ``device`` is theirs). Numpy buffers (a host backend's rows, e.g. ``Serial``
+    without ``device=``) are used through zero-copy CPU tensor views (``torch.from_numpy``): the env
+    then declares no device (``device`` None) and returns the numpy arrays, written in place.
     """
     if buffers is None:
         buffers = envsdk.allocate(env.single_observation_space, env.single_action_space, env.num_agents,
                                   device=device)
     buffers = validate(buffers, env.single_observation_space, env.single_action_space, env.num_agents,
                        owner=f"{owner}.buffers")
-    if buffers.device is None:
-        raise BuffersError.of(
-            f"{owner}.buffers", None, "torch tensors on a device (a torch-native env)", "numpy arrays",
-            "pass buffers=None and device='cpu' or 'cuda', or allocate them with envsdk.allocate(..., device=...)",
-        )
-    return buffers, buffers.device
+    if buffers.device is not None:
+        return buffers, buffers.device, buffers
+    views = Buffers(**{f: torch.from_numpy(getattr(buffers, f)) for f in buffers.field_names})
+    return buffers, None, views
 
 
-def step_actions(buffers, actions, owner: str) -> torch.Tensor:
-    """The actions buffer after copying ``actions`` into it (unless they are it)."""
+def step_actions(buffers, tensors, actions, owner: str) -> torch.Tensor:
+    """The actions as a tensor (``tensors.actions``) after copying ``actions`` into ``buffers.actions``
+    (unless they are it)."""
     if actions is not buffers.actions:
         copy_actions(buffers.actions, actions, f"{owner}.step")
-    return buffers.actions
+    return tensors.actions
 
 
 def checked_seed(owner: str, seed) -> int:

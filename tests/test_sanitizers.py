@@ -133,8 +133,10 @@ DRIVER = FUZZ + textwrap.dedent(
     assert envsdk._sims.__file__.startswith(sys.argv[1]), envsdk._sims.__file__
     from envsdk.registry import ENVS
 
-    # Every sim header: the registered envs, and squared_one (ENVSDK_SUB_ENV's batch code).
-    sims = {**ENVS, "squared_one": "envsdk.envs.squared:SquaredOne"}
+    # Every sim header: the registered envs, and squared_one (ENVSDK_SUB_ENV's batch code); the
+    # torch-native envs (cartpole_torch, drive_torch) have no C sim.
+    sims = {k: v for k, v in ENVS.items() if not k.endswith("_torch")}
+    sims["squared_one"] = "envsdk.envs.squared:SquaredOne"
     for name in sorted(sims):
         for num_envs in (1, 33):
             fuzz(envsdk.registry.resolve(sims[name]), num_envs, render=True)

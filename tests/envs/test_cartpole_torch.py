@@ -11,7 +11,7 @@ from envsdk.envs.cartpole import CartPole  # noqa: E402
 from envsdk.envs.cartpole_torch import CartPoleTorch  # noqa: E402
 
 import envsdk  # noqa: E402
-from envsdk.errors import ActionError, BuffersError, ConfigError, StateError  # noqa: E402
+from envsdk.errors import ActionError, ConfigError, StateError  # noqa: E402
 from envsdk.testing import assert_conforms  # noqa: E402
 
 LEFT, RIGHT = 0, 1
@@ -47,11 +47,22 @@ def test_buffers_are_tensors_on_the_device_and_registered(device):
     env.close()
 
 
-def test_numpy_buffers_are_refused_with_the_fix():
-    space = CartPoleTorch()
-    numpy_buffers = envsdk.allocate(space.single_observation_space, space.single_action_space, 1)
-    with pytest.raises(BuffersError, match="device="):
-        CartPoleTorch(buffers=numpy_buffers)
+def test_numpy_buffers_from_a_host_backend_work_through_tensor_views():
+    # Serial without device= hands numpy rows: the env computes on CPU tensor views of them, returns the
+    # numpy arrays themselves and declares no device; the bits are the tensor buffers' bits.
+    host = envsdk.backends.Serial(CartPoleTorch, num_envs=8, envs_per_object=4, final_observations=True)
+    tensors = envsdk.backends.Serial(CartPoleTorch, num_envs=8, envs_per_object=4, final_observations=True,
+                                     device="cpu")
+    assert host.buffers.device is None and host.envs[0].device is None and tensors.envs[0].device.type == "cpu"
+    obs, _ = host.reset(seed=5)
+    assert isinstance(obs, np.ndarray) and np.array_equal(obs, tensors.reset(seed=5)[0].numpy())
+    for t in range(100):
+        actions = np.arange(8, dtype=np.int32) * t % 3
+        for a, b in zip(host.step(actions)[:4], tensors.step(actions)[:4], strict=True):
+            assert a is not None and np.array_equal(a, b.numpy())
+        assert np.array_equal(host.buffers.final_observations, tensors.buffers.final_observations.numpy())
+    host.close()
+    tensors.close()
 
 
 def test_bit_equal_to_the_c_cartpole_from_equal_seeds_over_random_actions():
