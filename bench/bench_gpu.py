@@ -69,7 +69,8 @@ def synchronize(device: torch.device) -> None:
 
 def is_out_of_memory(error: BaseException) -> bool:
     return isinstance(error, (torch.cuda.OutOfMemoryError, MemoryError)) or (
-        isinstance(error, RuntimeError) and "out of memory" in str(error).lower())
+        isinstance(error, RuntimeError) and any(m in str(error).lower() for m in ("out of memory",
+                                                                                  "can't allocate memory")))
 
 
 def time_env(env, device: torch.device, seconds: float, warmup: int = 5, chunk: int = 8) -> tuple[float, int]:
