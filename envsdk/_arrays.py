@@ -171,7 +171,8 @@ def shares_memory(a, b) -> bool:
         return bool(np.may_share_memory(a, b))
     pa, sa, ea = byte_range(a)
     pb, sb, eb = byte_range(b)
-    return pa == pb and sa < eb and sb < ea and ea > sa and eb > sb
+    # Empty arrays (start == end) share nothing, as numpy says of them too.
+    return pa == pb and sa < eb and sb < ea and sa < ea and sb < eb
 
 
 def fill(x, value) -> None:

@@ -402,13 +402,16 @@ def copy_actions(dst, actions, owner: str = "step") -> None:
         return
     # A list (or a tensor: its values, copied to the host when on a device) becomes an array.
     a = actions if isinstance(actions, np.ndarray) else _arrays.host_view(actions)
-    _check_actions(dst.shape, dst.dtype, a.shape, a.dtype, owner)
+    if a.shape != dst.shape or not np.can_cast(a.dtype, dst.dtype, "same_kind"):
+        _check_actions(dst.shape, dst.dtype, a.shape, a.dtype, owner)  # raises, naming which
     bounds = None if a.dtype == dst.dtype else _wrapping(a.dtype, dst.dtype)
     if bounds is not None and a.size:
         # Only wider integer types can wrap; checking their range costs two reductions, a few
         # microseconds, on this copying path alone (writing into the buffer itself skips it).
         flat = a if a.ndim == 1 else a.reshape(-1)
-        _check_range(bounds, _min(flat), _max(flat), a, dst.dtype, owner)
+        low, high = _min(flat), _max(flat)
+        if low < bounds[0] or high > bounds[1]:
+            _check_range(bounds, low, high, a, dst.dtype, owner)  # raises, naming the value
     dst[...] = a
 
 

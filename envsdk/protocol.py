@@ -165,7 +165,8 @@ class Batch(NamedTuple):
 
     Every array has one row per agent in ``agent_ids`` (indices into the backend's full
     buffers); ``env_ids`` are the sub-envs those rows belong to. A batch made of contiguous rows
-    is a view of the backend's buffers, not a copy.
+    is a view of the backend's buffers, not a copy. Over device buffers (``Serial(device=...)``)
+    the arrays are those tensors; ``agent_ids`` and ``env_ids`` stay numpy arrays on the host.
     """
 
     observations: np.ndarray

@@ -261,6 +261,19 @@ def test_serial_hands_each_object_rows_of_one_tensor_block(monkeypatch):
         env.close()
 
 
+def test_serial_async_batches_are_the_tensor_buffers():
+    env = Serial(TorchWalk, num_envs=4, envs_per_object=2, device="cpu")
+    try:
+        env.async_reset(seed=0)
+        batch = env.recv()
+        assert batch.observations is env.buffers.observations and isinstance(batch.agent_ids, np.ndarray)
+        env.send(torch.ones(4, dtype=torch.int32))
+        batch = env.recv()
+        assert batch.rewards is env.buffers.rewards and env.buffers.actions.tolist() == [1, 1, 1, 1]
+    finally:
+        env.close()
+
+
 def test_make_passes_device_to_serial_and_one_object_keeps_its_own_buffers():
     env = envsdk.make(TorchWalk, num_envs=3, device="cpu")
     try:

@@ -109,9 +109,9 @@ def plan_workers(owner: str, factory, num_envs, num_workers, batch_size, step_ti
     probe = build(factory, {"num_envs": 1, **config} if takes_num_envs(factory) else dict(config), None)
     try:
         spaces, agents_per_env = (probe.single_observation_space, probe.single_action_space), probe.num_agents
-        if probe.buffers.device is not None:
-            refuse_device(owner, f"{factory_name(factory)} allocating torch tensors on {probe.buffers.device}",
-                          probe.buffers.device)
+        on = getattr(probe.buffers, "device", None)  # not a Buffers: the workers' own checks say so
+        if on is not None:
+            refuse_device(owner, f"{factory_name(factory)} allocating torch tensors on {on}", on)
     finally:
         probe.close()
     return WorkerPlan(factory, dict(config), num_envs, num_workers, k, batch_size, step_timeout, start_timeout,
