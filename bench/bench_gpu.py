@@ -63,11 +63,13 @@ def device_name(device: torch.device) -> str:
 
 
 def synchronize(device: torch.device) -> None:
+    """Wait for the device's queued work (a clock read must come after it); nothing on the CPU."""
     if device.type == "cuda":
         torch.cuda.synchronize(device)
 
 
 def is_out_of_memory(error: BaseException) -> bool:
+    """Whether ``error`` says the device (or the host) ran out of memory."""
     return isinstance(error, (torch.cuda.OutOfMemoryError, MemoryError)) or (
         isinstance(error, RuntimeError) and any(m in str(error).lower() for m in ("out of memory",
                                                                                   "can't allocate memory")))
@@ -96,6 +98,7 @@ def time_env(env, device: torch.device, seconds: float, warmup: int = 5, chunk: 
 
 
 def section_sps(args, device: torch.device) -> list[dict]:
+    """Print (and return) each torch env's SPS alone at every size, until a size runs out of memory."""
     print(f"\n## SPS of the torch-native envs alone on {device_name(device)} (torch {torch.__version__})")
     print(f"{'env':<15} {'sub-envs':>10} {'agents':>10} {'SPS':>9} {'us/step':>10} {'peak GiB':>9}")
     results = []
@@ -137,6 +140,7 @@ def ppo_run(env: str, device: str, timesteps: int | None, out: Path) -> dict:
 
 
 def section_ppo(args, device: torch.device) -> list[dict]:
+    """Print (and return) PPO's time to cartpole's target: cartpole_torch on ``device``, the C cartpole."""
     print(f"\n## PPO (examples/ppo.py) to cartpole's target on {device_name(device)}"
           + (f", capped at {args.ppo_timesteps:,} steps" if args.ppo_timesteps else ""))
     print(f"{'env':<15} {'device':>7} {'seconds':>8} {'steps':>9} {'SPS':>9} {'target':>7}")
@@ -153,6 +157,7 @@ def section_ppo(args, device: torch.device) -> list[dict]:
 
 
 def section_tests(args, device: torch.device) -> dict:
+    """Run the suite's CUDA tests (``pytest -k cuda``) in a subprocess; print and return its summary."""
     print(f"\n## The test suite's CUDA tests (pytest -k cuda) on {device_name(device)}")
     done = subprocess.run([sys.executable, "-m", "pytest", "-k", "cuda", "-q", "-p", "no:cacheprovider",
                            str(ROOT / "tests")], capture_output=True, text=True, timeout=3600, cwd=ROOT)
@@ -166,6 +171,7 @@ def section_tests(args, device: torch.device) -> dict:
 
 
 def section_compare(args) -> list[dict]:
+    """Print (and return) cartpole_torch on CPU torch against the C cartpole, in alternating rounds."""
     cpu = torch.device("cpu")
     print(f"\n## cartpole_torch (CPU torch) against the C cartpole, alone, on {device_name(cpu)}")
     print(f"{'sub-envs':>9} {'C SPS':>9} {'torch SPS':>10} {'C / torch':>18}")
@@ -200,6 +206,7 @@ def section_compare(args) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> dict:
+    """Run the chosen sections; returns every figure (what ``--json`` writes)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cuda", help="torch device of the torch envs and PPO (default cuda)")
     parser.add_argument("--sections", nargs="+", choices=("sps", "ppo", "tests", "compare"),

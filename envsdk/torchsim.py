@@ -130,6 +130,7 @@ class EpisodeLog:
         self.since_report = 0
 
     def clear(self) -> None:
+        """Forget every episode and restart the step count (``reset`` calls it)."""
         self.sums.zero_()
         self.since_report = 0
 
@@ -139,6 +140,7 @@ class EpisodeLog:
         self.sums += torch.stack([e.sum(), *((v.to(torch.float64) * e).sum() for v in values)])
 
     def report(self) -> list[dict]:
+        """The step's infos: ``[]``, or on every ``report_every``-th step with episodes logged, their means."""
         self.since_report += 1
         if self.since_report < self.report_every:
             return []
@@ -186,11 +188,13 @@ def checked_seed(owner: str, seed) -> int:
 
 
 def not_closed(closed: bool, owner: str, method: str) -> None:
+    """``StateError`` naming ``owner.method`` when the env is closed."""
     if closed:
         raise StateError(f"{owner}.{method}: expected an open env, found it closed. Fix: build a new env.")
 
 
 def not_before_reset(started: bool, owner: str) -> None:
+    """``StateError`` naming ``owner.step`` when the env was never reset."""
     if not started:
         raise StateError(f"{owner}.step: expected reset() before step(), found no reset. Fix: call "
                          "reset(seed=...) first.")
