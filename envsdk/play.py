@@ -21,6 +21,7 @@ action number per line, so pipes and tests drive every mode. Ctrl-C ends the ses
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import select
@@ -163,8 +164,13 @@ def _session(name, config, checkpoint, versus, episodes, seed, stdin, stdout, st
         n = int(n)
         controls = controls_of(factory) or generic(n)
         rows = env.num_agents
+        # The playable config as key=value pairs the command line reads back (JSON values: device=null).
+        pairs = " ".join(f"{k}={json.dumps(v) if not isinstance(v, str) else v}" for k, v in controls.config.items())
+        if getattr(env.buffers, "device", None) is not None:
+            return refuse(f"{name}: expected numpy buffers (play reads host arrays), found torch tensors on "
+                          f"{env.buffers.device}. Fix: add device=null, e.g. envsdk play {name} "
+                          f"{pairs or 'device=null'}.")
         if rows not in (1, 2):
-            pairs = " ".join(f"{k}={v}" for k, v in controls.config.items())
             fix = f"add {pairs}, e.g. envsdk play {name} {pairs}" if pairs else "play an env with one agent per sub-env"
             return refuse(f"{name}: expected 1 agent row per sub-env (or 2, a board game's two-player mode), found "
                           f"{rows}. Fix: {fix}.")

@@ -487,3 +487,14 @@ def test_a_trainers_state_dict_is_refused_for_what_it_is(tmp_path):
     message = str(e.value)
     assert message.startswith(f"checkpoint {str(tmp_path / 'old.pt')!r}.format: expected 'envsdk-policy/1'")
     assert "found a trainer's state_dict" in message and "Fix: " in message
+
+
+@needs_torch
+def test_a_torch_env_plays_on_numpy_buffers_and_its_tensor_default_is_refused_with_the_fix(monkeypatch, capsys):
+    code, _, err = play(monkeypatch, capsys, "drive_torch")
+    assert code != 0 and "found torch tensors on cpu" in err
+    assert "envsdk play drive_torch agents=1 device=null" in err  # a fix the command line reads back
+    code, out, _ = play(monkeypatch, capsys, "drive_torch", "agents=1", "device=null", stdin="w\nw\nd\n")
+    assert code == 0 and out.count("you to move:") >= 3
+    code, out, _ = play(monkeypatch, capsys, "cartpole_torch", "device=null", stdin="d\na\n")
+    assert code == 0 and "theta=" in out
