@@ -659,7 +659,8 @@ def main(argv: list[str] | None = None) -> dict:
     # numpy (a numpy copy costs a fraction of a torch operation) through numpy views of the tensors.
     # A torch-native env's buffers are tensors on `device`: then the storage lives there too (on_device).
     # dones[t]: the episode of the row ended in step t (terminal or truncated), so obs[t + 1] is the next
-    # episode's first observation; live[t]: the row's masks entry when obs[t] was observed.
+    # episode's first observation; live[t]: the masks entry step t wrote, whether the row's agent was live in
+    # that step (its last step included, the protocol's rule; read before the step, it would be a step late).
     on_device = envs.buffers.device is not None
     where = {"device": device} if on_device else {}
     obs = torch.zeros((args.num_steps, rows, obs_size), **where)
@@ -716,13 +717,13 @@ def main(argv: list[str] | None = None) -> dict:
             global_step += rows
             if on_device:  # the env's buffers are tensors on the policy's device: nothing crosses to the host
                 obs[step] = next_obs.reshape(rows, -1)
-                live[step] = envs.buffers.masks
                 with torch.no_grad():
                     action, logprobs[step], values[step] = agent.act(obs[step])
                 actions[step] = action
                 envs.buffers.actions.copy_(action)  # int64 -> the buffer's int32, on the device
                 next_obs, reward, terminals, truncations, infos = envs.step(envs.buffers.actions)
                 torch.mul(reward, args.reward_scale, out=rewards[step])
+                live[step] = envs.buffers.masks  # written by this step: was the row's agent live in it
                 dones[step] = terminals | truncations
                 if args.bootstrap_truncations:
                     bootstrap_truncated_on_device(agent, rewards[step], truncations, envs.buffers.final_observations,
@@ -730,7 +731,6 @@ def main(argv: list[str] | None = None) -> dict:
                 record_infos(infos)
                 continue
             obs_np[step] = next_obs.reshape(rows, -1)
-            live_np[step] = envs.buffers.masks
 
             # ALGO LOGIC: action logic
             with torch.no_grad():
@@ -743,6 +743,7 @@ def main(argv: list[str] | None = None) -> dict:
             # gains the value of the state it was cut in, read from final_observations.
             next_obs, reward, terminals, truncations, infos = envs.step(envs.buffers.actions)
             np.multiply(reward, args.reward_scale, out=rewards_np[step])
+            live_np[step] = envs.buffers.masks  # written by this step: was the row's agent live in it
             np.logical_or(terminals, truncations, out=dones_np[step], casting="unsafe")
             if args.bootstrap_truncations:
                 bootstrap_truncated(agent, rewards[step], truncations, envs.buffers.final_observations, args.gamma,
