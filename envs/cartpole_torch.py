@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-import torch
 from envsdk.envs.cartpole import CONTROLS as _CARTPOLE_CONTROLS
 from envsdk.envs.cartpole import THETA_THRESHOLD, X_THRESHOLD, CartPole
 
@@ -20,6 +19,7 @@ from envsdk.torchsim import (
     not_closed,
     step_actions,
     sync_free,
+    torch,  # torch itself, or MissingExtraError naming the extra that installs it
     unit_float64,
 )
 

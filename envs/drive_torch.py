@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import torch
 
 from envsdk import spaces
 from envsdk.config import check_float, check_int, reject_unknown
@@ -20,6 +19,7 @@ from envsdk.torchsim import (
     not_closed,
     step_actions,
     sync_free,
+    torch,  # torch itself, or MissingExtraError naming the extra that installs it
     unit_float32,
 )
 

@@ -25,12 +25,14 @@ env needs live here, so each env file holds its rules and nothing else:
 
 from __future__ import annotations
 
-import torch
-
 import envsdk
 from envsdk.buffers import Buffers, copy_actions, validate
-from envsdk.errors import StateError
+from envsdk.errors import StateError, require
 from envsdk.seeding import check_seed, random_seed
+
+# The torch-native envs need envsdk's train extra; without it, naming one (make, check, serve) raises
+# MissingExtraError with the pip command, instead of a bare "No module named 'torch'".
+torch = require("torch", "train", "the torch-native envs (cartpole_torch, drive_torch)", package="torch")
 
 GAMMA = 0x9E3779B97F4A7C15  # SplitMix64's increment (the golden ratio in 64 bits)
 

@@ -175,3 +175,17 @@ def test_cli_bench_bad_options_are_one_line(args, error, capsys):
         main(args)
     err = capsys.readouterr().err
     assert exit_.value.code == 2 and err.startswith(f"envsdk bench: {error}") and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize("name", ["cartpole_torch", "drive_torch"])
+def test_torch_env_without_torch_names_the_extra(name):
+    # A Quickstart install (pip install .) has no torch: naming a torch-native env says what to install.
+    code = ("import sys; sys.modules['torch'] = None\n"  # makes `import torch` raise ImportError
+            "import envsdk\n"
+            "from envsdk.errors import MissingExtraError\n"
+            "try:\n"
+            f"    envsdk.make({name!r})\n"
+            "except MissingExtraError as e:\n"
+            "    print(e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True).stdout
+    assert "torch-native envs" in out and "torch==2.13.0" in out, out

@@ -103,7 +103,10 @@ def _lookup(request: web.Request):
     envs = settings.envs()
     if name not in envs:
         raise web.HTTPNotFound(text=f"no env {name!r} here: expected one of {', '.join(sorted(envs))} (see /)")
-    factory = resolve(envs[name])
+    try:
+        factory = resolve(envs[name])
+    except Exception as e:  # e.g. a torch-native env without torch: the index lists it with the same reason
+        raise web.HTTPNotFound(text=f"{name} cannot be loaded: {type(e).__name__}: {e}") from None
     policy = settings.policy if settings.policy is not None and settings.policy.env == name else None
     controls = controls_of(factory)  # None: Session plays it with generic controls
     mode = request.query.get("mode", "play")
