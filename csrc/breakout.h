@@ -82,10 +82,6 @@ void breakout_step_n(breakout* env, int64_t n);
 void breakout_close(breakout* env);
 // envsdk:cdef end
 
-void breakout_close(breakout* env) {
-    envsdk_free_all(&env->core);
-}
-
 int breakout_init(breakout* env) {
     size_t n = (size_t)env->num_envs;
     size_t num_bricks = (size_t)env->brick_rows * (size_t)env->brick_cols;
@@ -147,12 +143,7 @@ static void breakout_start(breakout* env, int32_t i) {
 }
 
 void breakout_reset(breakout* env, uint64_t seed) {
-    ENVSDK_RESET_ROWS(env, env->num_envs);
-    for (int32_t i = 0; i < env->num_envs; i++) {
-        env->rng[i] = seed + (uint64_t)i;
-        breakout_start(env, i);
-    }
-    env->core.started = true;
+    ENVSDK_RESET_EACH(env, env->num_envs, seed, breakout_start);
 }
 
 // Index of the cell of size `cell` holding the point `rel`: the cell a leading left/top edge
@@ -358,6 +349,6 @@ int32_t breakout_step(breakout* env) {
     return ENVSDK_REPORT(env, env->log);
 }
 
-ENVSDK_DEFINE_STEP_N(breakout)
+ENVSDK_ARRAYS(breakout)
 
 #endif  // BREAKOUT_H

@@ -70,10 +70,6 @@ void cartpole_step_n(cartpole* env, int64_t n);
 void cartpole_close(cartpole* env);
 // envsdk:cdef end
 
-void cartpole_close(cartpole* env) {
-    envsdk_free_all(&env->core);
-}
-
 int cartpole_init(cartpole* env) {
     size_t n = (size_t)env->num_envs;
     ENVSDK_ALLOC(env, rng, n);
@@ -124,12 +120,7 @@ static void cartpole_start(cartpole* env, int32_t i) {
 }
 
 void cartpole_reset(cartpole* env, uint64_t seed) {
-    ENVSDK_RESET_ROWS(env, env->num_envs);
-    for (int32_t i = 0; i < env->num_envs; i++) {
-        env->rng[i] = seed + (uint64_t)i;
-        cartpole_start(env, i);
-    }
-    env->core.started = true;
+    ENVSDK_RESET_EACH(env, env->num_envs, seed, cartpole_start);
 }
 
 // One step of every sub-env, writing each ended episode's last observation to `final` when it is
@@ -199,6 +190,6 @@ int32_t cartpole_step(cartpole* env) {
     return ENVSDK_REPORT(env, env->log);
 }
 
-ENVSDK_DEFINE_STEP_N(cartpole)
+ENVSDK_ARRAYS(cartpole)
 
 #endif  // CARTPOLE_H

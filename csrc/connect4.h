@@ -97,10 +97,6 @@ void connect4_step_n(connect4* env, int64_t n);
 void connect4_close(connect4* env);
 // envsdk:cdef end
 
-void connect4_close(connect4* env) {
-    envsdk_free_all(&env->core);
-}
-
 int connect4_init(connect4* env) {
     size_t n = (size_t)env->num_envs;
     ENVSDK_ALLOC(env, rng, n);
@@ -332,17 +328,9 @@ static void connect4_start_two_player(connect4* env, int32_t g) {
 void connect4_reset(connect4* env, uint64_t seed) {
     const bool two_player = env->opponent == CONNECT4_NONE;
     const size_t rows = two_player ? 2 : 1;  // agent rows per sub-env
-    ENVSDK_RESET_ROWS(env, (size_t)env->num_envs * (size_t)rows);
     memset(&env->two_player_log, 0, sizeof(env->two_player_log));
-    for (int32_t i = 0; i < env->num_envs; i++) {
-        env->rng[i] = seed + (uint64_t)i;
-        if (two_player) {
-            connect4_start_two_player(env, i);
-        } else {
-            connect4_start(env, i);
-        }
-    }
-    env->core.started = true;
+    ENVSDK_RESET_EACH(env, (size_t)env->num_envs * rows, seed,
+                      two_player ? connect4_start_two_player : connect4_start);
 }
 
 // Outcomes of one step, as indices into the reward table below.
@@ -477,6 +465,6 @@ int32_t connect4_step(connect4* env) {
     return ENVSDK_REPORT(env, env->log);
 }
 
-ENVSDK_DEFINE_STEP_N(connect4)
+ENVSDK_ARRAYS(connect4)
 
 #endif  // CONNECT4_H

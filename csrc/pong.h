@@ -83,10 +83,6 @@ void pong_step_n(pong* env, int64_t n);
 void pong_close(pong* env);
 // envsdk:cdef end
 
-void pong_close(pong* env) {
-    envsdk_free_all(&env->core);
-}
-
 int pong_init(pong* env) {
     env->half_paddle = 0.5f * env->paddle_height;
     env->ball_radius = 0.5f * env->ball_size;
@@ -184,12 +180,7 @@ static void pong_start(pong* env, int32_t i) {
 }
 
 void pong_reset(pong* env, uint64_t seed) {
-    ENVSDK_RESET_ROWS(env, env->num_envs);
-    for (int32_t i = 0; i < env->num_envs; i++) {
-        env->rng[i] = seed + (uint64_t)i;
-        pong_start(env, i);
-    }
-    env->core.started = true;
+    ENVSDK_RESET_EACH(env, env->num_envs, seed, pong_start);
 }
 
 // Returns the episodes logged and not yet read by Python (> 0 tells it to read the log), or -1
@@ -305,6 +296,6 @@ int32_t pong_step(pong* env) {
     return ENVSDK_REPORT(env, env->log);
 }
 
-ENVSDK_DEFINE_STEP_N(pong)
+ENVSDK_ARRAYS(pong)
 
 #endif  // PONG_H

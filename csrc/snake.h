@@ -82,10 +82,6 @@ void snake_step_n(snake* env, int64_t n);
 void snake_close(snake* env);
 // envsdk:cdef end
 
-void snake_close(snake* env) {
-    envsdk_free_all(&env->core);
-}
-
 int snake_init(snake* env) {
     size_t n = (size_t)env->num_envs, agents = n * (size_t)env->snakes;
     env->stride = env->width + 2 * env->view;
@@ -263,13 +259,8 @@ static void snake_truncate(snake* env, int32_t e, uint8_t* grid, int32_t food_co
 
 void snake_reset(snake* env, uint64_t seed) {
     size_t agents = (size_t)env->num_envs * (size_t)env->snakes;
-    ENVSDK_RESET_ROWS(env, agents);
     if (env->masks) memset(env->masks, 1, agents * sizeof(bool));  // every snake starts alive
-    for (int32_t e = 0; e < env->num_envs; e++) {
-        env->rng[e] = seed + (uint64_t)e;
-        snake_start(env, e);
-    }
-    env->core.started = true;
+    ENVSDK_RESET_EACH(env, agents, seed, snake_start);
 }
 
 // Returns the lives logged and not yet read by Python (> 0 tells it to read the log), or -1
@@ -364,6 +355,6 @@ int32_t snake_step(snake* env) {
     return ENVSDK_REPORT(env, env->log);
 }
 
-ENVSDK_DEFINE_STEP_N(snake)
+ENVSDK_ARRAYS(snake)
 
 #endif  // SNAKE_H

@@ -143,10 +143,6 @@ static inline int32_t tictactoe_opponent_move(const uint16_t* perfect, int32_t o
     return tictactoe_pick(rng, choices);
 }
 
-void tictactoe_close(tictactoe* env) {
-    envsdk_free_all(&env->core);
-}
-
 int tictactoe_init(tictactoe* env) {
     size_t n = (size_t)env->num_envs;
     env->perfect = TICTACTOE_PERFECT;
@@ -249,18 +245,11 @@ static void tictactoe_start_two_player(tictactoe* env, int32_t g) {
 void tictactoe_reset(tictactoe* env, uint64_t seed) {
     const bool two_player = env->opponent == TICTACTOE_NONE;
     const int32_t rows = two_player ? 2 : 1;  // agent rows per sub-env
-    ENVSDK_RESET_ROWS(env, (size_t)env->num_envs * (size_t)rows);
     memset(&env->two_player_log, 0, sizeof(env->two_player_log));
-    for (int32_t i = 0; i < env->num_envs; i++) {
-        env->rng[i] = seed + (uint64_t)i;
-        env->agent_first[i] = 0;  // so that `alternate` gives the agent (row 2g) the first episode
-        if (two_player) {
-            tictactoe_start_two_player(env, i);
-        } else {
-            tictactoe_start(env, i);
-        }
-    }
-    env->core.started = true;
+    // So that `alternate` gives the agent (row 2g) the first episode.
+    memset(env->agent_first, 0, (size_t)env->num_envs * sizeof(*env->agent_first));
+    ENVSDK_RESET_EACH(env, (size_t)env->num_envs * (size_t)rows, seed,
+                      two_player ? tictactoe_start_two_player : tictactoe_start);
 }
 
 // Outcomes of one step.
@@ -420,6 +409,6 @@ int32_t tictactoe_step(tictactoe* env) {
     return ENVSDK_REPORT(env, env->log);
 }
 
-ENVSDK_DEFINE_STEP_N(tictactoe)
+ENVSDK_ARRAYS(tictactoe)
 
 #endif  // TICTACTOE_H

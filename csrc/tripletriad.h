@@ -110,10 +110,6 @@ static inline int32_t tripletriad_nth_bit(uint32_t x, int32_t n) {
     return (int32_t)((((le >> 7) & ones) * ones) >> 56);
 }
 
-void tripletriad_close(tripletriad* env) {
-    envsdk_free_all(&env->core);
-}
-
 int tripletriad_init(tripletriad* env) {
     size_t n = (size_t)env->num_envs;
     ENVSDK_ALLOC(env, rng, n);
@@ -282,12 +278,7 @@ static void tripletriad_start(tripletriad* env, int32_t i) {
 }
 
 void tripletriad_reset(tripletriad* env, uint64_t seed) {
-    ENVSDK_RESET_ROWS(env, env->num_envs);
-    for (int32_t i = 0; i < env->num_envs; i++) {
-        env->rng[i] = seed + (uint64_t)i;
-        tripletriad_start(env, i);
-    }
-    env->core.started = true;
+    ENVSDK_RESET_EACH(env, env->num_envs, seed, tripletriad_start);
 }
 
 // Returns the episodes logged and not yet read by Python (> 0 tells it to read the log), or -1
@@ -385,6 +376,6 @@ int32_t tripletriad_step(tripletriad* env) {
     return ENVSDK_REPORT(env, env->log);
 }
 
-ENVSDK_DEFINE_STEP_N(tripletriad)
+ENVSDK_ARRAYS(tripletriad)
 
 #endif  // TRIPLETRIAD_H

@@ -22,8 +22,10 @@
 // `envsdk_core core`, and the author writes the batch functions:
 //   int <name>_init(<name>* env);          // allocate the state (ENVSDK_ALLOC; 0, or -1 leaking nothing)
 //   void <name>_reset(<name>* env, uint64_t seed);  // seed sub-env i with seed + i, start them all
+//                                          // (ENVSDK_RESET_EACH, given a function starting sub-env i)
 //   int32_t <name>_step(<name>* env);      // advance every sub-env in one loop; return ENVSDK_REPORT
 //   void <name>_close(<name>* env);        // free (envsdk_free_all; safe to call twice)
+// and ends the header with ENVSDK_ARRAYS(<name>), which defines <name>_close and <name>_step_n.
 //
 // An array-style struct may also hold `<obs type>* final_observations`: NULL unless Python asked
 // for final observations, else where step writes, for each row whose episode ends, the
@@ -148,6 +150,20 @@ static inline void envsdk_reset_rows(envsdk_core* core, void* log, size_t log_by
     memset(truncations, 0, rows * sizeof(bool));
 }
 
+// The whole of an array-style <name>_reset whose sub-envs start one by one: ENVSDK_RESET_ROWS over
+// `rows` agent rows, then, for each sub-env i, rng[i] = seed + i and start(env, i) (which sets
+// sub-env i's state and writes its observation), then core.started. Anything else a reset does
+// (a second log, masks) goes before it. `start` may be any expression naming a function.
+#define ENVSDK_RESET_EACH(env, rows, seed, start)                                                  \
+    do {                                                                                           \
+        ENVSDK_RESET_ROWS(env, rows);                                                              \
+        for (int32_t i_ = 0; i_ < (env)->num_envs; i_++) {                                         \
+            (env)->rng[i_] = (uint64_t)(seed) + (uint64_t)i_;                                      \
+            (start)(env, i_);                                                                      \
+        }                                                                                          \
+        (env)->core.started = true;                                                                \
+    } while (0)
+
 // Record one finished episode into a sim's log struct (count, episode_return, episode_length).
 #define ENVSDK_LOG_EPISODE(log, ret, len)      \
     do {                                       \
@@ -228,6 +244,13 @@ static inline int envsdk_init_done(envsdk_core* core) {
     void name##_step_n(name* env, int64_t n) {                \
         for (int64_t k = 0; k < n; k++) name##_step(env);     \
     }
+
+// The last line of an array-style sim whose state is all ENVSDK_ALLOC arrays: defines
+// <name>_close (envsdk_free_all: frees them, safe to call twice) and <name>_step_n. A sim that
+// holds anything else writes its own <name>_close and uses ENVSDK_DEFINE_STEP_N.
+#define ENVSDK_ARRAYS(name)                                   \
+    void name##_close(name* env) { envsdk_free_all(&env->core); } \
+    ENVSDK_DEFINE_STEP_N(name)
 
 // The batch of a one-sub-env sim: <name>_init/_reset/_step/_step_n/_close over an envsdk_vec.
 // Sub-env i's struct points at its rows of each buffer (agents rows from row i * agents), its
