@@ -100,9 +100,7 @@ class Connect4:
     legal-column entries: no move is legal in a finished game. In two-player mode both rows get
     one, each from its own perspective.
 
-    ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
-    the episodes that ended since the last report; ``report_every=1`` reports each episode on the
-    step it ends (a report costs about 1 µs: a few percent of a batch step at 4096 sub-envs).
+    ``report_every=n`` (default 16): infos on every n-th step since reset (``envsdk.csim.CSim``).
     """
 
     def __init__(self, *, num_envs: int = 1, opponent: str = "greedy", depth: int = 4, first: str = "agent",
@@ -125,12 +123,8 @@ class Connect4:
             report_every=report_every,
         )
         self.buffers = self._sim.buffers
-
-    def reset(self, seed: int | None = None):
-        return self._sim.reset(seed)
-
-    def step(self, actions):
-        return self._sim.step(actions)
+        # The protocol's reset, step and close are the C sim's own (envsdk.csim.CSim), bound here.
+        self.reset, self.step, self.close = self._sim.reset, self._sim.step, self._sim.close
 
     def board(self, index: int = 0) -> np.ndarray:
         """Sub-env ``index``'s board ``[6, 7]`` int8 (row 0 at the top): 1 agent, -1 opponent, 0 empty.
@@ -147,9 +141,6 @@ class Connect4:
         game, and row ``2 * index``'s stones are red, row ``2 * index + 1``'s yellow.
         """
         return _draw(self.board(index), mode)
-
-    def close(self) -> None:
-        self._sim.close()
 
 
 def _draw(board: np.ndarray, mode: str):

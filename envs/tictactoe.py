@@ -114,9 +114,7 @@ class TicTacToe:
     legal-action part: no move is legal in a finished game. In two-player mode both rows get one,
     each from its own view.
 
-    ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
-    the episodes that ended since the last report; ``report_every=1`` reports each episode on the
-    step it ends (a report costs about 1 µs: a few percent of a batch step at 4096 sub-envs).
+    ``report_every=n`` (default 16): infos on every n-th step since reset (``envsdk.csim.CSim``).
     """
 
     def __init__(self, *, num_envs: int = 1, opponent: str = "random", first: str = "random",
@@ -142,12 +140,8 @@ class TicTacToe:
             log_field="two_player_log" if self._rows == 2 else "log", report_every=report_every,
         )
         self.buffers = self._sim.buffers
-
-    def reset(self, seed: int | None = None):
-        return self._sim.reset(seed)
-
-    def step(self, actions):
-        return self._sim.step(actions)
+        # The protocol's reset, step and close are the C sim's own (envsdk.csim.CSim), bound here.
+        self.reset, self.step, self.close = self._sim.reset, self._sim.step, self._sim.close
 
     def _board(self, index: int) -> tuple[np.ndarray, bool]:
         """Sub-env ``index``: board [3, 3] (1 agent, -1 opponent, 0 empty) and whether the agent plays X.
@@ -165,9 +159,6 @@ class TicTacToe:
         two-player mode ``index`` is a game: row ``2 * index``'s marks are blue, row ``2 * index + 1``'s red.
         """
         return _draw(*self._board(index), mode)
-
-    def close(self) -> None:
-        self._sim.close()
 
 
 def _draw(board: np.ndarray, agent_x: bool, mode: str):
