@@ -74,12 +74,6 @@ typedef struct breakout {
     breakout_log log;
     envsdk_core core;       // reporting, started, allocations (envsdk.h)
 } breakout;
-
-int breakout_init(breakout* env);
-void breakout_reset(breakout* env, uint64_t seed);
-int32_t breakout_step(breakout* env);
-void breakout_step_n(breakout* env, int64_t n);
-void breakout_close(breakout* env);
 // envsdk:cdef end
 
 int breakout_init(breakout* env) {
@@ -98,7 +92,6 @@ int breakout_init(breakout* env) {
     ENVSDK_ALLOC(env, lives_left, n);
     ENVSDK_ALLOC(env, tick, n);
     ENVSDK_ALLOC(env, episode_return, n);
-    memset(&env->log, 0, sizeof(env->log));
     return envsdk_init_done(&env->core);
 }
 

@@ -62,12 +62,6 @@ typedef struct cartpole {
     cartpole_log log;
     envsdk_core core;       // reporting, started, allocations (envsdk.h)
 } cartpole;
-
-int cartpole_init(cartpole* env);
-void cartpole_reset(cartpole* env, uint64_t seed);
-int32_t cartpole_step(cartpole* env);
-void cartpole_step_n(cartpole* env, int64_t n);
-void cartpole_close(cartpole* env);
 // envsdk:cdef end
 
 int cartpole_init(cartpole* env) {
@@ -78,7 +72,6 @@ int cartpole_init(cartpole* env) {
     ENVSDK_ALLOC(env, theta, n);
     ENVSDK_ALLOC(env, theta_dot, n);
     ENVSDK_ALLOC(env, tick, n);
-    memset(&env->log, 0, sizeof(env->log));
     return envsdk_init_done(&env->core);
 }
 

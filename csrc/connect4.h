@@ -89,12 +89,6 @@ typedef struct connect4 {
     connect4_two_player_log two_player_log;
     envsdk_core core;       // reporting, started, allocations (envsdk.h)
 } connect4;
-
-int connect4_init(connect4* env);
-void connect4_reset(connect4* env, uint64_t seed);
-int32_t connect4_step(connect4* env);
-void connect4_step_n(connect4* env, int64_t n);
-void connect4_close(connect4* env);
 // envsdk:cdef end
 
 int connect4_init(connect4* env) {
@@ -105,8 +99,6 @@ int connect4_init(connect4* env) {
     ENVSDK_ALLOC(env, agent_first, n);
     ENVSDK_ALLOC(env, tick, n);
     ENVSDK_ALLOC(env, episode_return, n);
-    memset(&env->log, 0, sizeof(env->log));
-    memset(&env->two_player_log, 0, sizeof(env->two_player_log));
     return envsdk_init_done(&env->core);
 }
 
@@ -131,30 +123,21 @@ static inline bool connect4_four(uint64_t stones) {
     return (m & (m >> 2)) != 0;
 }
 
+// The cells that would complete four for stones along the line of bit step d: the cell has the
+// line's next two stones on one side and a third beyond them or one on the other side.
+static inline uint64_t connect4_threats_along(uint64_t stones, int d) {
+    uint64_t p = (stones << d) & (stones << 2 * d);
+    uint64_t r = (p & (stones << 3 * d)) | (p & (stones >> d));
+    p = (stones >> d) & (stones >> 2 * d);
+    return r | (p & (stones << d)) | (p & (stones >> 3 * d));
+}
+
 // The EMPTY cells (playable now or not) that would complete four for stones (Pons, "Solving
 // Connect 4", compute_winning_position): each direction checks the three patterns around the cell.
 static inline uint64_t connect4_threats(uint64_t stones, uint64_t mask) {
     uint64_t r = (stones << 1) & (stones << 2) & (stones << 3);  // vertical: three below
-    uint64_t p;
     // Horizontal (step 7), diagonals (step 6 and step 8).
-    p = (stones << 7) & (stones << 14);
-    r |= p & (stones << 21);
-    r |= p & (stones >> 7);
-    p = (stones >> 7) & (stones >> 14);
-    r |= p & (stones << 7);
-    r |= p & (stones >> 21);
-    p = (stones << 6) & (stones << 12);
-    r |= p & (stones << 18);
-    r |= p & (stones >> 6);
-    p = (stones >> 6) & (stones >> 12);
-    r |= p & (stones << 6);
-    r |= p & (stones >> 18);
-    p = (stones << 8) & (stones << 16);
-    r |= p & (stones << 24);
-    r |= p & (stones >> 8);
-    p = (stones >> 8) & (stones >> 16);
-    r |= p & (stones << 8);
-    r |= p & (stones >> 24);
+    r |= connect4_threats_along(stones, 7) | connect4_threats_along(stones, 6) | connect4_threats_along(stones, 8);
     return r & (CONNECT4_BOARD ^ mask);
 }
 
@@ -336,6 +319,19 @@ void connect4_reset(connect4* env, uint64_t seed) {
 // Outcomes of one step, as indices into the reward table below.
 enum { CONNECT4_ON, CONNECT4_WON, CONNECT4_DRAW, CONNECT4_LOST, CONNECT4_ILLEGAL };
 
+// The mover drops a stone in column `action` of the position (its stones *me, all stones *mask):
+// CONNECT4_ILLEGAL for a column out of range or full (nothing changes), else the stone is added
+// to both and the outcome is CONNECT4_WON (four in a row), CONNECT4_DRAW (the board is full) or
+// CONNECT4_ON.
+static inline int32_t connect4_play(int32_t action, uint64_t* me, uint64_t* mask) {
+    uint64_t move = (uint32_t)action < (uint32_t)CONNECT4_COLS ? connect4_playable(*mask) & connect4_column(action) : 0;
+    if (!move) return CONNECT4_ILLEGAL;
+    *me |= move;
+    *mask |= move;
+    if (connect4_four(*me)) return CONNECT4_WON;
+    return *mask == CONNECT4_BOARD ? CONNECT4_DRAW : CONNECT4_ON;
+}
+
 // Two-player mode's step: one move in every game, by the row whose turn it is (r below; the other
 // row of the game is r ^ 1). Returns the row episodes logged and not yet read by Python.
 static int32_t connect4_step_two_player(connect4* env) {
@@ -359,19 +355,8 @@ static int32_t connect4_step_two_player(connect4* env) {
         const int32_t action = actions[r];  // the waiting row's action is never read
         uint64_t me = stones[mover][g];
         uint64_t mask = me | stones[mover ^ 1][g];
-        int32_t outcome = CONNECT4_ON;
-        uint64_t move = (uint32_t)action < (uint32_t)CONNECT4_COLS ? connect4_playable(mask) & connect4_column(action) : 0;
-        if (!move) {
-            outcome = CONNECT4_ILLEGAL;  // out of range or a full column: the game ends, the mover's fault
-        } else {
-            me |= move;
-            mask |= move;
-            if (connect4_four(me)) {
-                outcome = CONNECT4_WON;
-            } else if (mask == CONNECT4_BOARD) {
-                outcome = CONNECT4_DRAW;
-            }
-        }
+        // Illegal (out of range or a full column): the game ends, the mover's fault.
+        const int32_t outcome = connect4_play(action, &me, &mask);
         tick[g] += 1;
         truncations[r] = false;
         truncations[other] = false;
@@ -419,25 +404,15 @@ int32_t connect4_step(connect4* env) {
         uint64_t me = agent[i], opp = opponent[i];
         uint64_t mask = me | opp;
         int32_t action = actions[i];
-        int32_t outcome = CONNECT4_ON;
-        uint64_t move = (uint32_t)action < (uint32_t)CONNECT4_COLS ? connect4_playable(mask) & connect4_column(action) : 0;
-        if (!move) {
-            outcome = CONNECT4_ILLEGAL;  // out of range or a full column: the episode ends as a loss
-        } else {
-            me |= move;
-            mask |= move;
-            if (connect4_four(me)) {
-                outcome = CONNECT4_WON;
-            } else if (mask == CONNECT4_BOARD) {
-                outcome = CONNECT4_DRAW;
-            } else {
-                int32_t col = connect4_opponent_move(kind, depth, &rng[i], opp, me);
-                uint64_t reply = connect4_playable(mask) & connect4_column(col);  // the landing cell
-                opp |= reply;
-                mask |= reply;
-                if (connect4_four(opp)) outcome = CONNECT4_LOST;
-                else if (mask == CONNECT4_BOARD) outcome = CONNECT4_DRAW;
-            }
+        // Illegal (out of range or a full column): the episode ends as a loss.
+        int32_t outcome = connect4_play(action, &me, &mask);
+        if (outcome == CONNECT4_ON) {
+            int32_t col = connect4_opponent_move(kind, depth, &rng[i], opp, me);
+            uint64_t reply = connect4_playable(mask) & connect4_column(col);  // the landing cell
+            opp |= reply;
+            mask |= reply;
+            if (connect4_four(opp)) outcome = CONNECT4_LOST;
+            else if (mask == CONNECT4_BOARD) outcome = CONNECT4_DRAW;
         }
         float reward = reward_of[outcome];
         rewards[i] = reward;

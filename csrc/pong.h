@@ -75,12 +75,6 @@ typedef struct pong {
     pong_log log;
     envsdk_core core;       // reporting, started, allocations (envsdk.h)
 } pong;
-
-int pong_init(pong* env);
-void pong_reset(pong* env, uint64_t seed);
-int32_t pong_step(pong* env);
-void pong_step_n(pong* env, int64_t n);
-void pong_close(pong* env);
 // envsdk:cdef end
 
 int pong_init(pong* env) {
@@ -118,7 +112,6 @@ int pong_init(pong* env) {
     ENVSDK_ALLOC(env, agent_score, n);
     ENVSDK_ALLOC(env, opponent_score, n);
     ENVSDK_ALLOC(env, tick, n);
-    memset(&env->log, 0, sizeof(env->log));
     return envsdk_init_done(&env->core);
 }
 

@@ -74,12 +74,6 @@ typedef struct snake {
     snake_log log;
     envsdk_core core;       // reporting, started, allocations (envsdk.h)
 } snake;
-
-int snake_init(snake* env);
-void snake_reset(snake* env, uint64_t seed);
-int32_t snake_step(snake* env);
-void snake_step_n(snake* env, int64_t n);
-void snake_close(snake* env);
 // envsdk:cdef end
 
 int snake_init(snake* env) {
@@ -98,7 +92,6 @@ int snake_init(snake* env) {
     ENVSDK_ALLOC(env, life, agents);
     ENVSDK_ALLOC(env, eaten, agents);
     ENVSDK_ALLOC(env, episode_return, agents);
-    memset(&env->log, 0, sizeof(env->log));
     return envsdk_init_done(&env->core);
 }
 

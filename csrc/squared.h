@@ -35,12 +35,6 @@ typedef struct squared {
     squared_log log;
     envsdk_core core;       // reporting, started, allocations (envsdk.h)
 } squared;
-
-int squared_init(squared* env);
-void squared_reset(squared* env, uint64_t seed);
-int32_t squared_step(squared* env);
-void squared_step_n(squared* env, int64_t n);
-void squared_close(squared* env);
 // envsdk:cdef end
 
 int squared_init(squared* env) {
@@ -51,7 +45,6 @@ int squared_init(squared* env) {
     ENVSDK_ALLOC(env, target, n);
     ENVSDK_ALLOC(env, tick, n);
     ENVSDK_ALLOC(env, episode_return, n);
-    memset(&env->log, 0, sizeof(env->log));
     return envsdk_init_done(&env->core);
 }
 

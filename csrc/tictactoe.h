@@ -83,12 +83,6 @@ typedef struct tictactoe {
     tictactoe_two_player_log two_player_log;
     envsdk_core core;       // reporting, started, allocations (envsdk.h)
 } tictactoe;
-
-int tictactoe_init(tictactoe* env);
-void tictactoe_reset(tictactoe* env, uint64_t seed);
-int32_t tictactoe_step(tictactoe* env);
-void tictactoe_step_n(tictactoe* env, int64_t n);
-void tictactoe_close(tictactoe* env);
 // envsdk:cdef end
 
 enum { TICTACTOE_RANDOM = 0, TICTACTOE_PERFECT_PLAY = 1, TICTACTOE_NONE = 2 };
@@ -152,7 +146,6 @@ int tictactoe_init(tictactoe* env) {
     ENVSDK_ALLOC(env, key, n);
     ENVSDK_ALLOC(env, agent_first, n);
     ENVSDK_ALLOC(env, tick, n);
-    memset(&env->log, 0, sizeof(env->log));
     return envsdk_init_done(&env->core);
 }
 
@@ -255,6 +248,17 @@ void tictactoe_reset(tictactoe* env, uint64_t seed) {
 // Outcomes of one step.
 enum { TICTACTOE_ONGOING = 0, TICTACTOE_WIN, TICTACTOE_DRAW, TICTACTOE_LOSS, TICTACTOE_ILLEGAL };
 
+// The mover marks cell a of the position (its cells *mine, the other's theirs): TICTACTOE_ILLEGAL
+// for a cell out of range or marked (nothing changes; the shift only runs for a in 0..8), else the
+// mark is added to *mine and the outcome is TICTACTOE_WIN (three in a row), TICTACTOE_DRAW (the
+// board is full) or TICTACTOE_ONGOING.
+static inline int32_t tictactoe_play(int32_t a, uint32_t* mine, uint32_t theirs) {
+    if ((uint32_t)a >= 9u || (((*mine | theirs) >> a) & 1u)) return TICTACTOE_ILLEGAL;
+    *mine |= 1u << a;
+    if (tictactoe_wins(*mine)) return TICTACTOE_WIN;
+    return (*mine | theirs) == TICTACTOE_FULL ? TICTACTOE_DRAW : TICTACTOE_ONGOING;
+}
+
 // Two-player mode's step: one move in every game, by the row whose turn it is (r below; the other
 // row of the game is r ^ 1). Returns the row episodes logged and not yet read by Python.
 static int32_t tictactoe_step_two_player(tictactoe* env) {
@@ -278,18 +282,7 @@ static int32_t tictactoe_step_two_player(tictactoe* env) {
         const size_t r = 2 * (size_t)g + (size_t)mover, other = r ^ 1u;
         const int32_t a = actions[r];  // the waiting row's action is never read
         uint32_t mine = cells[mover][g], theirs = cells[mover ^ 1][g];
-        int32_t outcome = TICTACTOE_ONGOING;
-        // Out of range or on a marked cell: illegal (the shift only runs for a in 0..8).
-        if ((uint32_t)a >= 9u || (((mine | theirs) >> a) & 1u)) {
-            outcome = TICTACTOE_ILLEGAL;
-        } else {
-            mine |= 1u << a;
-            if (tictactoe_wins(mine)) {
-                outcome = TICTACTOE_WIN;
-            } else if ((mine | theirs) == TICTACTOE_FULL) {
-                outcome = TICTACTOE_DRAW;
-            }
-        }
+        const int32_t outcome = tictactoe_play(a, &mine, theirs);
         tick[g] += 1;
         truncations[r] = false;
         truncations[other] = false;
@@ -346,37 +339,27 @@ int32_t tictactoe_step(tictactoe* env) {
     for (int32_t i = 0; i < num_envs; i++) {
         int32_t a = actions[i];
         uint32_t mine = agent_cells[i], theirs = opponent_cells[i];
-        int32_t outcome = TICTACTOE_ONGOING;
-        // Out of range or on a marked cell: illegal (the shift only runs for a in 0..8).
-        if ((uint32_t)a >= 9u || (((mine | theirs) >> a) & 1u)) {
-            outcome = TICTACTOE_ILLEGAL;
-        } else {
-            mine |= 1u << a;
+        int32_t outcome = tictactoe_play(a, &mine, theirs);
+        if (outcome == TICTACTOE_ONGOING) {
             int32_t key = keys[i] + 2 * TICTACTOE_POW3[a];
-            if (tictactoe_wins(mine)) {
-                outcome = TICTACTOE_WIN;
+            uint32_t empty = TICTACTOE_FULL & ~(mine | theirs);
+            int32_t m = tictactoe_opponent_move(perfect, opponent, epsilon, &rng[i], key, empty);
+            theirs |= 1u << m;
+            key += TICTACTOE_POW3[m];
+            if (tictactoe_wins(theirs)) {
+                outcome = TICTACTOE_LOSS;
             } else if ((mine | theirs) == TICTACTOE_FULL) {
                 outcome = TICTACTOE_DRAW;
             } else {
-                uint32_t empty = TICTACTOE_FULL & ~(mine | theirs);
-                int32_t m = tictactoe_opponent_move(perfect, opponent, epsilon, &rng[i], key, empty);
-                theirs |= 1u << m;
-                key += TICTACTOE_POW3[m];
-                if (tictactoe_wins(theirs)) {
-                    outcome = TICTACTOE_LOSS;
-                } else if ((mine | theirs) == TICTACTOE_FULL) {
-                    outcome = TICTACTOE_DRAW;
-                } else {
-                    // Play goes on: only the four entries that changed are rewritten.
-                    int8_t* obs = observations + (size_t)i * 18;
-                    obs[a] = 1;
-                    obs[9 + a] = 0;
-                    obs[m] = -1;
-                    obs[9 + m] = 0;
-                    agent_cells[i] = (uint16_t)mine;
-                    opponent_cells[i] = (uint16_t)theirs;
-                    keys[i] = key;
-                }
+                // Play goes on: only the four entries that changed are rewritten.
+                int8_t* obs = observations + (size_t)i * 18;
+                obs[a] = 1;
+                obs[9 + a] = 0;
+                obs[m] = -1;
+                obs[9 + m] = 0;
+                agent_cells[i] = (uint16_t)mine;
+                opponent_cells[i] = (uint16_t)theirs;
+                keys[i] = key;
             }
         }
         tick[i] += 1;

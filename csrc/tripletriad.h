@@ -66,12 +66,6 @@ typedef struct tripletriad {
     tripletriad_log log;
     envsdk_core core;       // reporting, started, allocations (envsdk.h)
 } tripletriad;
-
-int tripletriad_init(tripletriad* env);
-void tripletriad_reset(tripletriad* env, uint64_t seed);
-int32_t tripletriad_step(tripletriad* env);
-void tripletriad_step_n(tripletriad* env, int64_t n);
-void tripletriad_close(tripletriad* env);
 // envsdk:cdef end
 
 // Neighbour of cell p in direction N, E, S, W, or p itself where the board ends: a cell never
@@ -122,7 +116,6 @@ int tripletriad_init(tripletriad* env) {
     ENVSDK_ALLOC(env, tick, n);
     ENVSDK_ALLOC(env, illegal, n);
     ENVSDK_ALLOC(env, episode_return, n);
-    memset(&env->log, 0, sizeof(env->log));
     return envsdk_init_done(&env->core);
 }
 

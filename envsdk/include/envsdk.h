@@ -26,6 +26,8 @@
 //   int32_t <name>_step(<name>* env);      // advance every sub-env in one loop; return ENVSDK_REPORT
 //   void <name>_close(<name>* env);        // free (envsdk_free_all; safe to call twice)
 // and ends the header with ENVSDK_ARRAYS(<name>), which defines <name>_close and <name>_step_n.
+// envsdk.cbuild declares these functions to cffi itself, as for the other style: the cdef region
+// holds the two structs alone (declaring the functions there as well is allowed).
 //
 // An array-style struct may also hold `<obs type>* final_observations`: NULL unless Python asked
 // for final observations, else where step writes, for each row whose episode ends, the
@@ -39,8 +41,8 @@
 // Python as infos.
 //
 // The region between "envsdk:cdef begin" and "envsdk:cdef end" in each header is handed verbatim
-// to cffi's cdef, so every struct and function is declared exactly once; cffi makes the compiler
-// check the layout against the real header. Keep that region to plain declarations (no macros, no
+// to cffi's cdef (with the batch functions' declarations after it), so every struct and function
+// is declared exactly once; cffi makes the compiler check the layout against the real header. Keep that region to plain declarations (no macros, no
 // bodies, no #include).
 #ifndef ENVSDK_H
 #define ENVSDK_H

@@ -41,13 +41,7 @@ typedef struct catcher {
     catcher_log log;
     envsdk_core core;       // reporting, started, allocations (envsdk.h)
 } catcher;
-
-int catcher_init(catcher* env);
-void catcher_reset(catcher* env, uint64_t seed);
-int32_t catcher_step(catcher* env);
-void catcher_step_n(catcher* env, int64_t n);
-void catcher_close(catcher* env);
-// envsdk:cdef end
+// envsdk:cdef end (envsdk declares catcher_init, _reset, _step, _close and _step_n to cffi)
 
 int catcher_init(catcher* env) {
     size_t n = (size_t)env->num_envs;
