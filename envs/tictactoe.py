@@ -102,11 +102,7 @@ class TicTacToe:
       move); a full board 0 to both; all of these are terminal for both rows, whose observations
       are then the next game's first ones. Otherwise both rewards are 0 and the turn passes.
       Nothing is truncated; a game lasts at most 9 steps.
-    - Episodes are per row: a game that ends ends an episode in both its rows, each as long as the
-      game (both players' moves). Infos are means over those row episodes: episode_return (0 for a
-      decided or drawn game, ``illegal_reward / 2`` for an illegal end), episode_length (the game's
-      moves, an illegal one included), first_win, second_win, draw, illegal (per-game rates),
-      episode_count (2 per game).
+    - Episodes and infos are per row, as for every board game's two-player mode (``envsdk.envs``).
 
     Final observation (in ``final_observations``, when the buffers have it): the board the game
     ended on, from the row's own view, its last marks included (the winning or filling mark, or
