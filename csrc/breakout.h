@@ -79,19 +79,9 @@ typedef struct breakout {
 int breakout_init(breakout* env) {
     size_t n = (size_t)env->num_envs;
     size_t num_bricks = (size_t)env->brick_rows * (size_t)env->brick_cols;
-    ENVSDK_ALLOC(env, rng, n);
-    ENVSDK_ALLOC(env, paddle_x, n);
-    ENVSDK_ALLOC(env, ball_x, n);
-    ENVSDK_ALLOC(env, ball_y, n);
-    ENVSDK_ALLOC(env, ball_vx, n);
-    ENVSDK_ALLOC(env, ball_vy, n);
-    ENVSDK_ALLOC(env, speed, n);
-    ENVSDK_ALLOC(env, in_play, n);
+    ENVSDK_ALLOC_EACH(env, n, rng, paddle_x, ball_x, ball_y, ball_vx, ball_vy, speed, in_play, bricks_left,
+                      lives_left, tick, episode_return);
     ENVSDK_ALLOC(env, bricks, n * num_bricks);
-    ENVSDK_ALLOC(env, bricks_left, n);
-    ENVSDK_ALLOC(env, lives_left, n);
-    ENVSDK_ALLOC(env, tick, n);
-    ENVSDK_ALLOC(env, episode_return, n);
     return envsdk_init_done(&env->core);
 }
 

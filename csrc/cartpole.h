@@ -65,13 +65,7 @@ typedef struct cartpole {
 // envsdk:cdef end
 
 int cartpole_init(cartpole* env) {
-    size_t n = (size_t)env->num_envs;
-    ENVSDK_ALLOC(env, rng, n);
-    ENVSDK_ALLOC(env, x, n);
-    ENVSDK_ALLOC(env, x_dot, n);
-    ENVSDK_ALLOC(env, theta, n);
-    ENVSDK_ALLOC(env, theta_dot, n);
-    ENVSDK_ALLOC(env, tick, n);
+    ENVSDK_ALLOC_EACH(env, env->num_envs, rng, x, x_dot, theta, theta_dot, tick);
     return envsdk_init_done(&env->core);
 }
 

@@ -92,13 +92,7 @@ typedef struct connect4 {
 // envsdk:cdef end
 
 int connect4_init(connect4* env) {
-    size_t n = (size_t)env->num_envs;
-    ENVSDK_ALLOC(env, rng, n);
-    ENVSDK_ALLOC(env, agent_stones, n);
-    ENVSDK_ALLOC(env, opponent_stones, n);
-    ENVSDK_ALLOC(env, agent_first, n);
-    ENVSDK_ALLOC(env, tick, n);
-    ENVSDK_ALLOC(env, episode_return, n);
+    ENVSDK_ALLOC_EACH(env, env->num_envs, rng, agent_stones, opponent_stones, agent_first, tick, episode_return);
     return envsdk_init_done(&env->core);
 }
 

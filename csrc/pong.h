@@ -101,17 +101,8 @@ int pong_init(pong* env) {
     float inv_vy = env->ball_max_speed_y > 0.0f ? 1.0f / env->ball_max_speed_y : 0.0f;
     env->inv_max_speed_y = isfinite(inv_vy) ? inv_vy : 0.0f;
     env->inv_max_score = 1.0f / (float)env->max_score;
-    size_t n = (size_t)env->num_envs;
-    ENVSDK_ALLOC(env, rng, n);
-    ENVSDK_ALLOC(env, agent_y, n);
-    ENVSDK_ALLOC(env, opponent_y, n);
-    ENVSDK_ALLOC(env, ball_x, n);
-    ENVSDK_ALLOC(env, ball_y, n);
-    ENVSDK_ALLOC(env, ball_vx, n);
-    ENVSDK_ALLOC(env, ball_vy, n);
-    ENVSDK_ALLOC(env, agent_score, n);
-    ENVSDK_ALLOC(env, opponent_score, n);
-    ENVSDK_ALLOC(env, tick, n);
+    ENVSDK_ALLOC_EACH(env, env->num_envs, rng, agent_y, opponent_y, ball_x, ball_y, ball_vx, ball_vy, agent_score,
+                      opponent_score, tick);
     return envsdk_init_done(&env->core);
 }
 

@@ -80,18 +80,9 @@ int snake_init(snake* env) {
     size_t n = (size_t)env->num_envs, agents = n * (size_t)env->snakes;
     env->stride = env->width + 2 * env->view;
     env->cells = env->stride * (env->height + 2 * env->view);
-    ENVSDK_ALLOC(env, rng, n);
-    ENVSDK_ALLOC(env, tick, n);
-    ENVSDK_ALLOC(env, food_count, n);
-    ENVSDK_ALLOC(env, grid, n * (size_t)env->cells);
-    ENVSDK_ALLOC(env, owner, n * (size_t)env->cells);
-    ENVSDK_ALLOC(env, head, agents);
-    ENVSDK_ALLOC(env, tail, agents);
-    ENVSDK_ALLOC(env, length, agents);
-    ENVSDK_ALLOC(env, heading, agents);
-    ENVSDK_ALLOC(env, life, agents);
-    ENVSDK_ALLOC(env, eaten, agents);
-    ENVSDK_ALLOC(env, episode_return, agents);
+    ENVSDK_ALLOC_EACH(env, n, rng, tick, food_count);
+    ENVSDK_ALLOC_EACH(env, n * (size_t)env->cells, grid, owner);
+    ENVSDK_ALLOC_EACH(env, agents, head, tail, length, heading, life, eaten, episode_return);
     return envsdk_init_done(&env->core);
 }
 

@@ -38,13 +38,7 @@ typedef struct squared {
 // envsdk:cdef end
 
 int squared_init(squared* env) {
-    size_t n = (size_t)env->num_envs;
-    ENVSDK_ALLOC(env, rng, n);
-    ENVSDK_ALLOC(env, agent_row, n);
-    ENVSDK_ALLOC(env, agent_col, n);
-    ENVSDK_ALLOC(env, target, n);
-    ENVSDK_ALLOC(env, tick, n);
-    ENVSDK_ALLOC(env, episode_return, n);
+    ENVSDK_ALLOC_EACH(env, env->num_envs, rng, agent_row, agent_col, target, tick, episode_return);
     return envsdk_init_done(&env->core);
 }
 

@@ -138,14 +138,8 @@ static inline int32_t tictactoe_opponent_move(const uint16_t* perfect, int32_t o
 }
 
 int tictactoe_init(tictactoe* env) {
-    size_t n = (size_t)env->num_envs;
     env->perfect = TICTACTOE_PERFECT;
-    ENVSDK_ALLOC(env, rng, n);
-    ENVSDK_ALLOC(env, agent_cells, n);
-    ENVSDK_ALLOC(env, opponent_cells, n);
-    ENVSDK_ALLOC(env, key, n);
-    ENVSDK_ALLOC(env, agent_first, n);
-    ENVSDK_ALLOC(env, tick, n);
+    ENVSDK_ALLOC_EACH(env, env->num_envs, rng, agent_cells, opponent_cells, key, agent_first, tick);
     return envsdk_init_done(&env->core);
 }
 

@@ -106,16 +106,9 @@ static inline int32_t tripletriad_nth_bit(uint32_t x, int32_t n) {
 
 int tripletriad_init(tripletriad* env) {
     size_t n = (size_t)env->num_envs;
-    ENVSDK_ALLOC(env, rng, n);
+    ENVSDK_ALLOC_EACH(env, n, rng, hands, empty, mine, selected, tick, illegal, episode_return);
     ENVSDK_ALLOC(env, ranks, n * 40);
     ENVSDK_ALLOC(env, board, n * 36);
-    ENVSDK_ALLOC(env, hands, n);
-    ENVSDK_ALLOC(env, empty, n);
-    ENVSDK_ALLOC(env, mine, n);
-    ENVSDK_ALLOC(env, selected, n);
-    ENVSDK_ALLOC(env, tick, n);
-    ENVSDK_ALLOC(env, illegal, n);
-    ENVSDK_ALLOC(env, episode_return, n);
     return envsdk_init_done(&env->core);
 }
 

@@ -20,7 +20,8 @@
 // ARRAYS (for the last few percent). struct <name> holds the whole buffers, `int32_t num_envs`,
 // the config, the state of ALL sub-envs as flat arrays ([num_envs, ...]), `<name>_log log` and
 // `envsdk_core core`, and the author writes the batch functions:
-//   int <name>_init(<name>* env);          // allocate the state (ENVSDK_ALLOC; 0, or -1 leaking nothing)
+//   int <name>_init(<name>* env);          // allocate the state (ENVSDK_ALLOC, ENVSDK_ALLOC_EACH;
+//                                          // 0, or -1 leaking nothing)
 //   void <name>_reset(<name>* env, uint64_t seed);  // seed sub-env i with seed + i, start them all
 //                                          // (ENVSDK_RESET_EACH, given a function starting sub-env i)
 //   int32_t <name>_step(<name>* env);      // advance every sub-env in one loop; return ENVSDK_REPORT
@@ -202,6 +203,35 @@ static inline void envsdk_reset_rows(envsdk_core* core, void* log, size_t log_by
 // and returns envsdk_init_done(&env->core): 0, or -1 after freeing whatever was allocated.
 #define ENVSDK_ALLOC(env, field, count) \
     envsdk_alloc(&(env)->core, (void**)&(env)->field, (size_t)(count), sizeof(*(env)->field))
+
+// ENVSDK_ALLOC_EACH(env, count, a, b, ...) is ENVSDK_ALLOC(env, a, count); ENVSDK_ALLOC(env, b, count);
+// ... for 1 to 16 fields: the state arrays of one length in one line, e.g. every [num_envs] array.
+// (`count` is evaluated once. The numbered macros below only count and walk the field list.)
+#define ENVSDK_ALLOC_EACH(env, count, ...)                                                          \
+    do {                                                                                           \
+        size_t envsdk_count_ = (size_t)(count);                                                    \
+        ENVSDK_CAT_(ENVSDK_ALLOC_, ENVSDK_NARGS_(__VA_ARGS__))(env, envsdk_count_, __VA_ARGS__)    \
+    } while (0)
+#define ENVSDK_CAT_(a, b) ENVSDK_CAT2_(a, b)
+#define ENVSDK_CAT2_(a, b) a##b
+#define ENVSDK_NARGS_(...) ENVSDK_NARGS16_(__VA_ARGS__, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define ENVSDK_NARGS16_(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, n, ...) n
+#define ENVSDK_ALLOC_1(e, c, f) ENVSDK_ALLOC(e, f, c);
+#define ENVSDK_ALLOC_2(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_1(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_3(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_2(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_4(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_3(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_5(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_4(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_6(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_5(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_7(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_6(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_8(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_7(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_9(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_8(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_10(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_9(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_11(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_10(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_12(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_11(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_13(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_12(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_14(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_13(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_15(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_14(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_16(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_15(e, c, __VA_ARGS__)
 
 static inline void envsdk_alloc(envsdk_core* core, void** slot, size_t count, size_t size) {
     *slot = NULL;

@@ -44,11 +44,7 @@ typedef struct catcher {
 // envsdk:cdef end (envsdk declares catcher_init, _reset, _step, _close and _step_n to cffi)
 
 int catcher_init(catcher* env) {
-    size_t n = (size_t)env->num_envs;
-    ENVSDK_ALLOC(env, rng, n);
-    ENVSDK_ALLOC(env, ball_row, n);
-    ENVSDK_ALLOC(env, ball_col, n);
-    ENVSDK_ALLOC(env, paddle, n);
+    ENVSDK_ALLOC_EACH(env, env->num_envs, rng, ball_row, ball_col, paddle);
     return envsdk_init_done(&env->core);  // 0, or -1 having freed whatever was allocated
 }
 
