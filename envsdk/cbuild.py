@@ -133,13 +133,14 @@ class _Sim:
             missing = [f"{n}_{f}" for f in functions if not re.search(rf"\b{n}_{f}\s*\(", self.cdef)]
             expected = f"a one-sub-env sim (it declares _step_one) to declare {n}_start_one, {n}_step_one in " \
                 "its cdef region"
+            fix = "declare and define them as the README's 'Write a C env' shows"
         else:
             missing = [f"{n}_{f}" for f in ("init", "reset", "step", "close") if f not in self.functions]
             expected = f"an array-style sim to define {n}_init, {n}_reset, {n}_step, {n}_close"
+            fix = f"define them as the README's 'Write a C env' shows (a last line ENVSDK_ARRAYS({n}) " \
+                f"defines {n}_close)"
         if missing:
-            self._fail(expected, f"no {', '.join(missing)}",
-                       "declare and define them as the README's 'Write a C env' shows (an array-style sim's "
-                       f"last line ENVSDK_ARRAYS({n}) defines {n}_close)")
+            self._fail(expected, f"no {', '.join(missing)}", fix)
         if self.sub_env and not re.search(rf"ENVSDK_SUB_ENV(_WITH_MASKS)?\(\s*{n}\s*\)", _CDEF.sub("", text)):
             self._fail(f"ENVSDK_SUB_ENV({n}) after the definitions of {n}_start_one and {n}_step_one",
                        "no such line", f"end the header with ENVSDK_SUB_ENV({n}) (it defines the batch functions)")
