@@ -43,8 +43,8 @@
 //
 // The region between "envsdk:cdef begin" and "envsdk:cdef end" in each header is handed verbatim
 // to cffi's cdef (with the batch functions' declarations after it), so every struct and function
-// is declared exactly once; cffi makes the compiler check the layout against the real header. Keep that region to plain declarations (no macros, no
-// bodies, no #include).
+// is declared exactly once; cffi makes the compiler check the layout against the real header.
+// Keep that region to plain declarations (no macros, no bodies, no #include).
 #ifndef ENVSDK_H
 #define ENVSDK_H
 
