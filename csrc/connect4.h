@@ -117,13 +117,16 @@ static inline bool connect4_four(uint64_t stones) {
     return (m & (m >> 2)) != 0;
 }
 
-// The cells that would complete four for stones along the line of bit step d: the cell has the
-// line's next two stones on one side and a third beyond them or one on the other side.
-static inline uint64_t connect4_threats_along(uint64_t stones, int d) {
+// r with the cells added that would complete four for stones along the line of bit step d: the
+// cell has the line's next two stones on one side and a third beyond them or one on the other side.
+static inline uint64_t connect4_threats_along(uint64_t r, uint64_t stones, int d) {
     uint64_t p = (stones << d) & (stones << 2 * d);
-    uint64_t r = (p & (stones << 3 * d)) | (p & (stones >> d));
+    r |= p & (stones << 3 * d);
+    r |= p & (stones >> d);
     p = (stones >> d) & (stones >> 2 * d);
-    return r | (p & (stones << d)) | (p & (stones >> 3 * d));
+    r |= p & (stones << d);
+    r |= p & (stones >> 3 * d);
+    return r;
 }
 
 // The EMPTY cells (playable now or not) that would complete four for stones (Pons, "Solving
@@ -131,7 +134,9 @@ static inline uint64_t connect4_threats_along(uint64_t stones, int d) {
 static inline uint64_t connect4_threats(uint64_t stones, uint64_t mask) {
     uint64_t r = (stones << 1) & (stones << 2) & (stones << 3);  // vertical: three below
     // Horizontal (step 7), diagonals (step 6 and step 8).
-    r |= connect4_threats_along(stones, 7) | connect4_threats_along(stones, 6) | connect4_threats_along(stones, 8);
+    r = connect4_threats_along(r, stones, 7);
+    r = connect4_threats_along(r, stones, 6);
+    r = connect4_threats_along(r, stones, 8);
     return r & (CONNECT4_BOARD ^ mask);
 }
 
@@ -302,12 +307,20 @@ static void connect4_start_two_player(connect4* env, int32_t g) {
     connect4_observe_two_player(env, g, 0, 0, agent_first ? 0 : 1);
 }
 
+// Start sub-env i in the configured mode (reset's start function). Direct calls: taking the
+// start functions' addresses would keep GCC from inlining connect4_start into the step loop.
+static void connect4_start_in_mode(connect4* env, int32_t i) {
+    if (env->opponent == CONNECT4_NONE) {
+        connect4_start_two_player(env, i);
+    } else {
+        connect4_start(env, i);
+    }
+}
+
 void connect4_reset(connect4* env, uint64_t seed) {
-    const bool two_player = env->opponent == CONNECT4_NONE;
-    const size_t rows = two_player ? 2 : 1;  // agent rows per sub-env
+    const size_t rows = env->opponent == CONNECT4_NONE ? 2 : 1;  // agent rows per sub-env
     memset(&env->two_player_log, 0, sizeof(env->two_player_log));
-    ENVSDK_RESET_EACH(env, (size_t)env->num_envs * rows, seed,
-                      two_player ? connect4_start_two_player : connect4_start);
+    ENVSDK_RESET_EACH(env, (size_t)env->num_envs * rows, seed, connect4_start_in_mode);
 }
 
 // Outcomes of one step, as indices into the reward table below.

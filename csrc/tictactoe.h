@@ -229,14 +229,22 @@ static void tictactoe_start_two_player(tictactoe* env, int32_t g) {
     env->tick[g] = 0;
 }
 
+// Start sub-env i in the configured mode (reset's start function). Direct calls: taking the
+// start functions' addresses would keep GCC from inlining tictactoe_start into the step loop.
+static void tictactoe_start_in_mode(tictactoe* env, int32_t i) {
+    if (env->opponent == TICTACTOE_NONE) {
+        tictactoe_start_two_player(env, i);
+    } else {
+        tictactoe_start(env, i);
+    }
+}
+
 void tictactoe_reset(tictactoe* env, uint64_t seed) {
-    const bool two_player = env->opponent == TICTACTOE_NONE;
-    const int32_t rows = two_player ? 2 : 1;  // agent rows per sub-env
+    const size_t rows = env->opponent == TICTACTOE_NONE ? 2 : 1;  // agent rows per sub-env
     memset(&env->two_player_log, 0, sizeof(env->two_player_log));
     // So that `alternate` gives the agent (row 2g) the first episode.
     memset(env->agent_first, 0, (size_t)env->num_envs * sizeof(*env->agent_first));
-    ENVSDK_RESET_EACH(env, (size_t)env->num_envs * (size_t)rows, seed,
-                      two_player ? tictactoe_start_two_player : tictactoe_start);
+    ENVSDK_RESET_EACH(env, (size_t)env->num_envs * rows, seed, tictactoe_start_in_mode);
 }
 
 // Outcomes of one step.

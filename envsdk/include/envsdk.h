@@ -156,7 +156,8 @@ static inline void envsdk_reset_rows(envsdk_core* core, void* log, size_t log_by
 // The whole of an array-style <name>_reset whose sub-envs start one by one: ENVSDK_RESET_ROWS over
 // `rows` agent rows, then, for each sub-env i, rng[i] = seed + i and start(env, i) (which sets
 // sub-env i's state and writes its observation), then core.started. Anything else a reset does
-// (a second log, masks) goes before it. `start` may be any expression naming a function.
+// (a second log, masks) goes before it. Pass the start function by name, not an expression
+// choosing between functions: taking a function's address can keep GCC from inlining it into step.
 #define ENVSDK_RESET_EACH(env, rows, seed, start)                                                  \
     do {                                                                                           \
         ENVSDK_RESET_ROWS(env, rows);                                                              \
