@@ -74,35 +74,14 @@ typedef struct breakout {
     breakout_log log;
     envsdk_core core;       // reporting, started, allocations (envsdk.h)
 } breakout;
-
-int breakout_init(breakout* env);
-void breakout_reset(breakout* env, uint64_t seed);
-int32_t breakout_step(breakout* env);
-void breakout_step_n(breakout* env, int64_t n);
-void breakout_close(breakout* env);
 // envsdk:cdef end
-
-void breakout_close(breakout* env) {
-    envsdk_free_all(&env->core);
-}
 
 int breakout_init(breakout* env) {
     size_t n = (size_t)env->num_envs;
     size_t num_bricks = (size_t)env->brick_rows * (size_t)env->brick_cols;
-    ENVSDK_ALLOC(env, rng, n);
-    ENVSDK_ALLOC(env, paddle_x, n);
-    ENVSDK_ALLOC(env, ball_x, n);
-    ENVSDK_ALLOC(env, ball_y, n);
-    ENVSDK_ALLOC(env, ball_vx, n);
-    ENVSDK_ALLOC(env, ball_vy, n);
-    ENVSDK_ALLOC(env, speed, n);
-    ENVSDK_ALLOC(env, in_play, n);
+    ENVSDK_ALLOC_EACH(env, n, rng, paddle_x, ball_x, ball_y, ball_vx, ball_vy, speed, in_play, bricks_left,
+                      lives_left, tick, episode_return);
     ENVSDK_ALLOC(env, bricks, n * num_bricks);
-    ENVSDK_ALLOC(env, bricks_left, n);
-    ENVSDK_ALLOC(env, lives_left, n);
-    ENVSDK_ALLOC(env, tick, n);
-    ENVSDK_ALLOC(env, episode_return, n);
-    memset(&env->log, 0, sizeof(env->log));
     return envsdk_init_done(&env->core);
 }
 
@@ -147,12 +126,7 @@ static void breakout_start(breakout* env, int32_t i) {
 }
 
 void breakout_reset(breakout* env, uint64_t seed) {
-    ENVSDK_RESET_ROWS(env, env->num_envs);
-    for (int32_t i = 0; i < env->num_envs; i++) {
-        env->rng[i] = seed + (uint64_t)i;
-        breakout_start(env, i);
-    }
-    env->core.started = true;
+    ENVSDK_RESET_EACH(env, env->num_envs, seed, breakout_start);
 }
 
 // Index of the cell of size `cell` holding the point `rel`: the cell a leading left/top edge
@@ -358,6 +332,6 @@ int32_t breakout_step(breakout* env) {
     return ENVSDK_REPORT(env, env->log);
 }
 
-ENVSDK_DEFINE_STEP_N(breakout)
+ENVSDK_ARRAYS(breakout)
 
 #endif  // BREAKOUT_H

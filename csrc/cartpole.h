@@ -62,27 +62,10 @@ typedef struct cartpole {
     cartpole_log log;
     envsdk_core core;       // reporting, started, allocations (envsdk.h)
 } cartpole;
-
-int cartpole_init(cartpole* env);
-void cartpole_reset(cartpole* env, uint64_t seed);
-int32_t cartpole_step(cartpole* env);
-void cartpole_step_n(cartpole* env, int64_t n);
-void cartpole_close(cartpole* env);
 // envsdk:cdef end
 
-void cartpole_close(cartpole* env) {
-    envsdk_free_all(&env->core);
-}
-
 int cartpole_init(cartpole* env) {
-    size_t n = (size_t)env->num_envs;
-    ENVSDK_ALLOC(env, rng, n);
-    ENVSDK_ALLOC(env, x, n);
-    ENVSDK_ALLOC(env, x_dot, n);
-    ENVSDK_ALLOC(env, theta, n);
-    ENVSDK_ALLOC(env, theta_dot, n);
-    ENVSDK_ALLOC(env, tick, n);
-    memset(&env->log, 0, sizeof(env->log));
+    ENVSDK_ALLOC_EACH(env, env->num_envs, rng, x, x_dot, theta, theta_dot, tick);
     return envsdk_init_done(&env->core);
 }
 
@@ -124,12 +107,7 @@ static void cartpole_start(cartpole* env, int32_t i) {
 }
 
 void cartpole_reset(cartpole* env, uint64_t seed) {
-    ENVSDK_RESET_ROWS(env, env->num_envs);
-    for (int32_t i = 0; i < env->num_envs; i++) {
-        env->rng[i] = seed + (uint64_t)i;
-        cartpole_start(env, i);
-    }
-    env->core.started = true;
+    ENVSDK_RESET_EACH(env, env->num_envs, seed, cartpole_start);
 }
 
 // One step of every sub-env, writing each ended episode's last observation to `final` when it is
@@ -199,6 +177,6 @@ int32_t cartpole_step(cartpole* env) {
     return ENVSDK_REPORT(env, env->log);
 }
 
-ENVSDK_DEFINE_STEP_N(cartpole)
+ENVSDK_ARRAYS(cartpole)
 
 #endif  // CARTPOLE_H

@@ -89,28 +89,10 @@ typedef struct connect4 {
     connect4_two_player_log two_player_log;
     envsdk_core core;       // reporting, started, allocations (envsdk.h)
 } connect4;
-
-int connect4_init(connect4* env);
-void connect4_reset(connect4* env, uint64_t seed);
-int32_t connect4_step(connect4* env);
-void connect4_step_n(connect4* env, int64_t n);
-void connect4_close(connect4* env);
 // envsdk:cdef end
 
-void connect4_close(connect4* env) {
-    envsdk_free_all(&env->core);
-}
-
 int connect4_init(connect4* env) {
-    size_t n = (size_t)env->num_envs;
-    ENVSDK_ALLOC(env, rng, n);
-    ENVSDK_ALLOC(env, agent_stones, n);
-    ENVSDK_ALLOC(env, opponent_stones, n);
-    ENVSDK_ALLOC(env, agent_first, n);
-    ENVSDK_ALLOC(env, tick, n);
-    ENVSDK_ALLOC(env, episode_return, n);
-    memset(&env->log, 0, sizeof(env->log));
-    memset(&env->two_player_log, 0, sizeof(env->two_player_log));
+    ENVSDK_ALLOC_EACH(env, env->num_envs, rng, agent_stones, opponent_stones, agent_first, tick, episode_return);
     return envsdk_init_done(&env->core);
 }
 
@@ -135,30 +117,26 @@ static inline bool connect4_four(uint64_t stones) {
     return (m & (m >> 2)) != 0;
 }
 
+// r with the cells added that would complete four for stones along the line of bit step d: the
+// cell has the line's next two stones on one side and a third beyond them or one on the other side.
+static inline uint64_t connect4_threats_along(uint64_t r, uint64_t stones, int d) {
+    uint64_t p = (stones << d) & (stones << 2 * d);
+    r |= p & (stones << 3 * d);
+    r |= p & (stones >> d);
+    p = (stones >> d) & (stones >> 2 * d);
+    r |= p & (stones << d);
+    r |= p & (stones >> 3 * d);
+    return r;
+}
+
 // The EMPTY cells (playable now or not) that would complete four for stones (Pons, "Solving
 // Connect 4", compute_winning_position): each direction checks the three patterns around the cell.
 static inline uint64_t connect4_threats(uint64_t stones, uint64_t mask) {
     uint64_t r = (stones << 1) & (stones << 2) & (stones << 3);  // vertical: three below
-    uint64_t p;
     // Horizontal (step 7), diagonals (step 6 and step 8).
-    p = (stones << 7) & (stones << 14);
-    r |= p & (stones << 21);
-    r |= p & (stones >> 7);
-    p = (stones >> 7) & (stones >> 14);
-    r |= p & (stones << 7);
-    r |= p & (stones >> 21);
-    p = (stones << 6) & (stones << 12);
-    r |= p & (stones << 18);
-    r |= p & (stones >> 6);
-    p = (stones >> 6) & (stones >> 12);
-    r |= p & (stones << 6);
-    r |= p & (stones >> 18);
-    p = (stones << 8) & (stones << 16);
-    r |= p & (stones << 24);
-    r |= p & (stones >> 8);
-    p = (stones >> 8) & (stones >> 16);
-    r |= p & (stones << 8);
-    r |= p & (stones >> 24);
+    r = connect4_threats_along(r, stones, 7);
+    r = connect4_threats_along(r, stones, 6);
+    r = connect4_threats_along(r, stones, 8);
     return r & (CONNECT4_BOARD ^ mask);
 }
 
@@ -329,24 +307,37 @@ static void connect4_start_two_player(connect4* env, int32_t g) {
     connect4_observe_two_player(env, g, 0, 0, agent_first ? 0 : 1);
 }
 
-void connect4_reset(connect4* env, uint64_t seed) {
-    const bool two_player = env->opponent == CONNECT4_NONE;
-    const size_t rows = two_player ? 2 : 1;  // agent rows per sub-env
-    ENVSDK_RESET_ROWS(env, (size_t)env->num_envs * (size_t)rows);
-    memset(&env->two_player_log, 0, sizeof(env->two_player_log));
-    for (int32_t i = 0; i < env->num_envs; i++) {
-        env->rng[i] = seed + (uint64_t)i;
-        if (two_player) {
-            connect4_start_two_player(env, i);
-        } else {
-            connect4_start(env, i);
-        }
+// Start sub-env i in the configured mode (reset's start function). Direct calls: taking the
+// start functions' addresses would keep GCC from inlining connect4_start into the step loop.
+static void connect4_start_in_mode(connect4* env, int32_t i) {
+    if (env->opponent == CONNECT4_NONE) {
+        connect4_start_two_player(env, i);
+    } else {
+        connect4_start(env, i);
     }
-    env->core.started = true;
+}
+
+void connect4_reset(connect4* env, uint64_t seed) {
+    const size_t rows = env->opponent == CONNECT4_NONE ? 2 : 1;  // agent rows per sub-env
+    memset(&env->two_player_log, 0, sizeof(env->two_player_log));
+    ENVSDK_RESET_EACH(env, (size_t)env->num_envs * rows, seed, connect4_start_in_mode);
 }
 
 // Outcomes of one step, as indices into the reward table below.
 enum { CONNECT4_ON, CONNECT4_WON, CONNECT4_DRAW, CONNECT4_LOST, CONNECT4_ILLEGAL };
+
+// The mover drops a stone in column `action` of the position (its stones *me, all stones *mask):
+// CONNECT4_ILLEGAL for a column out of range or full (nothing changes), else the stone is added
+// to both and the outcome is CONNECT4_WON (four in a row), CONNECT4_DRAW (the board is full) or
+// CONNECT4_ON.
+static inline int32_t connect4_play(int32_t action, uint64_t* me, uint64_t* mask) {
+    uint64_t move = (uint32_t)action < (uint32_t)CONNECT4_COLS ? connect4_playable(*mask) & connect4_column(action) : 0;
+    if (!move) return CONNECT4_ILLEGAL;
+    *me |= move;
+    *mask |= move;
+    if (connect4_four(*me)) return CONNECT4_WON;
+    return *mask == CONNECT4_BOARD ? CONNECT4_DRAW : CONNECT4_ON;
+}
 
 // Two-player mode's step: one move in every game, by the row whose turn it is (r below; the other
 // row of the game is r ^ 1). Returns the row episodes logged and not yet read by Python.
@@ -371,19 +362,8 @@ static int32_t connect4_step_two_player(connect4* env) {
         const int32_t action = actions[r];  // the waiting row's action is never read
         uint64_t me = stones[mover][g];
         uint64_t mask = me | stones[mover ^ 1][g];
-        int32_t outcome = CONNECT4_ON;
-        uint64_t move = (uint32_t)action < (uint32_t)CONNECT4_COLS ? connect4_playable(mask) & connect4_column(action) : 0;
-        if (!move) {
-            outcome = CONNECT4_ILLEGAL;  // out of range or a full column: the game ends, the mover's fault
-        } else {
-            me |= move;
-            mask |= move;
-            if (connect4_four(me)) {
-                outcome = CONNECT4_WON;
-            } else if (mask == CONNECT4_BOARD) {
-                outcome = CONNECT4_DRAW;
-            }
-        }
+        // Illegal (out of range or a full column): the game ends, the mover's fault.
+        const int32_t outcome = connect4_play(action, &me, &mask);
         tick[g] += 1;
         truncations[r] = false;
         truncations[other] = false;
@@ -431,25 +411,15 @@ int32_t connect4_step(connect4* env) {
         uint64_t me = agent[i], opp = opponent[i];
         uint64_t mask = me | opp;
         int32_t action = actions[i];
-        int32_t outcome = CONNECT4_ON;
-        uint64_t move = (uint32_t)action < (uint32_t)CONNECT4_COLS ? connect4_playable(mask) & connect4_column(action) : 0;
-        if (!move) {
-            outcome = CONNECT4_ILLEGAL;  // out of range or a full column: the episode ends as a loss
-        } else {
-            me |= move;
-            mask |= move;
-            if (connect4_four(me)) {
-                outcome = CONNECT4_WON;
-            } else if (mask == CONNECT4_BOARD) {
-                outcome = CONNECT4_DRAW;
-            } else {
-                int32_t col = connect4_opponent_move(kind, depth, &rng[i], opp, me);
-                uint64_t reply = connect4_playable(mask) & connect4_column(col);  // the landing cell
-                opp |= reply;
-                mask |= reply;
-                if (connect4_four(opp)) outcome = CONNECT4_LOST;
-                else if (mask == CONNECT4_BOARD) outcome = CONNECT4_DRAW;
-            }
+        // Illegal (out of range or a full column): the episode ends as a loss.
+        int32_t outcome = connect4_play(action, &me, &mask);
+        if (outcome == CONNECT4_ON) {
+            int32_t col = connect4_opponent_move(kind, depth, &rng[i], opp, me);
+            uint64_t reply = connect4_playable(mask) & connect4_column(col);  // the landing cell
+            opp |= reply;
+            mask |= reply;
+            if (connect4_four(opp)) outcome = CONNECT4_LOST;
+            else if (mask == CONNECT4_BOARD) outcome = CONNECT4_DRAW;
         }
         float reward = reward_of[outcome];
         rewards[i] = reward;
@@ -477,6 +447,6 @@ int32_t connect4_step(connect4* env) {
     return ENVSDK_REPORT(env, env->log);
 }
 
-ENVSDK_DEFINE_STEP_N(connect4)
+ENVSDK_ARRAYS(connect4)
 
 #endif  // CONNECT4_H

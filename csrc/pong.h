@@ -75,17 +75,7 @@ typedef struct pong {
     pong_log log;
     envsdk_core core;       // reporting, started, allocations (envsdk.h)
 } pong;
-
-int pong_init(pong* env);
-void pong_reset(pong* env, uint64_t seed);
-int32_t pong_step(pong* env);
-void pong_step_n(pong* env, int64_t n);
-void pong_close(pong* env);
 // envsdk:cdef end
-
-void pong_close(pong* env) {
-    envsdk_free_all(&env->core);
-}
 
 int pong_init(pong* env) {
     env->half_paddle = 0.5f * env->paddle_height;
@@ -111,18 +101,8 @@ int pong_init(pong* env) {
     float inv_vy = env->ball_max_speed_y > 0.0f ? 1.0f / env->ball_max_speed_y : 0.0f;
     env->inv_max_speed_y = isfinite(inv_vy) ? inv_vy : 0.0f;
     env->inv_max_score = 1.0f / (float)env->max_score;
-    size_t n = (size_t)env->num_envs;
-    ENVSDK_ALLOC(env, rng, n);
-    ENVSDK_ALLOC(env, agent_y, n);
-    ENVSDK_ALLOC(env, opponent_y, n);
-    ENVSDK_ALLOC(env, ball_x, n);
-    ENVSDK_ALLOC(env, ball_y, n);
-    ENVSDK_ALLOC(env, ball_vx, n);
-    ENVSDK_ALLOC(env, ball_vy, n);
-    ENVSDK_ALLOC(env, agent_score, n);
-    ENVSDK_ALLOC(env, opponent_score, n);
-    ENVSDK_ALLOC(env, tick, n);
-    memset(&env->log, 0, sizeof(env->log));
+    ENVSDK_ALLOC_EACH(env, env->num_envs, rng, agent_y, opponent_y, ball_x, ball_y, ball_vx, ball_vy, agent_score,
+                      opponent_score, tick);
     return envsdk_init_done(&env->core);
 }
 
@@ -184,12 +164,7 @@ static void pong_start(pong* env, int32_t i) {
 }
 
 void pong_reset(pong* env, uint64_t seed) {
-    ENVSDK_RESET_ROWS(env, env->num_envs);
-    for (int32_t i = 0; i < env->num_envs; i++) {
-        env->rng[i] = seed + (uint64_t)i;
-        pong_start(env, i);
-    }
-    env->core.started = true;
+    ENVSDK_RESET_EACH(env, env->num_envs, seed, pong_start);
 }
 
 // Returns the episodes logged and not yet read by Python (> 0 tells it to read the log), or -1
@@ -305,6 +280,6 @@ int32_t pong_step(pong* env) {
     return ENVSDK_REPORT(env, env->log);
 }
 
-ENVSDK_DEFINE_STEP_N(pong)
+ENVSDK_ARRAYS(pong)
 
 #endif  // PONG_H

@@ -74,35 +74,15 @@ typedef struct snake {
     snake_log log;
     envsdk_core core;       // reporting, started, allocations (envsdk.h)
 } snake;
-
-int snake_init(snake* env);
-void snake_reset(snake* env, uint64_t seed);
-int32_t snake_step(snake* env);
-void snake_step_n(snake* env, int64_t n);
-void snake_close(snake* env);
 // envsdk:cdef end
-
-void snake_close(snake* env) {
-    envsdk_free_all(&env->core);
-}
 
 int snake_init(snake* env) {
     size_t n = (size_t)env->num_envs, agents = n * (size_t)env->snakes;
     env->stride = env->width + 2 * env->view;
     env->cells = env->stride * (env->height + 2 * env->view);
-    ENVSDK_ALLOC(env, rng, n);
-    ENVSDK_ALLOC(env, tick, n);
-    ENVSDK_ALLOC(env, food_count, n);
-    ENVSDK_ALLOC(env, grid, n * (size_t)env->cells);
-    ENVSDK_ALLOC(env, owner, n * (size_t)env->cells);
-    ENVSDK_ALLOC(env, head, agents);
-    ENVSDK_ALLOC(env, tail, agents);
-    ENVSDK_ALLOC(env, length, agents);
-    ENVSDK_ALLOC(env, heading, agents);
-    ENVSDK_ALLOC(env, life, agents);
-    ENVSDK_ALLOC(env, eaten, agents);
-    ENVSDK_ALLOC(env, episode_return, agents);
-    memset(&env->log, 0, sizeof(env->log));
+    ENVSDK_ALLOC_EACH(env, n, rng, tick, food_count);
+    ENVSDK_ALLOC_EACH(env, n * (size_t)env->cells, grid, owner);
+    ENVSDK_ALLOC_EACH(env, agents, head, tail, length, heading, life, eaten, episode_return);
     return envsdk_init_done(&env->core);
 }
 
@@ -263,13 +243,8 @@ static void snake_truncate(snake* env, int32_t e, uint8_t* grid, int32_t food_co
 
 void snake_reset(snake* env, uint64_t seed) {
     size_t agents = (size_t)env->num_envs * (size_t)env->snakes;
-    ENVSDK_RESET_ROWS(env, agents);
     if (env->masks) memset(env->masks, 1, agents * sizeof(bool));  // every snake starts alive
-    for (int32_t e = 0; e < env->num_envs; e++) {
-        env->rng[e] = seed + (uint64_t)e;
-        snake_start(env, e);
-    }
-    env->core.started = true;
+    ENVSDK_RESET_EACH(env, agents, seed, snake_start);
 }
 
 // Returns the lives logged and not yet read by Python (> 0 tells it to read the log), or -1
@@ -364,6 +339,6 @@ int32_t snake_step(snake* env) {
     return ENVSDK_REPORT(env, env->log);
 }
 
-ENVSDK_DEFINE_STEP_N(snake)
+ENVSDK_ARRAYS(snake)
 
 #endif  // SNAKE_H

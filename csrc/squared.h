@@ -35,27 +35,10 @@ typedef struct squared {
     squared_log log;
     envsdk_core core;       // reporting, started, allocations (envsdk.h)
 } squared;
-
-int squared_init(squared* env);
-void squared_reset(squared* env, uint64_t seed);
-int32_t squared_step(squared* env);
-void squared_step_n(squared* env, int64_t n);
-void squared_close(squared* env);
 // envsdk:cdef end
 
-void squared_close(squared* env) {
-    envsdk_free_all(&env->core);
-}
-
 int squared_init(squared* env) {
-    size_t n = (size_t)env->num_envs;
-    ENVSDK_ALLOC(env, rng, n);
-    ENVSDK_ALLOC(env, agent_row, n);
-    ENVSDK_ALLOC(env, agent_col, n);
-    ENVSDK_ALLOC(env, target, n);
-    ENVSDK_ALLOC(env, tick, n);
-    ENVSDK_ALLOC(env, episode_return, n);
-    memset(&env->log, 0, sizeof(env->log));
+    ENVSDK_ALLOC_EACH(env, env->num_envs, rng, agent_row, agent_col, target, tick, episode_return);
     return envsdk_init_done(&env->core);
 }
 
@@ -78,12 +61,7 @@ static void squared_start(squared* env, int32_t i) {
 }
 
 void squared_reset(squared* env, uint64_t seed) {
-    ENVSDK_RESET_ROWS(env, env->num_envs);
-    for (int32_t i = 0; i < env->num_envs; i++) {
-        env->rng[i] = seed + (uint64_t)i;
-        squared_start(env, i);
-    }
-    env->core.started = true;
+    ENVSDK_RESET_EACH(env, env->num_envs, seed, squared_start);
 }
 
 // Row and column change of each action: stay, up, down, left, right.
@@ -141,6 +119,6 @@ int32_t squared_step(squared* env) {
     return ENVSDK_REPORT(env, env->log);
 }
 
-ENVSDK_DEFINE_STEP_N(squared)
+ENVSDK_ARRAYS(squared)
 
 #endif  // SQUARED_H

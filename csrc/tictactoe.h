@@ -83,12 +83,6 @@ typedef struct tictactoe {
     tictactoe_two_player_log two_player_log;
     envsdk_core core;       // reporting, started, allocations (envsdk.h)
 } tictactoe;
-
-int tictactoe_init(tictactoe* env);
-void tictactoe_reset(tictactoe* env, uint64_t seed);
-int32_t tictactoe_step(tictactoe* env);
-void tictactoe_step_n(tictactoe* env, int64_t n);
-void tictactoe_close(tictactoe* env);
 // envsdk:cdef end
 
 enum { TICTACTOE_RANDOM = 0, TICTACTOE_PERFECT_PLAY = 1, TICTACTOE_NONE = 2 };
@@ -143,20 +137,9 @@ static inline int32_t tictactoe_opponent_move(const uint16_t* perfect, int32_t o
     return tictactoe_pick(rng, choices);
 }
 
-void tictactoe_close(tictactoe* env) {
-    envsdk_free_all(&env->core);
-}
-
 int tictactoe_init(tictactoe* env) {
-    size_t n = (size_t)env->num_envs;
     env->perfect = TICTACTOE_PERFECT;
-    ENVSDK_ALLOC(env, rng, n);
-    ENVSDK_ALLOC(env, agent_cells, n);
-    ENVSDK_ALLOC(env, opponent_cells, n);
-    ENVSDK_ALLOC(env, key, n);
-    ENVSDK_ALLOC(env, agent_first, n);
-    ENVSDK_ALLOC(env, tick, n);
-    memset(&env->log, 0, sizeof(env->log));
+    ENVSDK_ALLOC_EACH(env, env->num_envs, rng, agent_cells, opponent_cells, key, agent_first, tick);
     return envsdk_init_done(&env->core);
 }
 
@@ -246,25 +229,37 @@ static void tictactoe_start_two_player(tictactoe* env, int32_t g) {
     env->tick[g] = 0;
 }
 
-void tictactoe_reset(tictactoe* env, uint64_t seed) {
-    const bool two_player = env->opponent == TICTACTOE_NONE;
-    const int32_t rows = two_player ? 2 : 1;  // agent rows per sub-env
-    ENVSDK_RESET_ROWS(env, (size_t)env->num_envs * (size_t)rows);
-    memset(&env->two_player_log, 0, sizeof(env->two_player_log));
-    for (int32_t i = 0; i < env->num_envs; i++) {
-        env->rng[i] = seed + (uint64_t)i;
-        env->agent_first[i] = 0;  // so that `alternate` gives the agent (row 2g) the first episode
-        if (two_player) {
-            tictactoe_start_two_player(env, i);
-        } else {
-            tictactoe_start(env, i);
-        }
+// Start sub-env i in the configured mode (reset's start function). Direct calls: taking the
+// start functions' addresses would keep GCC from inlining tictactoe_start into the step loop.
+static void tictactoe_start_in_mode(tictactoe* env, int32_t i) {
+    if (env->opponent == TICTACTOE_NONE) {
+        tictactoe_start_two_player(env, i);
+    } else {
+        tictactoe_start(env, i);
     }
-    env->core.started = true;
+}
+
+void tictactoe_reset(tictactoe* env, uint64_t seed) {
+    const size_t rows = env->opponent == TICTACTOE_NONE ? 2 : 1;  // agent rows per sub-env
+    memset(&env->two_player_log, 0, sizeof(env->two_player_log));
+    // So that `alternate` gives the agent (row 2g) the first episode.
+    memset(env->agent_first, 0, (size_t)env->num_envs * sizeof(*env->agent_first));
+    ENVSDK_RESET_EACH(env, (size_t)env->num_envs * rows, seed, tictactoe_start_in_mode);
 }
 
 // Outcomes of one step.
 enum { TICTACTOE_ONGOING = 0, TICTACTOE_WIN, TICTACTOE_DRAW, TICTACTOE_LOSS, TICTACTOE_ILLEGAL };
+
+// The mover marks cell a of the position (its cells *mine, the other's theirs): TICTACTOE_ILLEGAL
+// for a cell out of range or marked (nothing changes; the shift only runs for a in 0..8), else the
+// mark is added to *mine and the outcome is TICTACTOE_WIN (three in a row), TICTACTOE_DRAW (the
+// board is full) or TICTACTOE_ONGOING.
+static inline int32_t tictactoe_play(int32_t a, uint32_t* mine, uint32_t theirs) {
+    if ((uint32_t)a >= 9u || (((*mine | theirs) >> a) & 1u)) return TICTACTOE_ILLEGAL;
+    *mine |= 1u << a;
+    if (tictactoe_wins(*mine)) return TICTACTOE_WIN;
+    return (*mine | theirs) == TICTACTOE_FULL ? TICTACTOE_DRAW : TICTACTOE_ONGOING;
+}
 
 // Two-player mode's step: one move in every game, by the row whose turn it is (r below; the other
 // row of the game is r ^ 1). Returns the row episodes logged and not yet read by Python.
@@ -289,18 +284,7 @@ static int32_t tictactoe_step_two_player(tictactoe* env) {
         const size_t r = 2 * (size_t)g + (size_t)mover, other = r ^ 1u;
         const int32_t a = actions[r];  // the waiting row's action is never read
         uint32_t mine = cells[mover][g], theirs = cells[mover ^ 1][g];
-        int32_t outcome = TICTACTOE_ONGOING;
-        // Out of range or on a marked cell: illegal (the shift only runs for a in 0..8).
-        if ((uint32_t)a >= 9u || (((mine | theirs) >> a) & 1u)) {
-            outcome = TICTACTOE_ILLEGAL;
-        } else {
-            mine |= 1u << a;
-            if (tictactoe_wins(mine)) {
-                outcome = TICTACTOE_WIN;
-            } else if ((mine | theirs) == TICTACTOE_FULL) {
-                outcome = TICTACTOE_DRAW;
-            }
-        }
+        const int32_t outcome = tictactoe_play(a, &mine, theirs);
         tick[g] += 1;
         truncations[r] = false;
         truncations[other] = false;
@@ -357,37 +341,27 @@ int32_t tictactoe_step(tictactoe* env) {
     for (int32_t i = 0; i < num_envs; i++) {
         int32_t a = actions[i];
         uint32_t mine = agent_cells[i], theirs = opponent_cells[i];
-        int32_t outcome = TICTACTOE_ONGOING;
-        // Out of range or on a marked cell: illegal (the shift only runs for a in 0..8).
-        if ((uint32_t)a >= 9u || (((mine | theirs) >> a) & 1u)) {
-            outcome = TICTACTOE_ILLEGAL;
-        } else {
-            mine |= 1u << a;
+        int32_t outcome = tictactoe_play(a, &mine, theirs);
+        if (outcome == TICTACTOE_ONGOING) {
             int32_t key = keys[i] + 2 * TICTACTOE_POW3[a];
-            if (tictactoe_wins(mine)) {
-                outcome = TICTACTOE_WIN;
+            uint32_t empty = TICTACTOE_FULL & ~(mine | theirs);
+            int32_t m = tictactoe_opponent_move(perfect, opponent, epsilon, &rng[i], key, empty);
+            theirs |= 1u << m;
+            key += TICTACTOE_POW3[m];
+            if (tictactoe_wins(theirs)) {
+                outcome = TICTACTOE_LOSS;
             } else if ((mine | theirs) == TICTACTOE_FULL) {
                 outcome = TICTACTOE_DRAW;
             } else {
-                uint32_t empty = TICTACTOE_FULL & ~(mine | theirs);
-                int32_t m = tictactoe_opponent_move(perfect, opponent, epsilon, &rng[i], key, empty);
-                theirs |= 1u << m;
-                key += TICTACTOE_POW3[m];
-                if (tictactoe_wins(theirs)) {
-                    outcome = TICTACTOE_LOSS;
-                } else if ((mine | theirs) == TICTACTOE_FULL) {
-                    outcome = TICTACTOE_DRAW;
-                } else {
-                    // Play goes on: only the four entries that changed are rewritten.
-                    int8_t* obs = observations + (size_t)i * 18;
-                    obs[a] = 1;
-                    obs[9 + a] = 0;
-                    obs[m] = -1;
-                    obs[9 + m] = 0;
-                    agent_cells[i] = (uint16_t)mine;
-                    opponent_cells[i] = (uint16_t)theirs;
-                    keys[i] = key;
-                }
+                // Play goes on: only the four entries that changed are rewritten.
+                int8_t* obs = observations + (size_t)i * 18;
+                obs[a] = 1;
+                obs[9 + a] = 0;
+                obs[m] = -1;
+                obs[9 + m] = 0;
+                agent_cells[i] = (uint16_t)mine;
+                opponent_cells[i] = (uint16_t)theirs;
+                keys[i] = key;
             }
         }
         tick[i] += 1;
@@ -420,6 +394,6 @@ int32_t tictactoe_step(tictactoe* env) {
     return ENVSDK_REPORT(env, env->log);
 }
 
-ENVSDK_DEFINE_STEP_N(tictactoe)
+ENVSDK_ARRAYS(tictactoe)
 
 #endif  // TICTACTOE_H

@@ -66,12 +66,6 @@ typedef struct tripletriad {
     tripletriad_log log;
     envsdk_core core;       // reporting, started, allocations (envsdk.h)
 } tripletriad;
-
-int tripletriad_init(tripletriad* env);
-void tripletriad_reset(tripletriad* env, uint64_t seed);
-int32_t tripletriad_step(tripletriad* env);
-void tripletriad_step_n(tripletriad* env, int64_t n);
-void tripletriad_close(tripletriad* env);
 // envsdk:cdef end
 
 // Neighbour of cell p in direction N, E, S, W, or p itself where the board ends: a cell never
@@ -110,23 +104,11 @@ static inline int32_t tripletriad_nth_bit(uint32_t x, int32_t n) {
     return (int32_t)((((le >> 7) & ones) * ones) >> 56);
 }
 
-void tripletriad_close(tripletriad* env) {
-    envsdk_free_all(&env->core);
-}
-
 int tripletriad_init(tripletriad* env) {
     size_t n = (size_t)env->num_envs;
-    ENVSDK_ALLOC(env, rng, n);
+    ENVSDK_ALLOC_EACH(env, n, rng, hands, empty, mine, selected, tick, illegal, episode_return);
     ENVSDK_ALLOC(env, ranks, n * 40);
     ENVSDK_ALLOC(env, board, n * 36);
-    ENVSDK_ALLOC(env, hands, n);
-    ENVSDK_ALLOC(env, empty, n);
-    ENVSDK_ALLOC(env, mine, n);
-    ENVSDK_ALLOC(env, selected, n);
-    ENVSDK_ALLOC(env, tick, n);
-    ENVSDK_ALLOC(env, illegal, n);
-    ENVSDK_ALLOC(env, episode_return, n);
-    memset(&env->log, 0, sizeof(env->log));
     return envsdk_init_done(&env->core);
 }
 
@@ -282,12 +264,7 @@ static void tripletriad_start(tripletriad* env, int32_t i) {
 }
 
 void tripletriad_reset(tripletriad* env, uint64_t seed) {
-    ENVSDK_RESET_ROWS(env, env->num_envs);
-    for (int32_t i = 0; i < env->num_envs; i++) {
-        env->rng[i] = seed + (uint64_t)i;
-        tripletriad_start(env, i);
-    }
-    env->core.started = true;
+    ENVSDK_RESET_EACH(env, env->num_envs, seed, tripletriad_start);
 }
 
 // Returns the episodes logged and not yet read by Python (> 0 tells it to read the log), or -1
@@ -385,6 +362,6 @@ int32_t tripletriad_step(tripletriad* env) {
     return ENVSDK_REPORT(env, env->log);
 }
 
-ENVSDK_DEFINE_STEP_N(tripletriad)
+ENVSDK_ARRAYS(tripletriad)
 
 #endif  // TRIPLETRIAD_H

@@ -50,9 +50,7 @@ class CartPole:
     ending step reached, past the track's end or the angle limit for a terminal, the state that
     was cut for a truncation.
 
-    ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
-    the episodes that ended since the last report; ``report_every=1`` reports each episode on the
-    step it ends (a report costs about 1 µs: a few percent of a batch step at 4096 sub-envs).
+    ``report_every=n`` (default 16): infos on every n-th step since reset (``envsdk.csim.CSim``).
     """
 
     def __init__(self, *, num_envs: int = 1, max_steps: int = 500, report_every: int = 16, buffers=None, **unknown):
@@ -67,12 +65,8 @@ class CartPole:
             _sims, "cartpole", self, buffers, num_envs=num_envs, max_steps=self.max_steps, report_every=report_every,
         )
         self.buffers = self._sim.buffers
-
-    def reset(self, seed: int | None = None):
-        return self._sim.reset(seed)
-
-    def step(self, actions):
-        return self._sim.step(actions)
+        # The protocol's reset, step and close are the C sim's own (envsdk.csim.CSim), bound here.
+        self.reset, self.step, self.close = self._sim.reset, self._sim.step, self._sim.close
 
     def render(self, mode: str = "rgb_array", index: int = 0):
         """Sub-env ``index`` as an RGB frame ``[120, 240, 3]`` uint8 (``"rgb_array"``) or text (``"ansi"``).
@@ -108,9 +102,6 @@ class CartPole:
         pole = " " * col + colour(glyph, 203)
         track = "=" * col + colour("#", 45) + "=" * (cols - 1 - col)
         return f"{pole}\n{track}\nx={x:+.3f} m  theta={math.degrees(theta):+.2f} deg"
-
-    def close(self) -> None:
-        self._sim.close()
 
 
 CONTROLS = Controls(

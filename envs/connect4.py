@@ -88,11 +88,7 @@ class Connect4:
       not move); a full board 0 to both; all of these are terminal for both rows, whose
       observations are then the next game's first ones. Otherwise both rewards are 0 and the turn
       passes. Nothing is truncated; a game lasts at most 42 steps.
-    - Episodes are per row: a game that ends ends an episode in both its rows, each as long as the
-      game (both players' moves). Infos are means over those row episodes: episode_return (0 for a
-      decided or drawn game, ``illegal_reward / 2`` for an illegal end), episode_length (the game's
-      moves, an illegal one included), first_win, second_win, draw, illegal (per-game rates),
-      episode_count (2 per game).
+    - Episodes and infos are per row, as for every board game's two-player mode (``envsdk.envs``).
 
     Final observation (in ``final_observations``, when the buffers have it): the board the game
     ended on, from the row's own perspective, its last stones included (the winning or filling
@@ -100,9 +96,7 @@ class Connect4:
     legal-column entries: no move is legal in a finished game. In two-player mode both rows get
     one, each from its own perspective.
 
-    ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
-    the episodes that ended since the last report; ``report_every=1`` reports each episode on the
-    step it ends (a report costs about 1 µs: a few percent of a batch step at 4096 sub-envs).
+    ``report_every=n`` (default 16): infos on every n-th step since reset (``envsdk.csim.CSim``).
     """
 
     def __init__(self, *, num_envs: int = 1, opponent: str = "greedy", depth: int = 4, first: str = "agent",
@@ -125,12 +119,8 @@ class Connect4:
             report_every=report_every,
         )
         self.buffers = self._sim.buffers
-
-    def reset(self, seed: int | None = None):
-        return self._sim.reset(seed)
-
-    def step(self, actions):
-        return self._sim.step(actions)
+        # The protocol's reset, step and close are the C sim's own (envsdk.csim.CSim), bound here.
+        self.reset, self.step, self.close = self._sim.reset, self._sim.step, self._sim.close
 
     def board(self, index: int = 0) -> np.ndarray:
         """Sub-env ``index``'s board ``[6, 7]`` int8 (row 0 at the top): 1 agent, -1 opponent, 0 empty.
@@ -147,9 +137,6 @@ class Connect4:
         game, and row ``2 * index``'s stones are red, row ``2 * index + 1``'s yellow.
         """
         return _draw(self.board(index), mode)
-
-    def close(self) -> None:
-        self._sim.close()
 
 
 def _draw(board: np.ndarray, mode: str):

@@ -68,9 +68,7 @@ class Pong:
     point, the ball served from the centre with the draw the next episode's first serve uses (so
     the RNG's stream, and every output, is the same with final observations or without).
 
-    ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
-    the episodes that ended since the last report; ``report_every=1`` reports each episode on the
-    step it ends (a report costs about 1 µs: a few percent of a batch step at 4096 sub-envs).
+    ``report_every=n`` (default 16): infos on every n-th step since reset (``envsdk.csim.CSim``).
     """
 
     def __init__(
@@ -110,12 +108,8 @@ class Pong:
             report_every=report_every,
         )
         self.buffers = self._sim.buffers
-
-    def reset(self, seed: int | None = None):
-        return self._sim.reset(seed)
-
-    def step(self, actions):
-        return self._sim.step(actions)
+        # The protocol's reset, step and close are the C sim's own (envsdk.csim.CSim), bound here.
+        self.reset, self.step, self.close = self._sim.reset, self._sim.step, self._sim.close
 
     def _layout(self, index: int, sx: float, sy: float, rows: int, cols: int) -> np.ndarray:
         """Sub-env ``index`` as a ``[rows, cols]`` int grid (0 empty, 1 opponent, 2 agent, 3 ball).
@@ -152,9 +146,6 @@ class Pong:
         rows, cols = int(np.ceil(self.height)), int(np.ceil(self.width))
         grid = self._layout(index, 1.0, 1.0, rows, cols)
         return np.stack([_BACKGROUND, _OPPONENT, _AGENT, _BALL])[grid]
-
-    def close(self) -> None:
-        self._sim.close()
 
 
 CONTROLS = Controls(

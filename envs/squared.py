@@ -31,6 +31,8 @@ def _bind(env, sim: str, buffers, unknown: dict, *, num_envs, size, max_steps, r
     env._sim = CSim(_sims, sim, env, buffers, num_envs=num_envs, size=size, max_steps=max_steps,
                     report_every=report_every)
     env.buffers = env._sim.buffers
+    # The protocol's reset, step and close are the C sim's own (envsdk.csim.CSim), bound here.
+    env.reset, env.step, env.close = env._sim.reset, env._sim.step, env._sim.close
 
 
 class Squared:
@@ -49,9 +51,7 @@ class Squared:
     Final observation (in ``final_observations``, when the buffers have it): the grid after the
     last move, the agent covering the target for a terminal.
 
-    ``report_every=n`` (default 16) reports infos on every n-th step since reset, each covering
-    the episodes that ended since the last report; ``report_every=1`` reports each episode on the
-    step it ends (a report costs about 1 µs: a few percent of a batch step at 4096 sub-envs).
+    ``report_every=n`` (default 16): infos on every n-th step since reset (``envsdk.csim.CSim``).
     """
 
     def __init__(self, *, num_envs: int = 1, size: int = 11, max_steps: int = 33, report_every: int = 16,
@@ -59,19 +59,10 @@ class Squared:
         _bind(self, "squared", buffers, unknown, num_envs=num_envs, size=size, max_steps=max_steps,
               report_every=report_every)
 
-    def reset(self, seed: int | None = None):
-        return self._sim.reset(seed)
-
-    def step(self, actions):
-        return self._sim.step(actions)
-
     def render(self, mode: str = "rgb_array", index: int = 0):
         """Sub-env ``index`` as an RGB frame ``[size*8, size*8, 3]`` (``"rgb_array"``) or text (``"ansi"``)."""
         grid = self.buffers.observations[index].reshape(self.size, self.size)
         return grid_to_ansi(grid, _GLYPHS) if mode == "ansi" else grid_to_rgb(grid, _PALETTE)
-
-    def close(self) -> None:
-        self._sim.close()
 
 
 class SquaredOne:
@@ -86,11 +77,8 @@ class SquaredOne:
         _bind(self, "squared_one", buffers, unknown, num_envs=num_envs, size=size, max_steps=max_steps,
               report_every=report_every)
 
-    # The same functions as Squared's (plain functions shared, not inherited).
-    reset = Squared.reset
-    step = Squared.step
+    # The same render as Squared's (a plain function shared, not inherited).
     render = Squared.render
-    close = Squared.close
 
 
 CONTROLS = Controls(

@@ -1,8 +1,9 @@
 """Build C sims with cffi: envsdk's public C path, the one its bundled sims are built by too.
 
 A sim is one header, ``<name>.h``, that includes ``"envsdk.h"`` (shipped with this package; see
-``include_dir()``) and declares its struct and functions once, between ``// envsdk:cdef begin`` and
-``// envsdk:cdef end``. Two ways to build it, with the same flags and so the same speed:
+``include_dir()``) and declares its structs (and a one-sub-env sim its two functions) once, between
+``// envsdk:cdef begin`` and ``// envsdk:cdef end``; the batch functions, whose signatures envsdk
+fixes, are declared to cffi here. Two ways to build it, with the same flags and so the same speed:
 
 - ``load(header)``: compiled on first use into a per-user cache (``ENVSDK_CACHE``, else
   ``$XDG_CACHE_HOME/envsdk``, else ``~/.cache/envsdk``), keyed by a hash of the sources, the flags,
@@ -65,6 +66,12 @@ _ITEM_TYPES = {
 _SUB_ENV_FUNCTIONS = "int {n}_init(envsdk_vec* vec, const {n}* proto);\n" \
     "void {n}_reset(envsdk_vec* vec, uint64_t seed);\nint32_t {n}_step(envsdk_vec* vec);\n" \
     "void {n}_step_n(envsdk_vec* vec, int64_t n);\nvoid {n}_close(envsdk_vec* vec);\n"
+# An array-style sim's batch functions, declared to cffi here (the header may declare them too).
+_ARRAY_FUNCTIONS = {
+    "init": "int {n}_init({n}* env);", "reset": "void {n}_reset({n}* env, uint64_t seed);",
+    "step": "int32_t {n}_step({n}* env);", "close": "void {n}_close({n}* env);",
+    "step_n": "void {n}_step_n({n}* env, int64_t n);",  # optional: bench's bare C loop
+}
 
 
 def include_dir() -> str:
@@ -96,7 +103,23 @@ class _Sim:
                 "Fix: rename the header, e.g. my_sim.h for struct my_sim."
             )
         self.sub_env = bool(re.search(rf"\b{self.name}_step_one\s*\(", self.cdef))
+        self.functions = () if self.sub_env else self._array_functions(text)
         self._check(text)
+
+    def _array_functions(self, text: str) -> tuple[str, ...]:
+        """The batch functions an array-style header declares in its cdef region or defines (a
+        definition ``<name>_f(...) {``, or ENVSDK_ARRAYS for _close and _step_n,
+        ENVSDK_DEFINE_STEP_N for _step_n)."""
+        n, body = self.name, _CDEF.sub("", text)
+        found = []
+        for f in _ARRAY_FUNCTIONS:
+            declared = re.search(rf"\b{n}_{f}\s*\(", self.cdef)
+            defined = re.search(rf"\b{n}_{f}\s*\([^;{{}}()]*\)\s*\{{", body)
+            by_macro = (f in ("close", "step_n") and re.search(rf"\bENVSDK_ARRAYS\(\s*{n}\s*\)", body)) or \
+                (f == "step_n" and re.search(rf"\bENVSDK_DEFINE_STEP_N\(\s*{n}\s*\)", body))
+            if declared or defined or by_macro:
+                found.append(f)
+        return tuple(found)
 
     def _fail(self, expected: str, found: str, fix: str) -> None:
         raise CBuildError(f"{self.path}: expected {expected}, found {found}. Fix: {fix}")
@@ -105,12 +128,19 @@ class _Sim:
         from cffi import FFI, CDefError
 
         n = self.name
-        functions = ("start_one", "step_one") if self.sub_env else ("init", "reset", "step", "close")
-        missing = [f"{n}_{f}" for f in functions if not re.search(rf"\b{n}_{f}\s*\(", self.cdef)]
+        if self.sub_env:
+            functions = ("start_one", "step_one")
+            missing = [f"{n}_{f}" for f in functions if not re.search(rf"\b{n}_{f}\s*\(", self.cdef)]
+            expected = f"a one-sub-env sim (it declares _step_one) to declare {n}_start_one, {n}_step_one in " \
+                "its cdef region"
+            fix = "declare and define them as the README's 'Write a C env' shows"
+        else:
+            missing = [f"{n}_{f}" for f in ("init", "reset", "step", "close") if f not in self.functions]
+            expected = f"an array-style sim to define {n}_init, {n}_reset, {n}_step, {n}_close"
+            fix = f"define them as the README's 'Write a C env' shows (a last line ENVSDK_ARRAYS({n}) " \
+                f"defines {n}_close)"
         if missing:
-            style = "a one-sub-env sim (it declares _step_one)" if self.sub_env else "an array-style sim"
-            self._fail(f"{style} to declare {', '.join(f'{n}_{f}' for f in functions)} in its cdef region",
-                       f"no {', '.join(missing)}", "declare and define them as the README's 'Write a C env' shows")
+            self._fail(expected, f"no {', '.join(missing)}", fix)
         if self.sub_env and not re.search(rf"ENVSDK_SUB_ENV(_WITH_MASKS)?\(\s*{n}\s*\)", _CDEF.sub("", text)):
             self._fail(f"ENVSDK_SUB_ENV({n}) after the definitions of {n}_start_one and {n}_step_one",
                        "no such line", f"end the header with ENVSDK_SUB_ENV({n}) (it defines the batch functions)")
@@ -166,8 +196,14 @@ class _Sim:
                        "declare every field of the log as double, `double count;` first")
 
     def declarations(self) -> str:
-        """The cdef text: the header's region, plus the batch functions ENVSDK_SUB_ENV defines."""
-        return self.cdef + (_SUB_ENV_FUNCTIONS.format(n=self.name) if self.sub_env else "")
+        """The cdef text: the header's region, plus the batch functions: those ENVSDK_SUB_ENV
+        defines, or those an array-style header defines and does not declare itself."""
+        if self.sub_env:
+            return self.cdef + _SUB_ENV_FUNCTIONS.format(n=self.name)
+        n = self.name
+        extra = [_ARRAY_FUNCTIONS[f].format(n=n) for f in self.functions
+                 if not re.search(rf"\b{n}_{f}\s*\(", self.cdef)]
+        return self.cdef + "".join(f"\n{d}" for d in extra) + "\n"
 
 
 def _envsdk_cdef() -> str:

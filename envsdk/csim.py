@@ -48,7 +48,9 @@ class CSim:
     (``BuffersError``). ``config`` sets the struct's fields of those names (``ConfigError`` for a
     name the struct lacks); validate their values in Python first. ``report_every`` (validated
     here) makes ``step`` report infos only on every n-th step since reset, each report covering the
-    episodes that ended since the last one. ``log_field`` names the episode log whose fields are
+    episodes that ended since the last one; ``report_every=1`` reports each episode on the step it
+    ends (a report costs about 1 µs: a few percent of a batch step at 4096 sub-envs; the bundled
+    envs default to 16). ``log_field`` names the episode log whose fields are
     the info keys (``log`` unless an array-style sim keeps a second log for another mode).
 
     Public attributes: ``buffers``; ``c``, the struct Python binds (the sim's struct for an

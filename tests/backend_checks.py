@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from envsdk.buffers import SharedBuffers
-from envsdk.errors import StateError
+from envsdk.errors import StateError, WorkerError
 
 TESTS = Path(__file__).resolve().parent
 # Ray actors are separate processes: they import the test envs from these folders.
@@ -68,3 +68,18 @@ def seconds_to_surface_a_close_from_another_thread(env, waiting_for: str) -> flo
     elapsed = time.monotonic() - closed_at[0]
     closer.join(15)
     return elapsed
+
+
+def assert_async_failure_within(backend, match: str, seconds: float = 5.0) -> None:
+    """Cycle ``backend`` asynchronously (async_reset, then recv and send) until it raises a
+    ``WorkerError`` matching ``match``, which must come within ``seconds``; then close it. recv
+    returns whichever worker is ready first, so a doomed worker may only get the CPU after a few
+    scheduler slices: the loop keeps cycling until then."""
+    backend.async_reset(seed=0)
+    start = time.monotonic()
+    with pytest.raises(WorkerError, match=match):
+        while time.monotonic() - start < seconds:
+            b = backend.recv()
+            backend.send(np.zeros(len(b.env_ids), np.int32))
+    assert time.monotonic() - start < seconds
+    backend.close()

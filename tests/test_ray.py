@@ -19,7 +19,11 @@ ray = pytest.importorskip(
     "ray", reason="Ray is not installed (pip install '.[ray]'); it has no wheel for this platform/Python"
 )
 
-from backend_checks import RAY_INIT, seconds_to_surface_a_close_from_another_thread  # noqa: E402
+from backend_checks import (  # noqa: E402
+    RAY_INIT,
+    assert_async_failure_within,
+    seconds_to_surface_a_close_from_another_thread,
+)
 from faulty_envs import DiesOnStep, Misbehaves, RaisesAwayFromHome  # noqa: E402
 from vectorized_env import GridReach  # noqa: E402
 
@@ -130,14 +134,7 @@ def test_killed_actor_is_reported_within_5_seconds(cluster):
 
 def test_actor_process_exit_is_reported_in_async_mode(cluster):
     env = Ray(DiesOnStep, num_envs=4, num_workers=2, batch_size=2, how="exit", fail_at=2, fail_env=0)
-    env.async_reset(seed=0)
-    start = time.monotonic()
-    with pytest.raises(WorkerError, match="worker 0 died"):
-        while time.monotonic() - start < 5:
-            b = env.recv()
-            env.send(np.zeros(len(b.env_ids), np.int32))
-    assert time.monotonic() - start < 5
-    env.close()
+    assert_async_failure_within(env, "worker 0 died", seconds=5)
 
 
 def test_close_releases_actors_and_leaves_a_running_ray_up(cluster):

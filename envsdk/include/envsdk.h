@@ -20,10 +20,15 @@
 // ARRAYS (for the last few percent). struct <name> holds the whole buffers, `int32_t num_envs`,
 // the config, the state of ALL sub-envs as flat arrays ([num_envs, ...]), `<name>_log log` and
 // `envsdk_core core`, and the author writes the batch functions:
-//   int <name>_init(<name>* env);          // allocate the state (ENVSDK_ALLOC; 0, or -1 leaking nothing)
+//   int <name>_init(<name>* env);          // allocate the state (ENVSDK_ALLOC, ENVSDK_ALLOC_EACH;
+//                                          // 0, or -1 leaking nothing)
 //   void <name>_reset(<name>* env, uint64_t seed);  // seed sub-env i with seed + i, start them all
+//                                          // (ENVSDK_RESET_EACH, given a function starting sub-env i)
 //   int32_t <name>_step(<name>* env);      // advance every sub-env in one loop; return ENVSDK_REPORT
 //   void <name>_close(<name>* env);        // free (envsdk_free_all; safe to call twice)
+// and ends the header with ENVSDK_ARRAYS(<name>), which defines <name>_close and <name>_step_n.
+// envsdk.cbuild declares these functions to cffi itself, as for the other style: the cdef region
+// holds the two structs alone (declaring the functions there as well is allowed).
 //
 // An array-style struct may also hold `<obs type>* final_observations`: NULL unless Python asked
 // for final observations, else where step writes, for each row whose episode ends, the
@@ -37,9 +42,9 @@
 // Python as infos.
 //
 // The region between "envsdk:cdef begin" and "envsdk:cdef end" in each header is handed verbatim
-// to cffi's cdef, so every struct and function is declared exactly once; cffi makes the compiler
-// check the layout against the real header. Keep that region to plain declarations (no macros, no
-// bodies, no #include).
+// to cffi's cdef (with the batch functions' declarations after it), so every struct and function
+// is declared exactly once; cffi makes the compiler check the layout against the real header.
+// Keep that region to plain declarations (no macros, no bodies, no #include).
 #ifndef ENVSDK_H
 #define ENVSDK_H
 
@@ -148,6 +153,21 @@ static inline void envsdk_reset_rows(envsdk_core* core, void* log, size_t log_by
     memset(truncations, 0, rows * sizeof(bool));
 }
 
+// The whole of an array-style <name>_reset whose sub-envs start one by one: ENVSDK_RESET_ROWS over
+// `rows` agent rows, then, for each sub-env i, rng[i] = seed + i and start(env, i) (which sets
+// sub-env i's state and writes its observation), then core.started. Anything else a reset does
+// (a second log, masks) goes before it. Pass the start function by name, not an expression
+// choosing between functions: taking a function's address can keep GCC from inlining it into step.
+#define ENVSDK_RESET_EACH(env, rows, seed, start)                                                  \
+    do {                                                                                           \
+        ENVSDK_RESET_ROWS(env, rows);                                                              \
+        for (int32_t i_ = 0; i_ < (env)->num_envs; i_++) {                                         \
+            (env)->rng[i_] = (uint64_t)(seed) + (uint64_t)i_;                                      \
+            (start)(env, i_);                                                                      \
+        }                                                                                          \
+        (env)->core.started = true;                                                                \
+    } while (0)
+
 // Record one finished episode into a sim's log struct (count, episode_return, episode_length).
 #define ENVSDK_LOG_EPISODE(log, ret, len)      \
     do {                                       \
@@ -184,6 +204,35 @@ static inline void envsdk_reset_rows(envsdk_core* core, void* log, size_t log_by
 // and returns envsdk_init_done(&env->core): 0, or -1 after freeing whatever was allocated.
 #define ENVSDK_ALLOC(env, field, count) \
     envsdk_alloc(&(env)->core, (void**)&(env)->field, (size_t)(count), sizeof(*(env)->field))
+
+// ENVSDK_ALLOC_EACH(env, count, a, b, ...) is ENVSDK_ALLOC(env, a, count); ENVSDK_ALLOC(env, b, count);
+// ... for 1 to 16 fields: the state arrays of one length in one line, e.g. every [num_envs] array.
+// (`count` is evaluated once. The numbered macros below only count and walk the field list.)
+#define ENVSDK_ALLOC_EACH(env, count, ...)                                                          \
+    do {                                                                                           \
+        size_t envsdk_count_ = (size_t)(count);                                                    \
+        ENVSDK_CAT_(ENVSDK_ALLOC_, ENVSDK_NARGS_(__VA_ARGS__))(env, envsdk_count_, __VA_ARGS__)    \
+    } while (0)
+#define ENVSDK_CAT_(a, b) ENVSDK_CAT2_(a, b)
+#define ENVSDK_CAT2_(a, b) a##b
+#define ENVSDK_NARGS_(...) ENVSDK_NARGS16_(__VA_ARGS__, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define ENVSDK_NARGS16_(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, n, ...) n
+#define ENVSDK_ALLOC_1(e, c, f) ENVSDK_ALLOC(e, f, c);
+#define ENVSDK_ALLOC_2(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_1(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_3(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_2(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_4(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_3(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_5(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_4(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_6(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_5(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_7(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_6(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_8(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_7(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_9(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_8(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_10(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_9(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_11(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_10(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_12(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_11(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_13(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_12(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_14(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_13(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_15(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_14(e, c, __VA_ARGS__)
+#define ENVSDK_ALLOC_16(e, c, f, ...) ENVSDK_ALLOC(e, f, c); ENVSDK_ALLOC_15(e, c, __VA_ARGS__)
 
 static inline void envsdk_alloc(envsdk_core* core, void** slot, size_t count, size_t size) {
     *slot = NULL;
@@ -228,6 +277,13 @@ static inline int envsdk_init_done(envsdk_core* core) {
     void name##_step_n(name* env, int64_t n) {                \
         for (int64_t k = 0; k < n; k++) name##_step(env);     \
     }
+
+// The last line of an array-style sim whose state is all ENVSDK_ALLOC arrays: defines
+// <name>_close (envsdk_free_all: frees them, safe to call twice) and <name>_step_n. A sim that
+// holds anything else writes its own <name>_close and uses ENVSDK_DEFINE_STEP_N.
+#define ENVSDK_ARRAYS(name)                                   \
+    void name##_close(name* env) { envsdk_free_all(&env->core); } \
+    ENVSDK_DEFINE_STEP_N(name)
 
 // The batch of a one-sub-env sim: <name>_init/_reset/_step/_step_n/_close over an envsdk_vec.
 // Sub-env i's struct points at its rows of each buffer (agents rows from row i * agents), its

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from env_checks import check_steps_at_scale, rgb_frame
 from envsdk._sims import ffi
 from envsdk.envs.breakout import FIRE, LEFT, NOOP, OBS_HEAD, RIGHT, Breakout
 from hypothesis import given, settings
@@ -61,11 +62,7 @@ def test_conforms():
 
 
 def test_registered_and_steps_at_scale():
-    env = envsdk.make("breakout", num_envs=4096)
-    env.reset(seed=0)
-    env.step(np.ones(4096, np.int32))
-    assert env.buffers.observations.shape == (4096, OBS_HEAD + 6 * 18)
-    env.close()
+    check_steps_at_scale("breakout", 4096, 1, (4096, OBS_HEAD + 6 * 18))
 
 
 def test_reset_observation():
@@ -327,8 +324,7 @@ def test_fuzz_configs_and_actions(config, seed, actions):
 def test_render():
     env = Breakout()
     env.reset(seed=0)
-    frame = env.render("rgb_array")
-    assert frame.shape == (330, 576, 3) and frame.dtype == np.uint8
+    frame = rgb_frame(env, (330, 576, 3))
     assert (frame[50, 0] == [230, 41, 55]).all()  # top-left brick, red
     assert (frame[314, 288] == [0, 255, 255]).all()  # paddle (x 257..319, y 314..322)
     assert (frame[310, 288] == [255, 255, 255]).all()  # ball on it (x 284..292, y 306..314)

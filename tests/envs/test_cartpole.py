@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from env_checks import check_steps_at_scale, rgb_frame
 from envsdk.envs.cartpole import THETA_THRESHOLD, CartPole
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -31,11 +32,7 @@ def test_conforms():
 
 
 def test_registered_and_steps_at_scale():
-    env = envsdk.make("cartpole", num_envs=4096)
-    env.reset(seed=0)
-    env.step(np.ones(4096, np.int32))
-    assert env.buffers.observations.shape == (4096, 4)
-    env.close()
+    check_steps_at_scale("cartpole", 4096, 1, (4096, 4))
 
 
 def test_reset_starts_uniform_in_plus_minus_005():
@@ -188,8 +185,7 @@ def test_fuzz_configs_and_actions(num_envs, max_steps, seed, actions):
 def test_render():
     env = CartPole()
     env.reset(seed=0)
-    frame = env.render("rgb_array")
-    assert frame.shape == (120, 240, 3) and frame.dtype == np.uint8
+    frame = rgb_frame(env, (120, 240, 3))
     assert (frame == (255, 90, 90)).all(axis=-1).any()  # the pole is drawn
     set_state(env, 0, theta=-0.2)
     env.step(np.array([RIGHT], np.int32))

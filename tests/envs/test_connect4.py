@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from board_checks import check_waiting_rows_change_nothing, play_random_games, random_moves, two_player_info
+from env_checks import check_steps_at_scale, rgb_frame
 from envsdk.envs.connect4 import CELLS, COLS, OBS_SIZE, ROWS, Connect4
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -49,11 +51,7 @@ def test_conforms():
 
 
 def test_registered_and_steps_at_scale():
-    env = envsdk.make("connect4", num_envs=4096)
-    env.reset(seed=0)
-    env.step(np.full(4096, 3, np.int32))
-    assert env.buffers.observations.shape == (4096, OBS_SIZE)
-    env.close()
+    check_steps_at_scale("connect4", 4096, 3, (4096, OBS_SIZE))
 
 
 def test_reset_observation_and_who_moves_first():
@@ -539,8 +537,7 @@ def test_render():
               ".......",
               "...X..."])
     obs, *_ = play(env, 4)  # the observation now has two X and the greedy reply
-    frame = env.render("rgb_array")
-    assert frame.shape == (96, 112, 3) and frame.dtype == np.uint8
+    frame = rgb_frame(env, (96, 112, 3))
     assert (frame[5 * 16 + 8, 3 * 16 + 8] == [220, 40, 40]).all()  # the X at the bottom of column 3: red
     assert (frame[0, 0] == [25, 70, 190]).all()  # board blue between the discs
     assert (frame[8, 8] == [235, 235, 240]).all()  # an empty cell
@@ -578,12 +575,6 @@ def see(env, drawing: list[str], to_move: int, g: int = 0) -> None:
 def to_move(obs: np.ndarray) -> np.ndarray:
     """Per row: whether it has legal columns (it moves); a row whose legal-column entries are all zero waits."""
     return obs[:, CELLS:].any(axis=1)
-
-
-def two_player_info(ret, length, first_win=0.0, second_win=0.0, draw=0.0, illegal=0.0, count=2):
-    """Infos of row episodes (2 per game); the rates are per game, as both rows of a game add the same."""
-    return [{"episode_return": ret, "episode_length": length, "first_win": first_win, "second_win": second_win,
-             "draw": draw, "illegal": illegal, "episode_count": count}]
 
 
 EMPTY = ["......."] * 6
@@ -690,35 +681,9 @@ def test_two_player_illegal_moves_end_the_game_with_the_penalty_for_the_mover():
     see(env, EMPTY, to_move=0, g=1)
 
 
-def random_moves(obs: np.ndarray, rng, wild: float = 0.0) -> np.ndarray:
-    """A uniformly random legal column for every row to move, some replaced by a random value in
-    -2..8 (out of range or maybe a full column) with probability ``wild``."""
-    legal = obs[:, CELLS:].astype(bool)
-    actions = (legal * rng.random(legal.shape)).argmax(axis=1).astype(np.int32)
-    replace = rng.random(len(actions)) < wild
-    actions[replace] = rng.integers(-2, 9, replace.sum())
-    return actions
-
-
 def test_two_player_the_waiting_rows_actions_change_nothing():
-    n, steps = 8, 200
-    runs = []
-    for junk in ("mover's", "wild"):
-        env = new(num_envs=n, opponent="none", first="random")
-        rng, junk_rng = np.random.default_rng(4), np.random.default_rng(5)
-        out = []
-        for _ in range(steps):
-            actions = random_moves(env.buffers.observations, rng, wild=0.02)
-            waiting = np.flatnonzero(~to_move(env.buffers.observations))
-            if junk == "mover's":
-                actions[waiting] = actions[waiting ^ 1]
-            else:
-                actions[waiting] = junk_rng.choice([-7, 99, -(2**31), 2**31 - 1, 0, 3, 6], len(waiting))
-            o, r, t, tr, infos = env.step(actions)
-            assert env.buffers.masks.all()
-            out.append((o.tobytes(), r.tobytes(), t.tobytes(), tr.tobytes(), repr(infos)))
-        runs.append(out)
-    assert runs[0] == runs[1]
+    # Random legal columns (some replaced, 2%, by -2..8: out of range or maybe a full column).
+    check_waiting_rows_change_nothing(new, 8, CELLS, wild=0.02, junk=[-7, 99, -(2**31), 2**31 - 1, 0, 3, 6])
 
 
 LINES_AT = {(r, c): [line for line in LINES if (r, c) in line] for r in range(ROWS) for c in range(COLS)}
@@ -767,49 +732,13 @@ def test_two_player_matches_a_python_reference_over_random_games(first):
     b = env.buffers
     rng = np.random.default_rng(8)
 
-    def first_mover(g: int) -> int:
+    def first_mover(g: int, previous: int | None) -> int:
         row = int(np.flatnonzero(to_move(b.observations[2 * g:2 * g + 2]))[0])
         assert row == {"agent": 0, "opponent": 1}.get(first, row)
         return row
 
-    games = [Game(first_mover(g)) for g in range(n)]
-    totals = {"first_win": 0, "second_win": 0, "draw": 0, "illegal": 0}
-    firsts = []
-    for _ in range(200):
-        for g, game in enumerate(games):
-            assert b.observations[2 * g:2 * g + 2].tolist() == [game.observation(0), game.observation(1)]
-        assert b.masks.all()
-        actions = random_moves(b.observations, rng, wild=0.003)
-        waiting = np.flatnonzero(~to_move(b.observations))
-        actions[waiting] = rng.integers(-(2**31), 2**31, len(waiting))
-        b.final_observations[...] = 5.0  # a canary: the rows of a game that goes on keep it
-        _, rew, term, trunc, infos = env.step(actions)
-        assert not trunc.any()
-        ended = []
-        for g, game in enumerate(games):
-            rewards, outcome = game.play(int(actions[2 * g + game.to_move]), illegal_reward)
-            assert rew[2 * g:2 * g + 2].tolist() == rewards and term[2 * g:2 * g + 2].tolist() == [bool(outcome)] * 2
-            final = b.final_observations[2 * g:2 * g + 2].tolist()
-            assert final == ([game.observation(0, over=True), game.observation(1, over=True)] if outcome
-                             else [[5.0] * OBS_SIZE] * 2)
-            if outcome:
-                won = "first_win" if outcome == "win" and game.to_move == game.first else "second_win"
-                kind = won if outcome == "win" else outcome
-                ended.append((sum(rewards), game.moves, kind))  # both rows' returns; each row lasted the game
-                totals[kind] += 1
-                firsts.append(game.first)
-                games[g] = Game(first_mover(g))
-        if not ended:
-            assert infos == []
-            continue
-        # One episode per row: 2k row episodes for k games; the per-game stats count once per row.
-        k = len(ended)
-        (info,) = infos
-        assert info["episode_count"] == 2 * k
-        assert info["episode_return"] == pytest.approx(sum(e[0] for e in ended) / (2 * k))
-        assert info["episode_length"] == pytest.approx(sum(2 * e[1] for e in ended) / (2 * k))
-        for key in totals:
-            assert info[key] == pytest.approx(sum(2 * (e[2] == key) for e in ended) / (2 * k))
+    totals, firsts = play_random_games(env, Game, first_mover, CELLS, steps=200, wild=0.003, canary=5.0,
+                                       illegal_reward=illegal_reward, rng=rng)
     assert totals["first_win"] > 100 and totals["second_win"] > 100 and totals["illegal"] > 5, totals
     if first == "random":
         assert 0.4 < np.mean(firsts) < 0.6
@@ -831,7 +760,7 @@ def test_masks_stay_all_true(opponent):
     env = new(num_envs=8, opponent=opponent, depth=2, first="random")
     rng = np.random.default_rng(7)
     for _ in range(30):
-        env.step(random_moves(env.buffers.observations, rng, wild=0.05))
+        env.step(random_moves(env.buffers.observations, CELLS, rng, wild=0.05))
         assert env.buffers.masks.all()
 
 
@@ -841,8 +770,7 @@ def test_two_player_render_shows_a_game():
     play(env, 0, 3, 0, 4)  # row 1 stacks on column 3; row 3 drops into column 4
     assert env.board(1).tolist() == [[0] * 7] * 5 + [[0, 0, 0, 1, -1, 0, 0]]
     assert env.board(-1).tolist() == env.board(1).tolist()
-    frame = env.render("rgb_array", index=1)
-    assert frame.shape == (96, 112, 3) and frame.dtype == np.uint8
+    frame = rgb_frame(env, (96, 112, 3), index=1)
     assert (frame[5 * 16 + 8, 3 * 16 + 8] == [220, 40, 40]).all()  # row 2's stone: red
     assert (frame[5 * 16 + 8, 4 * 16 + 8] == [250, 210, 40]).all()  # row 3's stone: yellow
     assert (frame[4 * 16 + 8, 3 * 16 + 8] == [235, 235, 240]).all()  # empty above it (game 0 has a stone there)

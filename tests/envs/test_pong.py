@@ -8,6 +8,7 @@ Paddle centres stay in [10, 118], the ball centre in [2, 126].
 
 import numpy as np
 import pytest
+from env_checks import check_steps_at_scale, rgb_frame
 from envsdk.envs.pong import Pong
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,11 +26,7 @@ def test_conforms():
 
 
 def test_registered_and_steps_at_scale():
-    env = envsdk.make("pong", num_envs=4096)
-    env.reset(seed=0)
-    env.step(np.zeros(4096, np.int32))
-    assert env.buffers.observations.shape == (4096, 8)
-    env.close()
+    check_steps_at_scale("pong", 4096, 0, (4096, 8))
 
 
 def put(env, i=0, *, agent_y, opponent_y, ball, velocity, scores=(0, 0)):
@@ -235,8 +232,7 @@ def test_fuzz_configs_and_actions(num_envs, width, height, fractions, frameskip,
 def test_render():
     env = Pong()
     env.reset(seed=0)
-    frame = env.render("rgb_array")
-    assert frame.shape == (128, 160, 3) and frame.dtype == np.uint8
+    frame = rgb_frame(env, (128, 160, 3))
     # Both paddles are centred (rows 54..73): the opponent (red) on columns 0..3, the agent
     # (cyan) on 156..159; the ball (white) covers rows and columns 62..65 and 78..81.
     assert (frame[54:74, :4] == [255, 90, 90]).all() and (frame[54:74, 156:] == [80, 200, 255]).all()

@@ -6,6 +6,7 @@ from itertools import pairwise
 
 import numpy as np
 import pytest
+from env_checks import check_steps_at_scale, rgb_frame
 from envsdk.envs.snake import DOWN, LEFT, RIGHT, UP, Snake
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -67,12 +68,7 @@ def test_conforms():
 
 
 def test_registered_and_steps_at_scale():
-    env = envsdk.make("snake", num_envs=2)
-    env.reset(seed=0)
-    env.step(np.zeros(512, np.int32))
-    assert env.num_agents == 2 * 256 and env.buffers.observations.shape == (512, 11, 11)
-    assert env.buffers.observations.dtype == np.int8
-    env.close()
+    check_steps_at_scale("snake", 2, 0, (2 * 256, 11, 11), dtype=np.int8)  # 256 snakes per sub-env
 
 
 def test_eat_grow_and_observation_codes():
@@ -329,8 +325,7 @@ def test_fuzz_configs_and_actions(config, seed, actions):
 def test_render():
     env = Snake(width=10, height=6, snakes=2, food=3)
     env.reset(seed=0)
-    frame = env.render("rgb_array")
-    assert frame.shape == (8 * 8, 12 * 8, 3) and frame.dtype == np.uint8
+    frame = rgb_frame(env, (8 * 8, 12 * 8, 3))
     assert (frame[0, 0] == [110, 110, 110]).all()  # the wall frame
     text = env.render("ansi")
     lines = text.split("\n")

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from env_checks import check_steps_at_scale, rgb_frame
 from envsdk.envs.squared import Squared
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,11 +19,7 @@ def test_conforms():
 
 
 def test_registered_and_steps_at_scale():
-    env = envsdk.make("squared", num_envs=4096)
-    env.reset(seed=0)
-    env.step(np.zeros(4096, np.int32))
-    assert env.buffers.observations.shape == (4096, 121)
-    env.close()
+    check_steps_at_scale("squared", 4096, 0, (4096, 121))
 
 
 def grid(env, i=0):
@@ -131,6 +128,5 @@ def test_fuzz_configs_and_actions(num_envs, size, max_steps, seed, actions):
 def test_render():
     env = Squared(size=4)
     env.reset(seed=0)
-    frame = env.render("rgb_array")
-    assert frame.shape == (32, 32, 3) and frame.dtype == np.uint8
+    rgb_frame(env, (32, 32, 3))
     assert "A" in env.render("ansi")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from board_checks import check_waiting_rows_change_nothing, play_random_games, random_moves, two_player_info
+from env_checks import check_steps_at_scale, rgb_frame
 from envsdk._sims import ffi
 from envsdk.envs.tictactoe import TicTacToe
 from hypothesis import given, settings
@@ -73,11 +75,7 @@ def test_conforms(opponent, first):
 
 
 def test_registered_and_steps_at_scale():
-    env = envsdk.make("tictactoe", num_envs=4096)
-    env.reset(seed=0)
-    env.step(np.full(4096, 4, np.int32))
-    assert env.buffers.observations.shape == (4096, 18) and env.buffers.observations.dtype == np.int8
-    env.close()
+    check_steps_at_scale("tictactoe", 4096, 4, (4096, 18), dtype=np.int8)
 
 
 # ---- hand-worked games ------------------------------------------------------------------------
@@ -544,8 +542,7 @@ def test_fuzz_configs_and_actions(num_envs, opponent, first, illegal_reward, eps
 def test_render():
     env = make(first="agent")
     put(env, "X.. .O. ...")
-    frame = env.render("rgb_array")
-    assert frame.shape == (96, 96, 3) and frame.dtype == np.uint8
+    frame = rgb_frame(env, (96, 96, 3))
     assert (frame[16, 16] == [80, 200, 255]).all()  # the agent's X crosses the centre of cell 0
     assert (frame[16 + 32, 16 + 32] == [20, 20, 28]).all()  # the opponent's O is a ring: centre empty
     assert (frame[32 + 16, 32 + 5 + 1] == [255, 90, 90]).all()  # ... and its left edge is red
@@ -584,17 +581,6 @@ def see(env, drawing: str, x_row: int, to_move: int, g: int = 0) -> None:
     """Game ``g``'s rows show the drawn board, only row ``to_move`` with legal actions; every row is live."""
     assert env.buffers.observations[2 * g:2 * g + 2].tolist() == two_rows(drawing, x_row, to_move)
     assert env.buffers.masks.all()
-
-
-def waiting_rows(obs: np.ndarray) -> np.ndarray:
-    """The rows whose legal-action entries are all zero: they wait, and their actions are ignored."""
-    return np.flatnonzero(~obs[:, 9:].any(axis=1))
-
-
-def two_player_info(ret, length, first_win=0.0, second_win=0.0, draw=0.0, illegal=0.0, count=2):
-    """Infos of row episodes (2 per game); the rates are per game, as both rows of a game add the same."""
-    return [{"episode_return": ret, "episode_length": length, "first_win": first_win, "second_win": second_win,
-             "draw": draw, "illegal": illegal, "episode_count": count}]
 
 
 def play_on(env, moves, x_row: int) -> None:
@@ -696,36 +682,9 @@ def test_two_player_illegal_moves_end_the_game_with_the_penalty_for_the_mover():
     see(env, "X.. ... ...", x_row=0, to_move=1, g=0)
 
 
-def legal_or_wild(obs: np.ndarray, rng, wild: float = 0.0) -> np.ndarray:
-    """A uniformly random legal cell for every row to move (argmax over the legal part), some
-    replaced by a random value in -2..10 (out of range or occupied) with probability ``wild``."""
-    legal = obs[:, 9:].astype(bool)
-    actions = (legal * rng.random(legal.shape)).argmax(axis=1).astype(np.int32)
-    replace = rng.random(len(actions)) < wild
-    actions[replace] = rng.integers(-2, 11, replace.sum())
-    return actions
-
-
 def test_two_player_the_waiting_rows_actions_change_nothing():
-    n, steps = 16, 200
-    runs = []
-    for junk in ("mover's", "wild"):
-        env = make(num_envs=n, opponent="none", first="random")
-        rng, junk_rng = np.random.default_rng(4), np.random.default_rng(5)
-        out = []
-        for _ in range(steps):
-            obs = env.buffers.observations
-            actions = legal_or_wild(obs, rng, wild=0.05)
-            waiting = waiting_rows(obs)
-            if junk == "mover's":
-                actions[waiting] = actions[waiting ^ 1]  # a legal cell, the mover's own
-            else:
-                actions[waiting] = junk_rng.choice([-7, 99, -(2**31), 2**31 - 1, 0, 4, 8], len(waiting))
-            o, r, t, tr, infos = env.step(actions)
-            assert env.buffers.masks.all()
-            out.append((o.tobytes(), r.tobytes(), t.tobytes(), tr.tobytes(), repr(infos)))
-        runs.append(out)
-    assert runs[0] == runs[1]
+    # Random legal cells (some replaced, 5%, by -2..10: out of range or occupied).
+    check_waiting_rows_change_nothing(make, 16, 9, wild=0.05, junk=[-7, 99, -(2**31), 2**31 - 1, 0, 4, 8])
 
 
 class Game:
@@ -774,44 +733,8 @@ def test_two_player_matches_a_python_reference_over_random_games(first):
         assert row == expected, (first, g, previous, row)
         return row
 
-    games = [Game(first_mover(g, None)) for g in range(n)]
-    totals = {"first_win": 0, "second_win": 0, "draw": 0, "illegal": 0}
-    firsts = []
-    for _ in range(60):
-        for g, game in enumerate(games):
-            assert b.observations[2 * g:2 * g + 2].tolist() == [game.observation(0), game.observation(1)]
-        assert b.masks.all()
-        actions = legal_or_wild(b.observations, rng, wild=0.03)
-        waiting = waiting_rows(b.observations)
-        actions[waiting] = rng.integers(-(2**31), 2**31, len(waiting))
-        b.final_observations[...] = 5  # a canary: the rows of a game that goes on keep it
-        _, rew, term, trunc, infos = env.step(actions)
-        assert not trunc.any()
-        ended = []
-        for g, game in enumerate(games):
-            rewards, outcome = game.play(int(actions[2 * g + game.to_move]), illegal_reward)
-            assert rew[2 * g:2 * g + 2].tolist() == rewards and term[2 * g:2 * g + 2].tolist() == [bool(outcome)] * 2
-            final = b.final_observations[2 * g:2 * g + 2].tolist()
-            assert final == ([game.observation(0, over=True), game.observation(1, over=True)] if outcome
-                             else [[5] * 18] * 2)
-            if outcome:
-                won = "first_win" if outcome == "win" and game.to_move == game.first else "second_win"
-                kind = won if outcome == "win" else outcome
-                ended.append((sum(rewards), game.moves, kind))  # both rows' returns; each row lasted the game
-                totals[kind] += 1
-                firsts.append(game.first)
-                games[g] = Game(first_mover(g, game.first))
-        if not ended:
-            assert infos == []
-            continue
-        # One episode per row: 2k row episodes for k games; the per-game stats count once per row.
-        k = len(ended)
-        (info,) = infos
-        assert info["episode_count"] == 2 * k
-        assert info["episode_return"] == pytest.approx(sum(e[0] for e in ended) / (2 * k))
-        assert info["episode_length"] == pytest.approx(sum(2 * e[1] for e in ended) / (2 * k))
-        for key in totals:
-            assert info[key] == pytest.approx(sum(2 * (e[2] == key) for e in ended) / (2 * k))
+    totals, firsts = play_random_games(env, Game, first_mover, 9, steps=60, wild=0.03, canary=5,
+                                       illegal_reward=illegal_reward, rng=rng)
     assert sum(totals.values()) > 300 and min(totals.values()) > 10, totals
     if first == "random":
         assert 0.4 < np.mean(firsts) < 0.6
@@ -833,7 +756,7 @@ def test_masks_stay_all_true(opponent):
     env = make(num_envs=8, opponent=opponent, first="random")
     rng = np.random.default_rng(7)
     for _ in range(20):
-        env.step(legal_or_wild(env.buffers.observations, rng, wild=0.1))
+        env.step(random_moves(env.buffers.observations, 9, rng, wild=0.1))
         assert env.buffers.masks.all()
 
 
@@ -842,8 +765,7 @@ def test_two_player_render_shows_a_game():
     act(env, 0, 0, 0, 0)  # game 0: row 0 takes 0; game 1: row 2 takes 0
     act(env, 0, 4, 0, 4)  # game 0: row 1 takes 4; game 1: row 3 takes 4
     for index in (1, -1):
-        frame = env.render("rgb_array", index=index)
-        assert frame.shape == (96, 96, 3) and frame.dtype == np.uint8
+        frame = rgb_frame(env, (96, 96, 3), index=index)
         assert (frame[16, 16] == [80, 200, 255]).all()  # row 2's X (blue) crosses cell 0's centre
         assert (frame[32 + 16, 32 + 16] == [20, 20, 28]).all()  # row 3's O is a ring: centre empty
         assert (frame[32 + 16, 32 + 5 + 1] == [255, 90, 90]).all()  # ... and its left edge is red

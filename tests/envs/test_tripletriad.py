@@ -11,6 +11,7 @@ ranks around its owner, A (agent) or O (opponent):
 
 import numpy as np
 import pytest
+from env_checks import check_steps_at_scale, rgb_frame
 from envsdk.envs.tripletriad import (
     OBS_BOARD,
     OBS_HAND,
@@ -446,11 +447,7 @@ def test_conforms():
 
 
 def test_registered_and_steps_at_scale():
-    env = envsdk.make("tripletriad", num_envs=4096)
-    env.reset(seed=0)
-    env.step(np.zeros(4096, np.int32))
-    assert env.buffers.observations.shape == (4096, OBS_SIZE) and env.buffers.observations.dtype == np.int8
-    env.close()
+    check_steps_at_scale("tripletriad", 4096, 0, (4096, OBS_SIZE), dtype=np.int8)
 
 
 
@@ -500,8 +497,7 @@ def test_render():
     env = TripleTriad(opponent="greedy")
     env.reset(seed=0)
     setup(env, [(1, 2, 3, 4), *ONES[1:]], [(10, 10, 10, 10), *ONES[1:]], [(4, 5, -1)], selected=0)
-    frame = env.render("rgb_array")
-    assert frame.shape == (142, 130, 3) and frame.dtype == np.uint8
+    frame = rgb_frame(env, (142, 130, 3))
     # Opponent hand on top: card 5 played (blank slot), card 6 drawn red; board centre (cell 4)
     # red; cell 0 empty grey; the agent's selected card 0 framed in yellow.
     assert (frame[1:25, 1:25] == [20, 20, 28]).all() and (frame[1, 27] == [170, 40, 40]).all()

@@ -41,25 +41,11 @@ typedef struct catcher {
     catcher_log log;
     envsdk_core core;       // reporting, started, allocations (envsdk.h)
 } catcher;
-
-int catcher_init(catcher* env);
-void catcher_reset(catcher* env, uint64_t seed);
-int32_t catcher_step(catcher* env);
-void catcher_step_n(catcher* env, int64_t n);
-void catcher_close(catcher* env);
-// envsdk:cdef end
+// envsdk:cdef end (envsdk declares catcher_init, _reset, _step, _close and _step_n to cffi)
 
 int catcher_init(catcher* env) {
-    size_t n = (size_t)env->num_envs;
-    ENVSDK_ALLOC(env, rng, n);
-    ENVSDK_ALLOC(env, ball_row, n);
-    ENVSDK_ALLOC(env, ball_col, n);
-    ENVSDK_ALLOC(env, paddle, n);
+    ENVSDK_ALLOC_EACH(env, env->num_envs, rng, ball_row, ball_col, paddle);
     return envsdk_init_done(&env->core);  // 0, or -1 having freed whatever was allocated
-}
-
-void catcher_close(catcher* env) {
-    envsdk_free_all(&env->core);
 }
 
 // Write sub-env i's whole observation: a few dozen bytes, cheaper than tracking what changed.
@@ -79,17 +65,10 @@ static inline void catcher_start(catcher* env, int32_t i) {
     catcher_observe(env, i);
 }
 
+// Restart the log and zero every row's reward and flags, then give sub-env i the seed seed + i
+// (whatever the batch's size) and start it, for every i.
 void catcher_reset(catcher* env, uint64_t seed) {
-    memset(&env->log, 0, sizeof(env->log));
-    env->core.since_report = 0;
-    for (int32_t i = 0; i < env->num_envs; i++) {
-        env->rng[i] = seed + (uint64_t)i;  // sub-env i gets seed + i, whatever the batch's size
-        env->rewards[i] = 0.0f;
-        env->terminals[i] = false;
-        env->truncations[i] = false;
-        catcher_start(env, i);
-    }
-    env->core.started = true;
+    ENVSDK_RESET_EACH(env, env->num_envs, seed, catcher_start);
 }
 
 // Returns the episodes it reported (> 0 tells Python to read core.report), 0, or -1 when not
@@ -120,6 +99,6 @@ int32_t catcher_step(catcher* env) {
     return ENVSDK_REPORT(env, env->log);
 }
 
-ENVSDK_DEFINE_STEP_N(catcher)
+ENVSDK_ARRAYS(catcher)  // defines catcher_close (frees every ENVSDK_ALLOC array) and catcher_step_n
 
 #endif  // CATCHER_H
