@@ -192,9 +192,16 @@ def puffer_rounds(name: str, num_envs: int, report_every: int) -> tuple[int, Cal
     return env.num_agents * k, round_, env.close
 
 
+def c_envs() -> list[str]:
+    """The registered envs that are C sims (a header in csrc/): the torch-native envs have no C loop to set
+    beside them (``bench/bench_gpu.py`` measures those)."""
+    csrc = Path(__file__).resolve().parents[1] / "csrc"
+    return sorted(name for name in ENVS if (csrc / f"{name}.h").exists())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--envs", nargs="+", default=sorted(ENVS))
+    parser.add_argument("--envs", nargs="+", default=c_envs())
     parser.add_argument("--agents", type=int, nargs="+", default=[1024, 4096],
                         help="agent rows per size (sub-envs = agents // agents per sub-env)")
     parser.add_argument("--seconds", type=float, default=1.0)

@@ -26,6 +26,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
 
 import pufferlib_peer
+from bench_envs import c_envs
 from python_cartpole import PyCartPole
 
 import envsdk
@@ -89,7 +90,7 @@ def part1(seconds: float, workers: int) -> None:
     print(f"Part 1: bundled C envs, 4096 agent rows, {workers} workers")
     print(f"{'env':<11} {'Serial':>9} {'MP step':>9} {'ratio':>6} {'MP async':>9} {'ratio':>6}  "
           f"PufferLib MP / MP step's ratio to it")
-    names = sorted(envsdk.registry.ENVS)
+    names = c_envs()  # Multiprocessing refuses the torch-native envs (they run in-process: Serial)
     sub_envs, ours = {}, {}
     for name in names:
         probe = envsdk.registry.resolve(name)(num_envs=1)

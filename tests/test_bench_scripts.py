@@ -98,3 +98,12 @@ def test_bench_gpu_runs_tiny_on_the_cpu(tmp_path):
     data = json.loads(report.read_text())
     assert data["device"] == "cpu" and len(data["sps"]) == 4 and data["compare"][0]["num_envs"] == 8
     assert [(r["env"], r["steps"]) for r in data["ppo"]] == [("cartpole_torch", 512), ("cartpole", 512)]
+
+
+def test_bench_envs_and_multiprocessing_default_to_the_c_sims():
+    # The torch-native envs have no C loop to compare, and Multiprocessing refuses them: their bench is bench_gpu.py.
+    code = "import sys; sys.path.insert(0, 'bench'); import bench_envs; print(' '.join(bench_envs.c_envs()))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT,
+                         check=True).stdout.split()
+    from envsdk.registry import ENVS
+    assert out == sorted(n for n in ENVS if not n.endswith("_torch")) and "cartpole" in out
